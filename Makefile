@@ -1,0 +1,29 @@
+# upkg developer targets. `make test` is the one command CI runs (.ci/run calls
+# scripts/test.sh, the same script).
+
+GO ?= go
+
+.PHONY: build test-deps test demo vet
+
+## build: build the upkg binary into bin/upkg
+build:
+	$(GO) build -o bin/upkg ./cmd/upkg
+
+## test-deps: install the pinned Verdaccio for the end-to-end tests (npm ci in
+## test/verdaccio; skipped when node_modules matches package-lock.json)
+test-deps:
+	scripts/test-deps.sh
+
+## test: gofmt, vet and build (linux/windows/darwin), all tests incl. e2e, short fuzz runs
+test:
+	scripts/test.sh
+
+## demo: run upkg against a local Verdaccio with sample Unity packages
+demo:
+	scripts/demo.sh
+
+## vet: go vet for linux, windows and darwin
+vet:
+	$(GO) vet ./...
+	GOOS=windows $(GO) vet ./...
+	GOOS=darwin $(GO) vet ./...

@@ -1,0 +1,244 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/npmrc"
+	"github.com/upkg/upkg/internal/upmconfig"
+)
+
+// ImportOptions are the inputs of `auth import-npmrc`.
+type ImportOptions struct {
+	Npmrc    string
+	Registry string
+}
+
+// imported is one credential taken from a .npmrc.
+type imported struct {
+	Registry string `json:"registry"`
+	Kind     string `json:"kind"`
+	From     string `json:"from"`
+	// SchemeFrom says how the URL's scheme was chosen (a .npmrc key has none).
+	SchemeFrom string `json:"schemeFrom"`
+
+	cred npmrc.Cred
+}
+
+func newImportCmd(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Command {
+	opts := &ImportOptions{}
+	cmd := &cobra.Command{
+		Use:   "import-npmrc [--npmrc FILE] [--registry URL]",
+		Short: "Turn the credentials of a .npmrc into npmAuth entries",
+		Long: `Read a .npmrc (the project's and the user's, or --npmrc FILE) and store its
+registry credentials as npmAuth entries in the user .upmconfig.toml:
+//host/path/:_authToken becomes token, :_auth or :username + :_password become
+_auth, and email and always-auth are carried over. ${VAR} is expanded.
+
+With --registry, only the credential of that registry is imported, under that
+URL. A top-level _auth or _authToken belongs to the file's registry= line, or to
+--registry; with neither, upkg asks for --registry rather than guess.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if opts.Registry != "" {
+				if err := checkRegistry(opts.Registry); err != nil {
+					return err
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runImport(f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Npmrc, "npmrc", "", "the .npmrc to read (default: the project's .npmrc and ~/.npmrc)")
+	cmd.Flags().StringVar(&opts.Registry, "registry", "", "import only this registry's credential (and give top-level credentials this registry)")
+	return cmd
+}
+
+// npmrcFiles lists the files to read, project first (npm's precedence).
+func npmrcFiles(f *cmdutil.Factory, opts *ImportOptions) ([]string, error) {
+	if opts.Npmrc != "" {
+		return []string{opts.Npmrc}, nil
+	}
+	var candidates []string
+	if root, found, err := f.ProjectRoot(); err != nil {
+		return nil, err
+	} else if found {
+		candidates = append(candidates, filepath.Join(root, ".npmrc"))
+	}
+	if p := f.Getenv("NPM_CONFIG_USERCONFIG"); p != "" {
+		candidates = append(candidates, p)
+	} else if home, err := f.Home(); err == nil {
+		candidates = append(candidates, filepath.Join(home, ".npmrc"))
+	}
+	var files []string
+	for _, p := range candidates {
+		if _, err := os.Stat(p); err == nil {
+			files = append(files, p)
+		}
+	}
+	if len(files) == 0 {
+		return nil, cmdutil.WithCode(cmdutil.ExitFailure,
+			fmt.Errorf("no .npmrc found (looked at %s)", strings.Join(candidates, ", ")),
+			"pass the file with --npmrc FILE")
+	}
+	return files, nil
+}
+
+func runImport(f *cmdutil.Factory, opts *ImportOptions) error {
+	paths, err := npmrcFiles(f, opts)
+	if err != nil {
+		return err
+	}
+	var items []imported
+	seen := map[string]bool{}
+	wantNerf := ""
+	if opts.Registry != "" {
+		if wantNerf, err = npmrc.NerfDart(opts.Registry); err != nil {
+			return cmdutil.UsageErrorf("--registry %q: %v", opts.Registry, err)
+		}
+	}
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return cmdutil.WithCode(cmdutil.ExitFailure, fmt.Errorf("read %s: %w", path, err), "")
+			}
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+		rc, err := npmrc.Parse(path, data, f.Getenv)
+		if err != nil {
+			return err
+		}
+		for _, w := range rc.Warnings {
+			f.Warnf("%s", w)
+		}
+		fileItems, err := credsOf(rc, opts, wantNerf)
+		if err != nil {
+			return err
+		}
+		for _, it := range fileItems {
+			key, _ := upmconfig.NormalizeURL(it.Registry)
+			if seen[key] {
+				continue // a project .npmrc beats the user's, as in npm
+			}
+			seen[key] = true
+			items = append(items, it)
+		}
+	}
+	if len(items) == 0 {
+		what := "no registry credentials"
+		if opts.Registry != "" {
+			what = "no credential for " + opts.Registry
+		}
+		return cmdutil.WithCode(cmdutil.ExitFailure, fmt.Errorf("%s in %s", what, strings.Join(paths, ", ")),
+			"log in with npm first, or use: upkg login --registry URL")
+	}
+	path, err := f.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
+		data := file.Data
+		for _, it := range items {
+			u := upmconfig.AuthUpdate{}
+			c := it.cred
+			if c.Token != "" {
+				u.Token = &c.Token
+			} else {
+				u.Basic = &c.Auth
+			}
+			if c.Email != "" {
+				u.Email = &c.Email
+			}
+			if c.AlwaysAuth {
+				u.AlwaysAuth = &c.AlwaysAuth
+			}
+			var err error
+			if data, err = upmconfig.SetAuth(data, it.Registry, u); err != nil {
+				return nil, err
+			}
+		}
+		return data, nil
+	})
+	if err != nil {
+		return err
+	}
+	if f.Globals.JSON {
+		return f.PrintJSON(map[string]any{"imported": items, "file": path})
+	}
+	for _, it := range items {
+		f.Infof("Imported %s for %s (from %s; %s)", it.Kind, it.Registry, it.From, it.SchemeFrom)
+		warnPlainHTTP(f, it.Registry)
+	}
+	f.Infof("Stored %d %s in %s", len(items), plural(len(items), "entry", "entries"), path)
+	return nil
+}
+
+// credsOf picks the credentials of one parsed file.
+func credsOf(rc *npmrc.File, opts *ImportOptions, wantNerf string) ([]imported, error) {
+	var out []imported
+	for _, c := range rc.Creds {
+		if wantNerf != "" && c.NerfDart != wantNerf {
+			continue
+		}
+		if c.Token == "" && c.Auth == "" {
+			continue
+		}
+		if c.Email == "" {
+			c.Email = rc.Top.Email
+		}
+		c.AlwaysAuth = c.AlwaysAuth || rc.Top.AlwaysAuth
+		it := imported{Kind: kindOf(c), From: fmt.Sprintf("%s:%d", rc.Path, c.Line), cred: c}
+		if wantNerf != "" {
+			it.Registry, it.SchemeFrom = strings.TrimRight(opts.Registry, "/"), "URL from --registry"
+		} else {
+			it.Registry, it.SchemeFrom = rc.RegistryURL(c.NerfDart, opts.Registry)
+		}
+		out = append(out, it)
+	}
+	top := rc.Top
+	if top.Token == "" && top.Auth == "" {
+		return out, nil
+	}
+	reg, how := opts.Registry, "URL from --registry"
+	if reg == "" {
+		reg, how = rc.Registry, "URL from registry= in the file"
+	}
+	if reg == "" {
+		return nil, cmdutil.UsageErrorf("%s:%d: a top-level %s belongs to the file's registry= line, and there is none: pass --registry URL",
+			rc.Path, top.Line, topKey(top))
+	}
+	if wantNerf != "" {
+		if n, err := npmrc.NerfDart(reg); err != nil || n != wantNerf {
+			return out, nil
+		}
+	}
+	out = append(out, imported{Registry: strings.TrimRight(reg, "/"), Kind: kindOf(top), From: fmt.Sprintf("%s:%d", rc.Path, top.Line), SchemeFrom: how, cred: top})
+	return out, nil
+}
+
+func kindOf(c npmrc.Cred) string {
+	if c.Token != "" {
+		return "token"
+	}
+	return "basic"
+}
+
+func topKey(c npmrc.Cred) string {
+	if c.Token != "" {
+		return "_authToken"
+	}
+	return "_auth"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

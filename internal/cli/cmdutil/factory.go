@@ -1,0 +1,157 @@
+package cmdutil
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/upkg/upkg/internal/iostreams"
+	"github.com/upkg/upkg/internal/registry"
+	"github.com/upkg/upkg/internal/upmconfig"
+)
+
+// Globals are the flags every command accepts (CLI.md, "Global flags").
+type Globals struct {
+	Project         string
+	JSON            bool
+	Verbose         bool
+	Quiet           bool
+	NoProgress      bool
+	Offline         bool
+	EditorVersion   string
+	DefaultRegistry string
+	SystemUser      bool
+}
+
+// Factory gives a command everything from outside the process: streams,
+// environment, OS, home folder, config files, HTTP. Tests build one with fakes.
+type Factory struct {
+	IO      *iostreams.IOStreams
+	Globals *Globals
+	Getenv  func(string) string
+	// GOOS selects OS-specific paths; tests set other values to cover every branch.
+	GOOS    string
+	Home    func() (string, error)
+	Version string
+	// Transport is the base HTTP transport; nil means a fresh clone of
+	// http.DefaultTransport. Tests swap it.
+	Transport http.RoundTripper
+}
+
+// Locator returns where the config files are for this process.
+func (f *Factory) Locator() (upmconfig.Locator, error) {
+	home, err := f.Home()
+	if err != nil && f.Getenv("UPM_USER_CONFIG_FILE") == "" {
+		return upmconfig.Locator{}, fmt.Errorf("find home folder: %w", err)
+	}
+	return upmconfig.Locator{GOOS: f.GOOS, Getenv: f.Getenv, Home: home, SystemUser: f.Globals.SystemUser}, nil
+}
+
+// ConfigPaths returns the user and global config file paths.
+func (f *Factory) ConfigPaths() (user, global string, err error) {
+	loc, err := f.Locator()
+	if err != nil {
+		return "", "", err
+	}
+	user, err = loc.UserPath()
+	if err != nil {
+		return "", "", err
+	}
+	return user, loc.GlobalPath(), nil
+}
+
+// Config loads both config files and prints their warnings on stderr (unless
+// --quiet). A malformed file is an exit-8 error naming file:line:column.
+func (f *Factory) Config() (*upmconfig.Config, error) {
+	user, global, err := f.ConfigPaths()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := upmconfig.Load(user, global)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range cfg.Warnings() {
+		f.Warnf("%s", w)
+	}
+	return cfg, nil
+}
+
+// Registry returns a registry client whose requests carry the credentials of
+// auths, and which traces to stderr with --verbose.
+func (f *Factory) Registry(auths []upmconfig.Auth) *registry.Client {
+	c := &registry.Client{
+		Base:      f.Transport,
+		Auths:     auths,
+		UserAgent: "upkg/" + f.Version,
+	}
+	if f.Globals.Verbose {
+		c.Trace = f.IO.ErrOut
+	}
+	return c
+}
+
+// Infof prints a human message on stderr unless --quiet.
+func (f *Factory) Infof(format string, args ...any) {
+	if f.Globals.Quiet {
+		return
+	}
+	fmt.Fprintf(f.IO.ErrOut, format+"\n", args...)
+}
+
+// Warnf prints a warning on stderr unless --quiet.
+func (f *Factory) Warnf(format string, args ...any) {
+	if f.Globals.Quiet {
+		return
+	}
+	fmt.Fprintf(f.IO.ErrOut, "warning: "+format+"\n", args...)
+}
+
+// PrintJSON writes v as one indented JSON document on stdout.
+func (f *Factory) PrintJSON(v any) error {
+	enc := json.NewEncoder(f.IO.Out)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	return nil
+}
+
+// SystemHome is the Home function of a real process.
+func SystemHome() (string, error) { return os.UserHomeDir() }
+
+// ErrNoChange, returned by an EditConfig edit, leaves the file as it is.
+var ErrNoChange = errors.New("no change")
+
+// EditConfig applies edit to the user config file (or the global one) and
+// writes the result atomically with mode 0600. The file is parsed first: a
+// malformed file is reported (exit 8) and left untouched. It returns the
+// file's path.
+func (f *Factory) EditConfig(global bool, edit func(file *upmconfig.File) ([]byte, error)) (string, error) {
+	user, globalPath, err := f.ConfigPaths()
+	if err != nil {
+		return "", err
+	}
+	path := user
+	if global {
+		path = globalPath
+	}
+	file, err := upmconfig.LoadFile(path, global)
+	if err != nil {
+		return path, err
+	}
+	out, err := edit(file)
+	if errors.Is(err, ErrNoChange) {
+		return path, nil
+	}
+	if err != nil {
+		return path, err
+	}
+	if err := upmconfig.Save(path, out); err != nil {
+		return path, err
+	}
+	return path, nil
+}

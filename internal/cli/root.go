@@ -1,0 +1,162 @@
+// Package cli is upkg's command line: the root command, the global flags, and
+// the one place where errors become messages, hints and exit codes (CLI.md).
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"github.com/upkg/upkg/internal/cli/auth"
+	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/cli/config"
+	"github.com/upkg/upkg/internal/cli/whoami"
+	"github.com/upkg/upkg/internal/iostreams"
+	"github.com/upkg/upkg/internal/npmrc"
+	"github.com/upkg/upkg/internal/registry"
+	"github.com/upkg/upkg/internal/upmconfig"
+)
+
+// Version is set at link time (-ldflags "-X github.com/upkg/upkg/internal/cli.Version=v1.2.3");
+// otherwise the module version from the build info is used.
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// Main runs upkg with the process's environment and returns the exit code.
+func Main(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
+	f := &cmdutil.Factory{
+		IO:      ios,
+		Globals: &cmdutil.Globals{},
+		Getenv:  os.Getenv,
+		GOOS:    runtime.GOOS,
+		Home:    cmdutil.SystemHome,
+		Version: version(),
+	}
+	return Run(ctx, f, args)
+}
+
+// NewRoot builds the command tree.
+func NewRoot(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "upkg",
+		Short:         "A fast, Unity-compatible package manager",
+		Long:          "upkg resolves and installs Unity projects the way the Unity Package Manager does,\nand manages the scoped-registry credentials of .upmconfig.toml.",
+		Version:       f.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetVersionTemplate("upkg {{.Version}}\n")
+	g := f.Globals
+	pf := root.PersistentFlags()
+	pf.StringVarP(&g.Project, "project", "C", "", "Unity project root (default: the nearest folder holding Packages/manifest.json)")
+	pf.BoolVar(&g.JSON, "json", false, "print one JSON document on stdout")
+	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "trace HTTP requests on stderr (credentials redacted)")
+	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print errors only")
+	pf.BoolVar(&g.NoProgress, "no-progress", false, "no progress bars")
+	pf.BoolVar(&g.Offline, "offline", false, "never touch the network")
+	pf.StringVar(&g.EditorVersion, "editor-version", "", "Unity editor version, instead of ProjectSettings/ProjectVersion.txt")
+	pf.StringVar(&g.DefaultRegistry, "default-registry", "", "default registry instead of https://packages.unity.com (env UPKG_DEFAULT_REGISTRY)")
+	pf.BoolVar(&g.SystemUser, "system-user", false, "use the service-account .upmconfig.toml location")
+
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
+	})
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.ErrOut)
+	root.SetErr(f.IO.ErrOut)
+
+	root.AddCommand(
+		auth.NewCmd(f),
+		config.NewCmd(f),
+		whoami.NewCmd(f, nil),
+	)
+	return root
+}
+
+// Run executes args and turns the outcome into an exit code, printing errors
+// and hints on stderr.
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	root := NewRoot(f)
+	root.SetArgs(args)
+	started := false
+	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	code, hint := classify(err)
+	if !started && code == cmdutil.ExitFailure {
+		// cobra rejected the command line (unknown command, wrong number of
+		// arguments) before anything ran.
+		code = cmdutil.ExitUsage
+	}
+	fmt.Fprintf(f.IO.ErrOut, "error: %v\n", err)
+	if hint != "" {
+		fmt.Fprintf(f.IO.ErrOut, "hint: %s\n", hint)
+	}
+	if code == cmdutil.ExitUsage && hint == "" {
+		fmt.Fprintf(f.IO.ErrOut, "Run 'upkg --help' for usage.\n")
+	}
+	return code
+}
+
+// classify maps an error to its exit code and a hint.
+func classify(err error) (int, string) {
+	hint := ""
+	if e, ok := cmdutil.AsExitError(err); ok {
+		if e.Code != 0 {
+			return e.Code, e.Hint
+		}
+		hint = e.Hint
+	}
+	var (
+		upmParse *upmconfig.ParseError
+		rcParse  *npmrc.ParseError
+		authErr  *registry.AuthError
+		notFound *registry.NotFoundError
+		netErr   *registry.NetworkError
+	)
+	switch {
+	case errors.As(err, &upmParse), errors.As(err, &rcParse):
+		return cmdutil.ExitInput, firstNonEmpty(hint, "fix the file at that position and run the command again; upkg left it untouched")
+	case errors.As(err, &authErr):
+		return cmdutil.ExitAuth, firstNonEmpty(hint, authHint(authErr))
+	case errors.As(err, &notFound):
+		return cmdutil.ExitNotFound, hint
+	case errors.As(err, &netErr):
+		return cmdutil.ExitNetwork, hint
+	case errors.Is(err, iostreams.ErrNoTTY):
+		return cmdutil.ExitUsage, hint
+	}
+	return cmdutil.ExitFailure, hint
+}
+
+func authHint(e *registry.AuthError) string {
+	if e.Entry == nil {
+		return fmt.Sprintf("store a credential for it: upkg login --registry %s (or: upkg auth set --registry %s --token-stdin)", e.Registry, e.Registry)
+	}
+	return fmt.Sprintf("the registry refused that credential; get a new one and run: upkg login --registry %s (or: upkg auth set --registry %s --token-stdin)", e.Entry.Registry, e.Entry.Registry)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,101 @@
+// Package iostreams owns the terminal: stdin, stdout, stderr, TTY detection and
+// prompts. Every command does its terminal I/O through an IOStreams value so that
+// tests can swap in buffers (see Test).
+package iostreams
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// IOStreams bundles the three standard streams with what is known about them.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	// InTTY, OutTTY and ErrTTY report whether each stream is a terminal.
+	InTTY, OutTTY, ErrTTY bool
+
+	// readPassword reads a line without echo from the terminal behind In.
+	readPassword func() ([]byte, error)
+}
+
+// System returns the process's real streams.
+func System() *IOStreams {
+	inFd := int(os.Stdin.Fd())
+	return &IOStreams{
+		In:     os.Stdin,
+		Out:    os.Stdout,
+		ErrOut: os.Stderr,
+		InTTY:  term.IsTerminal(inFd),
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		readPassword: func() ([]byte, error) {
+			return term.ReadPassword(inFd)
+		},
+	}
+}
+
+// Test returns streams backed by buffers: stdin reads from in, and the returned
+// buffers collect stdout and stderr. None of them is a terminal.
+func Test(in string) (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
+	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: strings.NewReader(in), Out: out, ErrOut: errOut}, out, errOut
+}
+
+// CanPrompt reports whether the user can be asked a question: stdin and stderr
+// are terminals.
+func (s *IOStreams) CanPrompt() bool { return s.InTTY && s.ErrTTY }
+
+// ErrNoTTY is returned by prompts when there is no terminal to ask on.
+var ErrNoTTY = errors.New("no terminal to prompt on")
+
+// Prompt prints label on stderr and reads one line from stdin (echoed).
+func (s *IOStreams) Prompt(label string) (string, error) {
+	if !s.CanPrompt() {
+		return "", ErrNoTTY
+	}
+	fmt.Fprint(s.ErrOut, label)
+	line, err := bufio.NewReader(s.In).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", fmt.Errorf("read answer: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// PromptSecret prints label on stderr and reads one line from the terminal
+// without echoing it.
+func (s *IOStreams) PromptSecret(label string) (string, error) {
+	if !s.CanPrompt() || s.readPassword == nil {
+		return "", ErrNoTTY
+	}
+	fmt.Fprint(s.ErrOut, label)
+	b, err := s.readPassword()
+	fmt.Fprintln(s.ErrOut)
+	if err != nil {
+		return "", fmt.Errorf("read secret: %w", err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+// ReadSecret reads a secret: from the terminal without echo when stdin is a
+// terminal (after printing label), else everything on stdin with the final line
+// ending trimmed.
+func (s *IOStreams) ReadSecret(label string) (string, error) {
+	if s.InTTY {
+		return s.PromptSecret(label)
+	}
+	b, err := io.ReadAll(io.LimitReader(s.In, 1<<20))
+	if err != nil {
+		return "", fmt.Errorf("read stdin: %w", err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}

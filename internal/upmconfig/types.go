@@ -1,0 +1,120 @@
+// Package upmconfig owns the Unity Package Manager's two TOML files: the user
+// .upmconfig.toml and the global upmconfig.toml (UPM-SPEC §1). It locates them,
+// loads and merges them while remembering where every value came from, edits
+// them surgically (every byte outside the edited entry is kept) and decides which
+// npmAuth credential belongs to which request (UPM-SPEC §2).
+package upmconfig
+
+import "fmt"
+
+// Known top-level keys.
+const (
+	KeyCacheRoot    = "cacheRoot"
+	KeyMaxCacheSize = "maxCacheSize"
+	KeyCAFile       = "caFile"
+)
+
+// DefaultMaxCacheSize is UPM's default cap of the registry-data cache (10 GB).
+const DefaultMaxCacheSize int64 = 10_000_000_000
+
+// Auth is one [npmAuth."<registry>"] entry.
+type Auth struct {
+	// Registry is the table key exactly as written in the file.
+	Registry string
+	// Token is sent as "Authorization: Bearer <token>".
+	Token string
+	// Basic is the _auth value, sent verbatim as "Authorization: Basic <_auth>".
+	Basic string
+	// Email is informational only.
+	Email string
+	// AlwaysAuth sends the credential to tarballs on other origins too.
+	AlwaysAuth bool
+	// File is the path of the file the entry came from; Line its 1-based line.
+	File string
+	Line int
+}
+
+// Kind is "token", "basic" or "none". A token wins over _auth (UPM-SPEC §1).
+func (a Auth) Kind() string {
+	switch {
+	case a.Token != "":
+		return "token"
+	case a.Basic != "":
+		return "basic"
+	}
+	return "none"
+}
+
+// Secret returns the value that is sent: the token if set, else _auth.
+func (a Auth) Secret() string {
+	if a.Token != "" {
+		return a.Token
+	}
+	return a.Basic
+}
+
+// Header returns the Authorization header value for this entry, or "".
+func (a Auth) Header() string {
+	switch a.Kind() {
+	case "token":
+		return "Bearer " + a.Token
+	case "basic":
+		return "Basic " + a.Basic
+	}
+	return ""
+}
+
+// Mask shows at most the last 4 characters of a secret: "****abcd". Secrets of
+// 8 characters or fewer are fully masked.
+func Mask(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	if len(secret) <= 8 {
+		return "****"
+	}
+	return "****" + secret[len(secret)-4:]
+}
+
+// Setting is one known top-level value and where it came from.
+type Setting struct {
+	Key string
+	// Value is a string (cacheRoot, caFile) or an int64 (maxCacheSize).
+	Value any
+	File  string
+	Line  int
+}
+
+// Warning is a non-fatal finding about a file: an unknown key, a cache key in the
+// global file, both token and _auth in one entry.
+type Warning struct {
+	File string
+	Line int
+	Msg  string
+}
+
+// String formats the warning as "file:line: message" (without the line when
+// it is unknown).
+func (w Warning) String() string {
+	if w.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg)
+	}
+	return fmt.Sprintf("%s: %s", w.File, w.Msg)
+}
+
+// ParseError is a malformed file. Error() reads "file:line:column: message".
+type ParseError struct {
+	File         string
+	Line, Column int
+	Msg          string
+}
+
+// Error formats the error as "file:line:column: message", or
+// "line:column: message" when File is empty (the editor's errors: it works on
+// bytes, and its callers add the path).
+func (e *ParseError) Error() string {
+	if e.File == "" {
+		return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+}
