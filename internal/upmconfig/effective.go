@@ -79,7 +79,7 @@ func DefaultCacheRoot(loc Locator) string {
 			if base == "" {
 				base = `C:\ProgramData`
 			}
-			return winJoin(base, "Unity", "cache", "upm")
+			return joinPath("windows", base, "Unity", "cache", "upm")
 		}
 		base := getenv("LOCALAPPDATA")
 		if base == "" {
@@ -87,18 +87,14 @@ func DefaultCacheRoot(loc Locator) string {
 			if home == "" {
 				home = loc.Home
 			}
-			base = winJoin(home, "AppData", "Local")
+			base = joinPath("windows", home, "AppData", "Local")
 		}
-		return winJoin(base, "Unity", "cache", "upm")
+		return joinPath("windows", base, "Unity", "cache", "upm")
 	case "darwin":
-		return strings.TrimRight(loc.Home, "/") + "/Library/Caches/Unity/upm"
+		return joinPath("darwin", loc.Home, "Library", "Caches", "Unity", "upm")
 	default:
-		return strings.TrimRight(loc.Home, "/") + "/.cache/Unity/upm"
+		return joinPath(loc.GOOS, loc.Home, ".cache", "Unity", "upm")
 	}
-}
-
-func winJoin(base string, elems ...string) string {
-	return strings.TrimRight(base, `\/`) + `\` + strings.Join(elems, `\`)
 }
 
 // IsAbs reports whether p is an absolute path on goos. On Windows that is a

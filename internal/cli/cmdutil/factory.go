@@ -147,8 +147,18 @@ func (f *Factory) EditConfig(global bool, edit func(file *upmconfig.File) ([]byt
 	if errors.Is(err, ErrNoChange) {
 		return path, nil
 	}
+	var pe *upmconfig.ParseError
+	if errors.As(err, &pe) && pe.File == "" {
+		// The editor works on bytes; name the file it came from.
+		e := *pe
+		e.File = path
+		return path, &e
+	}
 	if err != nil {
-		return path, err
+		if _, ok := AsExitError(err); ok {
+			return path, err
+		}
+		return path, fmt.Errorf("edit %s: %w", path, err)
 	}
 	if err := upmconfig.Save(path, out); err != nil {
 		return path, err
