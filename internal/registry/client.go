@@ -5,6 +5,8 @@ package registry
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,41 +16,103 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 // Client talks to npm-protocol registries. The zero value works with no
-// credentials; set Auths to the effective npmAuth entries.
+// credentials; set Auths to the effective npmAuth entries. Set the fields
+// before the first request: the HTTP client is built once from them. A Client
+// is safe for concurrent use.
 type Client struct {
-	// Base is the transport under the auth layer; nil means a clone of
-	// http.DefaultTransport.
+	// Base is the transport under the auth layer. nil means a clone of
+	// http.DefaultTransport configured from MaxConns, Proxy and RootCAs; a
+	// non-nil Base is used as it is (the caller configured it).
 	Base http.RoundTripper
 	// Auths are the npmAuth entries credentials are chosen from.
 	Auths []upmconfig.Auth
 	// UserAgent is sent with every request.
 	UserAgent string
 	// Trace, when set, receives one line per HTTP exchange (credentials
-	// redacted).
+	// redacted), retries marked. Lines are written whole, one at a time.
 	Trace io.Writer
+
+	// CacheDir, when set, keeps every packument fetched with its ETag and
+	// Last-Modified, revalidates them with If-None-Match/If-Modified-Since,
+	// and serves them when Offline.
+	CacheDir string
+	// Offline forbids the network: packuments come from CacheDir only, and
+	// tarballs are refused (the cache package serves those).
+	Offline bool
+	// Retry is the retry policy; its zero value is the default policy.
+	Retry RetryPolicy
+	// MaxConns bounds the connections per host, and the idle ones kept for
+	// reuse (default 16).
+	MaxConns int
+	// Proxy chooses the proxy of each request; nil means
+	// http.ProxyFromEnvironment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, and their
+	// lower-case forms).
+	Proxy func(*http.Request) (*url.URL, error)
+	// RootCAs are the trusted certificate authorities; nil means the system's
+	// (see LoadRoots for adding caFile and NODE_EXTRA_CA_CERTS).
+	RootCAs *x509.CertPool
 
 	once sync.Once
 	hc   *http.Client
 }
 
+// DefaultMaxConns is the default of Client.MaxConns.
+const DefaultMaxConns = 16
+
 func (c *Client) http() *http.Client {
 	c.once.Do(func() {
 		base := c.Base
 		if base == nil {
-			base = http.DefaultTransport.(*http.Transport).Clone()
+			base = c.transport()
 		}
+		var trace io.Writer
+		if c.Trace != nil {
+			trace = &lockedWriter{w: c.Trace}
+		}
+		// No overall Timeout: a large tarball may take long. The retry loop
+		// bounds the wait for headers and the body reader the stalls.
 		c.hc = &http.Client{
-			Transport: &authTransport{base: base, auths: c.Auths, trace: c.Trace},
-			Timeout:   2 * time.Minute,
+			Transport: &authTransport{base: base, auths: c.Auths, trace: trace},
 		}
 	})
 	return c.hc
+}
+
+// transport builds the default base transport from the Client's fields.
+func (c *Client) transport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	n := c.MaxConns
+	if n <= 0 {
+		n = DefaultMaxConns
+	}
+	t.MaxConnsPerHost = n
+	t.MaxIdleConnsPerHost = n
+	t.MaxIdleConns = max(t.MaxIdleConns, 4*n)
+	t.Proxy = c.Proxy
+	if t.Proxy == nil {
+		t.Proxy = http.ProxyFromEnvironment
+	}
+	if c.RootCAs != nil {
+		t.TLSClientConfig = &tls.Config{RootCAs: c.RootCAs, MinVersion: tls.VersionTLS12}
+	}
+	return t
+}
+
+// lockedWriter serialises the trace lines of concurrent requests.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 type registryKey struct{}
@@ -66,43 +130,65 @@ func endpoint(reg, path string) string {
 
 // getJSON GETs url on behalf of registry reg and decodes a 200 answer into v.
 func (c *Client) getJSON(ctx context.Context, reg, u string, v any) error {
-	req, err := http.NewRequestWithContext(withRegistry(ctx, reg), http.MethodGet, u, nil)
-	if err != nil {
-		return fmt.Errorf("build request for %s: %w", Redact(u), err)
+	if c.Offline {
+		return &OfflineError{Registry: reg, URL: Redact(u)}
 	}
-	req.Header.Set("Accept", "application/json")
-	if c.UserAgent != "" {
-		req.Header.Set("User-Agent", c.UserAgent)
-	}
-	resp, err := c.http().Do(req)
+	resp, at, err := c.get(ctx, reg, u, "application/json", nil)
 	if err != nil {
-		return classifyTransportError(reg, u, err)
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return c.statusError(reg, req, resp)
+		return c.statusError(reg, u, resp, at)
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 256<<20)).Decode(v); err != nil {
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxJSON)).Decode(v); err != nil {
 		return fmt.Errorf("decode answer of %s: %w", Redact(u), err)
 	}
 	return nil
 }
 
-// statusError turns a non-200 answer into a typed error.
-func (c *Client) statusError(reg string, req *http.Request, resp *http.Response) error {
+// maxJSON bounds the JSON documents read from a registry: the packuments of
+// the largest npm packages are tens of megabytes.
+const maxJSON = 256 << 20
+
+// get sends a GET for u on behalf of reg with the retry policy.
+func (c *Client) get(ctx context.Context, reg, u, accept string, header http.Header) (*http.Response, *attempt, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("build request for %s: %w", Redact(u), err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	if c.UserAgent != "" {
+		req.Header.Set("User-Agent", c.UserAgent)
+	}
+	return c.do(ctx, reg, req)
+}
+
+// statusError turns an unexpected answer into a typed error. at tells which
+// credential the request carried.
+func (c *Client) statusError(reg, u string, resp *http.Response, at *attempt) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	cred, hasCred := upmconfig.CredentialFor(c.Auths, reg, req.URL.String())
+	if at != nil && at.url != "" {
+		u = at.url // where a redirect led
+	}
+	u = Redact(u)
 	switch resp.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		e := &AuthError{Registry: reg, URL: Redact(req.URL.String()), Status: resp.StatusCode}
-		if hasCred {
+		e := &AuthError{Registry: reg, URL: u, Status: resp.StatusCode}
+		if at != nil && at.carried {
+			cred := at.cred
 			e.Entry = &cred
 		}
 		return e
 	case http.StatusNotFound:
-		return &NotFoundError{Registry: reg, URL: Redact(req.URL.String())}
+		return &NotFoundError{Registry: reg, URL: u}
 	}
-	return &StatusError{URL: Redact(req.URL.String()), Status: resp.StatusCode, Body: trimBody(body)}
+	return &StatusError{URL: u, Status: resp.StatusCode, Body: trimBody(body)}
 }
 
 func classifyTransportError(reg, u string, err error) error {

@@ -3,6 +3,7 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 
 	"github.com/upkg/upkg/internal/upmconfig"
@@ -17,9 +18,27 @@ type AuthError struct {
 	Status    int
 	Anonymous bool
 	Entry     *upmconfig.Auth
+	// CrossOrigin is set when a tarball on another origin than the registry
+	// answered 401/403 to a request that carried no credential because the
+	// registry's entry, Withheld, has alwaysAuth = false (UPM-SPEC §2 rule 3).
+	// The fix is alwaysAuth = true in that entry, not a new credential.
+	CrossOrigin bool
+	// Withheld is the registry's npmAuth entry whose credential was not sent
+	// (set with CrossOrigin).
+	Withheld *upmconfig.Auth
 }
 
 func (e *AuthError) Error() string {
+	if e.CrossOrigin && e.Withheld != nil {
+		in := ""
+		if e.Withheld.File != "" {
+			in = " in " + e.Withheld.File
+		}
+		return fmt.Sprintf("tarball %s is on another server than the registry %s and answered %d; "+
+			"npmAuth.%q%s has alwaysAuth = false, so its credential was not sent: "+
+			"set alwaysAuth = true in that entry (upkg auth set --registry %s --always-auth)",
+			e.URL, e.Registry, e.Status, e.Withheld.Registry, in, e.Withheld.Registry)
+	}
 	what := fmt.Sprintf("registry %s answered %d %s", e.Registry, e.Status, http.StatusText(e.Status))
 	if e.Anonymous {
 		what = fmt.Sprintf("registry %s does not know who you are (anonymous)", e.Registry)
@@ -31,7 +50,7 @@ func (e *AuthError) Error() string {
 		what, e.Entry.Kind(), e.Entry.Registry, e.Entry.File, upmconfig.Mask(e.Entry.Secret()))
 }
 
-// NotFoundError is a 404 answer.
+// NotFoundError is a 404 answer. It answers errors.Is(err, fs.ErrNotExist).
 type NotFoundError struct {
 	Registry string
 	URL      string
@@ -39,6 +58,24 @@ type NotFoundError struct {
 
 func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("%s: not found on registry %s", e.URL, e.Registry)
+}
+
+// Is makes errors.Is(err, fs.ErrNotExist) true.
+func (e *NotFoundError) Is(target error) bool { return target == fs.ErrNotExist }
+
+// OfflineError is a request made while Client.Offline is set for something
+// the cache does not hold: the packument of Name, or the URL.
+type OfflineError struct {
+	Registry string
+	Name     string
+	URL      string
+}
+
+func (e *OfflineError) Error() string {
+	if e.Name != "" {
+		return fmt.Sprintf("offline: the packument of %s from %s is not in the cache; run once online", e.Name, e.Registry)
+	}
+	return fmt.Sprintf("offline: %s (registry %s) is not in the cache; run once online", e.URL, e.Registry)
 }
 
 // StatusError is any other unexpected HTTP answer.
@@ -56,15 +93,24 @@ func (e *StatusError) Error() string {
 	return s
 }
 
-// NetworkError is a failure to reach the registry (DNS, connect, TLS, timeout).
+// NetworkError is a failure to reach the registry (DNS, connect, TLS,
+// timeout) after the retries the policy allows, or a connection lost while
+// reading an answer (Body), which the reader may retry as a whole.
 type NetworkError struct {
 	Registry string
 	URL      string
 	Err      error
+	// Body is set when the answer had begun and its body broke off.
+	Body bool
 }
 
 func (e *NetworkError) Error() string {
-	if isTimeout(e.Err) {
+	switch {
+	case e.Body && isTimeout(e.Err):
+		return fmt.Sprintf("%s: the answer stalled: %v", e.URL, e.Err)
+	case e.Body:
+		return fmt.Sprintf("%s: the connection broke while reading the answer: %v", e.URL, e.Err)
+	case isTimeout(e.Err):
 		return fmt.Sprintf("%s: timed out: %v", e.URL, e.Err)
 	}
 	return fmt.Sprintf("cannot reach %s: %v", e.URL, e.Err)

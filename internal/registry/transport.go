@@ -29,10 +29,15 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if ok {
 		out.Header.Set("Authorization", cred.Header())
 	}
+	// The last hop of a redirect chain decides what the answer was given to.
+	at := attemptOf(req.Context())
+	if at != nil {
+		at.cred, at.carried, at.url = cred, ok, req.URL.String()
+	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(out)
 	if t.trace != nil {
-		t.traceLine(out, resp, err, cred, ok, time.Since(start))
+		t.traceLine(out, resp, err, cred, ok, time.Since(start), at)
 	}
 	return resp, err
 }
@@ -68,7 +73,7 @@ func isDowngrade(req *http.Request) bool {
 		req.Response.Request.URL.Scheme == "https" && req.URL.Scheme == "http"
 }
 
-func (t *authTransport) traceLine(req *http.Request, resp *http.Response, err error, cred upmconfig.Auth, ok bool, d time.Duration) {
+func (t *authTransport) traceLine(req *http.Request, resp *http.Response, err error, cred upmconfig.Auth, ok bool, d time.Duration, at *attempt) {
 	auth := "no credential"
 	if ok {
 		kind := "Bearer"
@@ -81,5 +86,9 @@ func (t *authTransport) traceLine(req *http.Request, resp *http.Response, err er
 	if err == nil {
 		status = resp.Status
 	}
-	fmt.Fprintf(t.trace, "http: %s %s → %s (%s) [%s]\n", req.Method, Redact(req.URL.String()), status, d.Round(time.Millisecond), auth)
+	retry := ""
+	if at != nil && at.n > 1 {
+		retry = fmt.Sprintf(" retry %d/%d (%s)", at.n-1, at.max-1, at.retry)
+	}
+	fmt.Fprintf(t.trace, "http: %s %s → %s (%s) [%s]%s\n", req.Method, Redact(req.URL.String()), status, d.Round(time.Millisecond), auth, retry)
 }

@@ -1,0 +1,351 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/upkg/upkg/internal/manifest"
+)
+
+// Packument is the part of a full npm packument (the document served at
+// <registry>/<name>) that UPM reads.
+type Packument struct {
+	Name     string
+	DistTags map[string]string
+	// Versions by version string.
+	Versions map[string]*Version
+	// Modified is time.modified as the registry wrote it ("" if absent).
+	Modified string
+	// Invalid lists the versions whose entries could not be read, with why.
+	// One broken version does not make the package unusable.
+	Invalid map[string]string
+}
+
+// Version is one entry of a packument's versions.
+type Version struct {
+	Name, Version, DisplayName, Description string
+	Unity, UnityRelease                     string
+	// Deprecated is the deprecation message ("" if not deprecated).
+	Deprecated string
+	// Dependencies in the order the registry wrote them.
+	Dependencies []manifest.Dependency
+	Dist         Dist
+}
+
+// Dist is where a version's tarball is and how to verify it.
+type Dist struct {
+	// Tarball is the absolute URL of the .tgz.
+	Tarball string
+	// Integrity is the SRI string, e.g. "sha512-…" ("" if none).
+	Integrity string
+	// Shasum is the hex SHA-1 ("" if none).
+	Shasum string
+}
+
+// ErrInvalidName is wrapped by the error for a package name that cannot be
+// requested safely.
+var ErrInvalidName = errors.New("invalid package name")
+
+// maxNameLen is npm's (and UPM's) bound on package names.
+const maxNameLen = 214
+
+// ValidateName checks that name is a package name that can go into a
+// registry URL as one path segment: at most 214 characters of letters,
+// digits, '-', '_' and '.', beginning with a letter or digit, without "..".
+// npm's "@scope/name" names are not Unity package names and are refused.
+func ValidateName(name string) error {
+	if name == "" {
+		return fmt.Errorf("%w: empty", ErrInvalidName)
+	}
+	if len(name) > maxNameLen {
+		return fmt.Errorf("%w %.40q…: longer than %d characters", ErrInvalidName, name, maxNameLen)
+	}
+	for i := 0; i < len(name); i++ {
+		b := name[i]
+		switch {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
+		case (b == '-' || b == '_' || b == '.') && i > 0:
+		default:
+			return fmt.Errorf("%w %q: character %q at offset %d", ErrInvalidName, name, b, i)
+		}
+	}
+	if strings.Contains(name, "..") {
+		return fmt.Errorf("%w %q: contains \"..\"", ErrInvalidName, name)
+	}
+	return nil
+}
+
+// packumentURL is the URL of name's packument on reg.
+func packumentURL(reg, name string) string {
+	// ValidateName leaves nothing to escape; PathEscape is the second lock.
+	return endpoint(reg, url.PathEscape(name))
+}
+
+// Packument returns the full packument of name on registry reg
+// (GET <reg>/<name>, Accept: application/json: the abbreviated document drops
+// unity, unityRelease and displayName). With CacheDir set it revalidates the
+// cached copy (304 → the cached one) and stores a new one; with Offline it
+// reads the cache only and a missing entry is an *OfflineError.
+func (c *Client) Packument(ctx context.Context, reg, name string) (*Packument, error) {
+	if err := ValidateName(name); err != nil {
+		return nil, err
+	}
+	var cached *cacheEntry
+	if c.CacheDir != "" {
+		e, err := readCacheEntry(c.CacheDir, reg, name)
+		if err != nil && !c.Offline {
+			// A damaged entry is refetched; offline it is all there is.
+			e = nil
+		} else if err != nil {
+			return nil, err
+		}
+		cached = e
+	}
+	if c.Offline {
+		if cached == nil {
+			return nil, &OfflineError{Registry: reg, Name: name}
+		}
+		return decodeFor(cached.body, name, "cached packument of "+name)
+	}
+
+	u := packumentURL(reg, name)
+	h := http.Header{}
+	if cached != nil {
+		if cached.ETag != "" {
+			h.Set("If-None-Match", cached.ETag)
+		}
+		if cached.LastModified != "" {
+			h.Set("If-Modified-Since", cached.LastModified)
+		}
+	}
+	resp, at, err := c.get(ctx, reg, u, "application/json", h)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotModified && cached != nil:
+		return decodeFor(cached.body, name, "cached packument of "+name)
+	case resp.StatusCode != http.StatusOK:
+		return nil, c.statusError(reg, u, resp, at)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJSON+1))
+	if err != nil {
+		return nil, fmt.Errorf("read the packument of %s: %w", name, err)
+	}
+	if len(body) > maxJSON {
+		return nil, fmt.Errorf("the packument of %s at %s is larger than %d MB", name, Redact(u), maxJSON>>20)
+	}
+	p, err := decodeFor(body, name, Redact(u))
+	if err != nil {
+		return nil, err
+	}
+	if c.CacheDir != "" {
+		e := &cacheEntry{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), body: body}
+		if err := writeCacheEntry(c.CacheDir, reg, name, e); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// decodeFor decodes a packument that must be name's; what names the source
+// in errors.
+func decodeFor(data []byte, name, what string) (*Packument, error) {
+	p, err := DecodePackument(data)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", what, err)
+	}
+	if p.Name == "" {
+		p.Name = name
+		for _, v := range p.Versions {
+			if v.Name == "" {
+				v.Name = name
+			}
+		}
+	}
+	if p.Name != name {
+		return nil, fmt.Errorf("decode %s: it is the packument of %q, not of %q", what, p.Name, name)
+	}
+	return p, nil
+}
+
+// DecodePackument decodes a full packument. The document must be a JSON
+// object; a version entry that cannot be read is listed in Invalid instead
+// of failing the whole document, and fields UPM does not read are ignored.
+// Dependencies keep the registry's order.
+func DecodePackument(data []byte) (*Packument, error) {
+	var raw struct {
+		Name     json.RawMessage            `json:"name"`
+		DistTags map[string]json.RawMessage `json:"dist-tags"`
+		Versions map[string]json.RawMessage `json:"versions"`
+		Time     map[string]json.RawMessage `json:"time"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("not a packument: %w", err)
+	}
+	var p Packument
+	if err := decodeLoose(raw.Name, &p.Name); err != nil {
+		return nil, fmt.Errorf("not a packument: name: %w", err)
+	}
+	p.DistTags = make(map[string]string, len(raw.DistTags))
+	for tag, v := range raw.DistTags {
+		var s string
+		if decodeLoose(v, &s) == nil && s != "" {
+			p.DistTags[tag] = s
+		}
+	}
+	_ = decodeLoose(raw.Time["modified"], &p.Modified)
+	p.Versions = make(map[string]*Version, len(raw.Versions))
+	for key, v := range raw.Versions {
+		ver, err := decodeVersion(v)
+		if err == nil && ver.Version != key && ver.Version != "" {
+			err = fmt.Errorf("its version field says %q", ver.Version)
+		}
+		if err != nil {
+			if p.Invalid == nil {
+				p.Invalid = map[string]string{}
+			}
+			p.Invalid[key] = err.Error()
+			continue
+		}
+		if ver.Version == "" {
+			ver.Version = key
+		}
+		if ver.Name == "" {
+			ver.Name = p.Name
+		}
+		p.Versions[key] = ver
+	}
+	return &p, nil
+}
+
+// decodeVersion decodes one entry of versions.
+func decodeVersion(data json.RawMessage) (*Version, error) {
+	var raw struct {
+		Name         json.RawMessage `json:"name"`
+		Version      json.RawMessage `json:"version"`
+		DisplayName  json.RawMessage `json:"displayName"`
+		Description  json.RawMessage `json:"description"`
+		Unity        json.RawMessage `json:"unity"`
+		UnityRelease json.RawMessage `json:"unityRelease"`
+		Deprecated   json.RawMessage `json:"deprecated"`
+		Dependencies json.RawMessage `json:"dependencies"`
+		Dist         struct {
+			Tarball   json.RawMessage `json:"tarball"`
+			Integrity json.RawMessage `json:"integrity"`
+			Shasum    json.RawMessage `json:"shasum"`
+		} `json:"dist"`
+	}
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return nil, errors.New("not an object")
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return nil, fmt.Errorf("%s: unexpected %s", te.Field, te.Value)
+		}
+		return nil, errors.New("not a version object")
+	}
+	var v Version
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  *string
+	}{
+		{"name", raw.Name, &v.Name},
+		{"version", raw.Version, &v.Version},
+		{"unity", raw.Unity, &v.Unity},
+		{"unityRelease", raw.UnityRelease, &v.UnityRelease},
+		{"dist.tarball", raw.Dist.Tarball, &v.Dist.Tarball},
+		{"dist.integrity", raw.Dist.Integrity, &v.Dist.Integrity},
+		{"dist.shasum", raw.Dist.Shasum, &v.Dist.Shasum},
+	} {
+		if err := decodeLoose(f.raw, f.dst); err != nil {
+			return nil, fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	// Free text: a registry that wrote something odd here loses only the text.
+	_ = decodeLoose(raw.DisplayName, &v.DisplayName)
+	_ = decodeLoose(raw.Description, &v.Description)
+	v.Deprecated = decodeDeprecated(raw.Deprecated)
+	deps, err := decodeDeps(raw.Dependencies)
+	if err != nil {
+		return nil, fmt.Errorf("dependencies: %w", err)
+	}
+	v.Dependencies = deps
+	return &v, nil
+}
+
+// decodeLoose decodes a JSON string into dst; absent and null leave it "".
+func decodeLoose(raw json.RawMessage, dst *string) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return errors.New("not a string")
+	}
+	return nil
+}
+
+// decodeDeprecated reads deprecated: npm writes a message, some registries a
+// boolean.
+func decodeDeprecated(raw json.RawMessage) string {
+	var s string
+	if decodeLoose(raw, &s) == nil {
+		return s
+	}
+	var b bool
+	if json.Unmarshal(raw, &b) == nil && b {
+		return "deprecated"
+	}
+	return ""
+}
+
+// decodeDeps reads a dependencies object with json.Decoder tokens, so that
+// the registry's order is kept (a map would lose it). A name given twice
+// keeps its first place and its last value, as JavaScript objects do.
+func decodeDeps(raw json.RawMessage) ([]manifest.Dependency, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, errors.New("not an object")
+	}
+	var deps []manifest.Dependency
+	at := map[string]int{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		name, _ := tok.(string) // object keys are always strings
+		tok, err = dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		ver, ok := tok.(string)
+		if !ok {
+			return nil, fmt.Errorf("%q: the version is not a string", name)
+		}
+		if i, dup := at[name]; dup {
+			deps[i].Version = ver
+			continue
+		}
+		at[name] = len(deps)
+		deps = append(deps, manifest.Dependency{Name: name, Version: ver})
+	}
+	return deps, nil
+}

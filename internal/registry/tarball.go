@@ -1,0 +1,47 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/upkg/upkg/internal/upmconfig"
+)
+
+// Tarball opens the tarball at tarballURL (a version's dist.tarball) for
+// registry reg and returns its body as a stream: the caller verifies size
+// and integrity while reading, and must close it. Getting the response
+// headers is retried under the policy; a connection that breaks while the
+// body is read makes Read fail with a *NetworkError (Body set), and the
+// caller retries the whole download. The stream lives as long as ctx.
+//
+// The request carries a credential by UPM-SPEC §2: the registry's on its own
+// origin, on another origin only with alwaysAuth. A 401/403 from another
+// origin that got no credential for that reason is an *AuthError with
+// CrossOrigin set.
+func (c *Client) Tarball(ctx context.Context, reg, tarballURL string) (io.ReadCloser, error) {
+	u, err := url.Parse(tarballURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("tarball URL %q of registry %s is not an absolute http(s) URL", Redact(tarballURL), reg)
+	}
+	if c.Offline {
+		return nil, &OfflineError{Registry: reg, URL: Redact(tarballURL)}
+	}
+	resp, at, err := c.get(ctx, reg, tarballURL, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusOK {
+		return resp.Body, nil
+	}
+	defer resp.Body.Close()
+	err = c.statusError(reg, tarballURL, resp, at)
+	if ae, ok := err.(*AuthError); ok && !at.carried && !upmconfig.SameOrigin(reg, tarballURL) {
+		if e, ok := upmconfig.MatchRegistry(c.Auths, reg); ok && !e.AlwaysAuth && e.Header() != "" {
+			ae.CrossOrigin, ae.Withheld = true, &e
+		}
+	}
+	return nil, err
+}
