@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: build test-deps test demo vet
+.PHONY: build test-deps test demo vet bench
 
 ## build: build the upkg binary into bin/upkg
 build:
@@ -27,3 +27,8 @@ vet:
 	$(GO) vet ./...
 	GOOS=windows $(GO) vet ./...
 	GOOS=darwin $(GO) vet ./...
+
+## bench: cold / warm / no-op install of a generated 100-package project
+## against a local Verdaccio (not part of the tests; prints figures)
+bench: build test-deps
+	$(GO) run ./internal/testharness/cmd/bench -upkg bin/upkg
