@@ -1,0 +1,216 @@
+// Package builtin answers which packages come with a Unity editor
+// (UPM-SPEC §7 rule 6): the com.unity.modules.* packages at 1.0.0 with the
+// dependency lists their package.json declares in that editor, and the core
+// packages built into an editor line (com.unity.ugui, the render pipelines,
+// test-framework on later Unity 6 patches, ...).
+//
+// The data is embedded, one JSON file per editor line under data/, and every
+// value in it was read from real Packages/packages-lock.json files of public
+// Unity projects; each file lists those locks in its "sources". Where a line
+// was not verified (2019.4, 2023.1, 2023.2, and lines newer than the data) the
+// nearest line stands in and the Set says so (Approximate, Note).
+// FromEditorPath reads an installed editor instead, which is exact.
+package builtin
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/upkg/upkg/internal/manifest"
+)
+
+// modulePrefix starts the name of every built-in engine module.
+const modulePrefix = "com.unity.modules."
+
+// IsModule reports whether name is an engine module (com.unity.modules.*).
+func IsModule(name string) bool {
+	return strings.HasPrefix(name, modulePrefix) && len(name) > len(modulePrefix)
+}
+
+// Package is one built-in package: its name, the version the editor pins and
+// the dependencies its package.json declares, in file order.
+type Package struct {
+	Name         string
+	Version      string
+	Dependencies []manifest.Dependency
+}
+
+// Set is the built-in packages of one editor. It implements resolve.Builtins.
+// A Set is immutable; With returns a changed copy.
+type Set struct {
+	line        string
+	label       string // "Unity 2022.3" or "the editor at <dir>", for messages
+	approximate bool
+	note        string
+	sources     []string
+	pkgs        map[string]Package
+}
+
+// Lookup returns the built-in version of name and its dependencies (a copy
+// the caller may keep). ok is false when name is not built in. A nil Set
+// has no packages.
+func (s *Set) Lookup(name string) (version string, deps []manifest.Dependency, ok bool) {
+	if s == nil {
+		return "", nil, false
+	}
+	p, ok := s.pkgs[name]
+	if !ok {
+		return "", nil, false
+	}
+	return p.Version, slices.Clone(p.Dependencies), true
+}
+
+// Names lists every built-in package of the Set, sorted.
+func (s *Set) Names() []string {
+	if s == nil {
+		return nil
+	}
+	names := make([]string, 0, len(s.pkgs))
+	for n := range s.pkgs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Line is the editor line whose data the Set holds ("2022.3", "6000.0"). It
+// differs from the requested line when Approximate is true. For a Set read
+// from an installed editor it is the line most of its package.json files name
+// in "unity", or "" if none does.
+func (s *Set) Line() string { return s.line }
+
+// Approximate reports whether the data is not that of the requested editor
+// line (no data for that line, or no editor version given): Note says which
+// line stands in.
+func (s *Set) Approximate() bool { return s.approximate }
+
+// Note describes where the data comes from, for --verbose output and doctor,
+// e.g. "Unity 6000.0 (recorded at 6000.0.32f1)" or "no built-in package data
+// for Unity 2023.1; using Unity 2022.3, the nearest older line".
+func (s *Set) Note() string { return s.note }
+
+// Sources lists the public lock files (or the editor folder) the data was read
+// from.
+func (s *Set) Sources() []string { return slices.Clone(s.sources) }
+
+// With returns a copy of the Set in which pkgs replace or add entries. Core
+// package versions move with the editor patch, so a caller that holds better
+// facts (the source "builtin" entries of the project's own lock file, written
+// by the editor) can lay them over the embedded data.
+func (s *Set) With(pkgs ...Package) *Set {
+	c := *s
+	c.pkgs = make(map[string]Package, len(s.pkgs)+len(pkgs))
+	for n, p := range s.pkgs {
+		c.pkgs[n] = p
+	}
+	for _, p := range pkgs {
+		p.Dependencies = slices.Clone(p.Dependencies)
+		c.pkgs[p.Name] = p
+	}
+	return &c
+}
+
+// Explain says in one sentence whether name is built into the Set's editor,
+// for error messages: "com.unity.modules.foo is not a built-in module of Unity
+// 2022.3 (known: ai, androidjni, …)".
+func (s *Set) Explain(name string) string {
+	if v, _, ok := s.Lookup(name); ok {
+		return s.withNote(fmt.Sprintf("%s %s is built into %s", name, v, s.label))
+	}
+	if err := s.CheckModule(name); err != nil {
+		return err.Error()
+	}
+	return s.withNote(fmt.Sprintf("%s is not built into %s", name, s.label))
+}
+
+// CheckModule returns an *UnknownModuleError when name is a com.unity.modules.*
+// name the editor does not have, else nil. Modules exist only built in, so the
+// resolver reports such a name instead of asking a registry.
+func (s *Set) CheckModule(name string) error {
+	if !IsModule(name) {
+		return nil
+	}
+	if _, _, ok := s.Lookup(name); ok {
+		return nil
+	}
+	e := &UnknownModuleError{Name: name, Editor: s.label}
+	for _, n := range s.Names() {
+		if IsModule(n) {
+			e.Known = append(e.Known, strings.TrimPrefix(n, modulePrefix))
+		}
+	}
+	e.Suggestion = closest(strings.TrimPrefix(name, modulePrefix), e.Known)
+	if s.approximate {
+		e.Note = s.note
+	}
+	return e
+}
+
+// UnknownModuleError is a com.unity.modules.* name the editor does not have.
+type UnknownModuleError struct {
+	Name string
+	// Editor names the editor: "Unity 2022.3" or "the editor at <dir>".
+	Editor string
+	// Known lists the editor's modules without the com.unity.modules. prefix.
+	Known []string
+	// Suggestion is the known module whose name is closest, "" if none is
+	// close.
+	Suggestion string
+	// Note is set when the data was not that of the requested editor line.
+	Note string
+}
+
+func (e *UnknownModuleError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s is not a built-in module of %s", e.Name, e.Editor)
+	if e.Suggestion != "" {
+		fmt.Fprintf(&b, "; did you mean %s%s?", modulePrefix, e.Suggestion)
+	}
+	fmt.Fprintf(&b, " (known: %s)", strings.Join(e.Known, ", "))
+	if e.Note != "" {
+		fmt.Fprintf(&b, " [%s]", e.Note)
+	}
+	return b.String()
+}
+
+func (s *Set) withNote(msg string) string {
+	if s.approximate {
+		return msg + " [" + s.note + "]"
+	}
+	return msg
+}
+
+// closest returns the candidate nearest to word by edit distance (the first
+// on ties), or "" when none is within 2 edits: further away it is no typo.
+func closest(word string, candidates []string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if d := editDistance(word, c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of two short ASCII-ish strings.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
