@@ -1,0 +1,48 @@
+package lockfile
+
+import (
+	"slices"
+	"strings"
+)
+
+// modulePrefix marks the editor's built-in modules, which Unity lists after
+// every other package.
+const modulePrefix = "com.unity.modules."
+
+// Less is Unity's order of package names in the lock file and in manifest
+// dependencies (UPM-SPEC §5): ordinal byte order, except that every
+// "com.unity.modules.*" name comes after all other names (and in ordinal
+// order among themselves).
+func Less(a, b string) bool {
+	am, bm := strings.HasPrefix(a, modulePrefix), strings.HasPrefix(b, modulePrefix)
+	if am != bm {
+		return bm
+	}
+	return a < b
+}
+
+// Compare is Less as a three-way comparison for slices.SortFunc.
+func Compare(a, b string) int {
+	switch {
+	case Less(a, b):
+		return -1
+	case Less(b, a):
+		return 1
+	}
+	return 0
+}
+
+// Sort puts the entries of l in lock-file order (Less by name).
+func (l *Lock) Sort() {
+	slices.SortStableFunc(l.Entries, func(x, y Entry) int { return Compare(x.Name, y.Name) })
+}
+
+// Find returns the entry named name, or nil.
+func (l *Lock) Find(name string) *Entry {
+	for i := range l.Entries {
+		if l.Entries[i].Name == name {
+			return &l.Entries[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+// Package manifest owns the JSON files a Unity project and its packages are
+// described by: Packages/manifest.json, a package's package.json, and
+// ProjectSettings/ProjectVersion.txt (UPM-SPEC §5, §8). It parses them with
+// positions for errors and routes package names to registries.
+package manifest
+
+import "fmt"
+
+// DefaultRegistry is Unity's own registry, used when nothing else is set.
+const DefaultRegistry = "https://packages.unity.com"
+
+// Dependency is one name → requested version, as written, with its position.
+type Dependency struct {
+	Name    string
+	Version string
+	// Line and Column locate the value in its file (1-based), 0 when unknown.
+	Line, Column int
+}
+
+// ScopedRegistry is one entry of scopedRegistries.
+type ScopedRegistry struct {
+	Name   string
+	URL    string
+	Scopes []string
+}
+
+// Manifest is Packages/manifest.json.
+type Manifest struct {
+	Path string
+	// Dependencies in file order.
+	Dependencies     []Dependency
+	ScopedRegistries []ScopedRegistry
+	Testables        []string
+	// EnableLockFile defaults to true.
+	EnableLockFile bool
+	// ResolutionStrategy is "lowest" (the default), "highestPatch",
+	// "highestMinor" or "highest".
+	ResolutionStrategy string
+	// Registry is the legacy override of the default registry ("" if absent).
+	Registry string
+}
+
+// SpecKind says what a dependency value asks for.
+type SpecKind int
+
+// Kinds of dependency values.
+const (
+	SpecVersion      SpecKind = iota // exact SemVer
+	SpecLocalFolder                  // file:<folder>
+	SpecLocalTarball                 // file:<x.tgz>
+	SpecGit                          // a Git URL
+)
+
+// Spec is a parsed dependency value.
+type Spec struct {
+	Kind SpecKind
+	// Version is the exact version (SpecVersion).
+	Version string
+	// Path is the path after "file:", as written (local kinds).
+	Path string
+	// URL is the whole Git URL as written, Rev its #revision, SubPath its ?path=.
+	URL, Rev, SubPath string
+}
+
+// PackageJSON is the part of a package's package.json UPM reads.
+type PackageJSON struct {
+	Name         string
+	Version      string
+	DisplayName  string
+	Unity        string
+	UnityRelease string
+	// Dependencies in file order (exact versions only).
+	Dependencies []Dependency
+}
+
+// ParseError is an invalid file or value. Error() reads
+// "file:line:column: message".
+type ParseError struct {
+	File         string
+	Line, Column int
+	Msg          string
+}
+
+// Error reads "file:line:column: message".
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+}
