@@ -1,0 +1,262 @@
+package resolve
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+	"github.com/upkg/upkg/internal/lockfile"
+	"github.com/upkg/upkg/internal/manifest"
+)
+
+// candidate is one version a registry has, parsed.
+type candidate struct {
+	info VersionInfo
+	v    *semver.Version
+}
+
+// catalogEntry is what the catalog said about one package.
+type catalogEntry struct {
+	cands   []*candidate // ascending; versions that are not SemVer are left out
+	missing error        // the catalog's "not found" error, nil if it has the package
+}
+
+func newCatalogEntry(infos []VersionInfo) *catalogEntry {
+	e := &catalogEntry{}
+	for _, info := range infos {
+		v, err := semver.StrictNewVersion(info.Version)
+		if err != nil {
+			continue // nobody can ask for it: requests are exact SemVer
+		}
+		e.cands = append(e.cands, &candidate{info: info, v: v})
+	}
+	slices.SortStableFunc(e.cands, func(a, b *candidate) int { return a.v.Compare(b.v) })
+	return e
+}
+
+// find returns the candidate for v: the one written the same way, else the
+// first that is equal by SemVer precedence (build metadata ignored).
+func (e *catalogEntry) find(v *semver.Version) *candidate {
+	var equal *candidate
+	for _, c := range e.cands {
+		if c.info.Version == v.Original() {
+			return c
+		}
+		if equal == nil && c.v.Equal(v) {
+			equal = c
+		}
+	}
+	return equal
+}
+
+// choice is the outcome of picking a version of one registry package.
+type choice struct {
+	cand    *candidate // nil when nothing could be chosen
+	warning string
+	// missingVersion is the highest request when it cannot be satisfied;
+	// packageMissing says the registry has no such package at all.
+	missingVersion string
+	packageMissing bool
+}
+
+// key identifies a choice's outcome.
+func (c *choice) key() string {
+	switch {
+	case c == nil:
+		return ""
+	case c.cand != nil:
+		return "=" + c.cand.info.Version
+	case c.packageMissing:
+		return "!package " + c.missingVersion
+	case c.missingVersion != "":
+		return "!" + c.missingVersion
+	}
+	return "?" // no valid request
+}
+
+func (c *choice) same(o *choice) bool {
+	if c == nil || o == nil {
+		return c == o
+	}
+	return c.key() == o.key() && c.warning == o.warning
+}
+
+// rank compares two outcomes for the monotone fallback: nothing chosen <
+// versions by precedence < unsatisfiable. Making "unsatisfiable" the top keeps
+// errors from being hidden by an earlier, lower version, and keeps every
+// package's sequence of outcomes rising, so the iteration ends.
+func (c *choice) rank(o *choice) int {
+	tier := func(c *choice) int {
+		switch {
+		case c == nil || (c.cand == nil && c.missingVersion == "" && !c.packageMissing):
+			return 0
+		case c.cand != nil:
+			return 1
+		}
+		return 2
+	}
+	if d := cmp.Compare(tier(c), tier(o)); d != 0 || tier(c) != 1 {
+		return d
+	}
+	return c.cand.v.Compare(o.cand.v)
+}
+
+// pick chooses the version of registry package n from its requests (rules
+// 2–5).
+func (r *resolver) pick(n *node) *choice {
+	var high *semver.Version
+	for _, q := range n.requests {
+		v, err := semver.StrictNewVersion(q.dep.Version)
+		if err != nil {
+			continue // reported by check unless the iteration drops the request
+		}
+		if high == nil || v.GreaterThan(high) {
+			high = v
+		}
+	}
+	if high == nil {
+		return &choice{}
+	}
+	entry := r.catalog[n.name]
+	if entry.missing != nil {
+		return &choice{packageMissing: true, missingVersion: high.Original()}
+	}
+	if c := r.fromLock(n.name, entry, high); c != nil {
+		return c
+	}
+	if _, direct := r.direct[n.name]; direct || r.strategy == StrategyLowest {
+		cand := entry.find(high)
+		if cand == nil {
+			return &choice{missingVersion: high.Original()}
+		}
+		return r.chosen(cand)
+	}
+	return r.inWindow(entry, high)
+}
+
+// fromLock keeps the locked version when it is at or above every request
+// (rule 3): a lock Unity wrote, where the editor raised packages above what
+// was asked, survives unchanged. A locked version above the highest request
+// must also suit the editor, since keeping it is an automatic choice.
+func (r *resolver) fromLock(name string, entry *catalogEntry, high *semver.Version) *choice {
+	e, ok := r.lock[name]
+	if !ok || e.Source != lockfile.SourceRegistry {
+		return nil
+	}
+	if strings.TrimRight(e.URL, "/") != strings.TrimRight(r.in.Catalog.Registry(name), "/") {
+		return nil
+	}
+	locked, err := semver.StrictNewVersion(e.Version)
+	if err != nil || locked.LessThan(high) {
+		return nil
+	}
+	cand := entry.find(locked)
+	if cand == nil {
+		return nil // unpublished since: choose anew
+	}
+	if !locked.Equal(high) && !r.compatible(cand) {
+		return nil
+	}
+	return r.chosen(cand)
+}
+
+// inWindow picks the highest editor-compatible version in the strategy's
+// window above high (rule 4), or, when none is compatible, the lowest in the
+// window (high itself when the registry has it) with a warning.
+func (r *resolver) inWindow(entry *catalogEntry, high *semver.Version) *choice {
+	end := windowEnd(high, r.strategy)
+	var window []*candidate
+	for _, c := range entry.cands {
+		if c.v.LessThan(high) {
+			continue
+		}
+		if end != nil && !c.v.LessThan(end) {
+			break
+		}
+		if !inPrereleaseWindow(c.v, high) {
+			continue
+		}
+		window = append(window, c)
+	}
+	for i := len(window) - 1; i >= 0; i-- {
+		if r.compatible(window[i]) {
+			return r.chosen(window[i])
+		}
+	}
+	if len(window) > 0 {
+		return r.chosen(window[0])
+	}
+	return &choice{missingVersion: high.Original()}
+}
+
+// windowEnd is the exclusive upper end of the window a strategy opens above
+// an indirect request, nil for none.
+func windowEnd(v *semver.Version, strategy string) *semver.Version {
+	switch strategy {
+	case StrategyHighestPatch:
+		return semver.New(v.Major(), v.Minor()+1, 0, "", "")
+	case StrategyHighestMinor:
+		if v.Major() == 0 {
+			// Below 1.0.0 a minor release may break, so it is treated like a
+			// major one.
+			return semver.New(0, v.Minor()+1, 0, "", "")
+		}
+		return semver.New(v.Major()+1, 0, 0, "", "")
+	}
+	return nil
+}
+
+// inPrereleaseWindow reports whether candidate c may replace request high as
+// far as pre-releases go: a stable request never moves to a pre-release; a
+// pre-release request may move to a later pre-release of the same
+// major.minor.patch (npm's rule) or to any stable release.
+func inPrereleaseWindow(c, high *semver.Version) bool {
+	if c.Prerelease() == "" {
+		return true
+	}
+	return high.Prerelease() != "" && c.Major() == high.Major() && c.Minor() == high.Minor() && c.Patch() == high.Patch()
+}
+
+func (r *resolver) compatible(c *candidate) bool {
+	return manifest.EditorCompatible(c.info.Unity, c.info.UnityRelease, r.in.EditorVersion)
+}
+
+// minEditor is a package version's lowest compatible editor as text.
+func minEditor(unity, unityRelease string) string {
+	if unityRelease == "" {
+		return unity
+	}
+	return unity + "." + unityRelease
+}
+
+// chosen makes the choice of cand, warning when the editor is too old for it.
+func (r *resolver) chosen(cand *candidate) *choice {
+	c := &choice{cand: cand}
+	if !r.compatible(cand) {
+		c.warning = fmt.Sprintf("needs Unity %s or later; the project's editor is %s",
+			minEditor(cand.info.Unity, cand.info.UnityRelease), r.in.EditorVersion)
+	}
+	return c
+}
+
+// isVersion reports whether a dependency value is an exact SemVer version,
+// the only kind a package's dependencies may use.
+func isVersion(s string) bool {
+	_, err := semver.StrictNewVersion(s)
+	return err == nil
+}
+
+// versionEqual reports whether two version strings are the same SemVer.
+func versionEqual(a, b string) bool {
+	if a == b {
+		return true
+	}
+	va, err := semver.StrictNewVersion(a)
+	if err != nil {
+		return false
+	}
+	vb, err := semver.StrictNewVersion(b)
+	return err == nil && va.Equal(vb)
+}
