@@ -12,13 +12,21 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/upkg/upkg/internal/cache"
 	"github.com/upkg/upkg/internal/cli/auth"
+	"github.com/upkg/upkg/internal/cli/cachecmd"
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/cli/config"
+	installcmd "github.com/upkg/upkg/internal/cli/install"
 	"github.com/upkg/upkg/internal/cli/whoami"
+	"github.com/upkg/upkg/internal/extract"
+	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/iostreams"
+	"github.com/upkg/upkg/internal/lockfile"
+	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/npmrc"
 	"github.com/upkg/upkg/internal/registry"
+	"github.com/upkg/upkg/internal/resolve"
 	"github.com/upkg/upkg/internal/upmconfig"
 )
 
@@ -81,7 +89,10 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 
 	root.AddCommand(
 		auth.NewCmd(f),
+		cachecmd.NewCmd(f),
 		config.NewCmd(f),
+		installcmd.NewCmd(f),
+		installcmd.NewCICmd(f),
 		whoami.NewCmd(f, nil),
 	)
 	return root
@@ -124,19 +135,32 @@ func classify(err error) (int, string) {
 		hint = e.Hint
 	}
 	var (
-		upmParse *upmconfig.ParseError
-		rcParse  *npmrc.ParseError
-		authErr  *registry.AuthError
-		notFound *registry.NotFoundError
-		netErr   *registry.NetworkError
+		upmParse  *upmconfig.ParseError
+		rcParse   *npmrc.ParseError
+		mParse    *manifest.ParseError
+		lockParse *lockfile.ParseError
+		authErr   *registry.AuthError
+		notFound  *registry.NotFoundError
+		resolveNF *resolve.NotFoundError
+		netErr    *registry.NetworkError
+		offline   *registry.OfflineError
+		frozen    *install.FrozenError
+		integrity *cache.IntegrityError
+		unsafeTgz *extract.UnsafeError
 	)
 	switch {
-	case errors.As(err, &upmParse), errors.As(err, &rcParse):
+	case errors.As(err, &frozen):
+		return cmdutil.ExitFrozen, hint
+	case errors.As(err, &integrity), errors.As(err, &unsafeTgz):
+		return cmdutil.ExitIntegrity, firstNonEmpty(hint, "nothing was installed or cached; tell the package's publisher, or check what sits between you and the registry")
+	case errors.As(err, &upmParse), errors.As(err, &rcParse), errors.As(err, &mParse), errors.As(err, &lockParse):
 		return cmdutil.ExitInput, firstNonEmpty(hint, "fix the file at that position and run the command again; upkg left it untouched")
 	case errors.As(err, &authErr):
 		return cmdutil.ExitAuth, firstNonEmpty(hint, authHint(authErr))
-	case errors.As(err, &notFound):
+	case errors.As(err, &notFound), errors.As(err, &resolveNF):
 		return cmdutil.ExitNotFound, hint
+	case errors.As(err, &offline):
+		return cmdutil.ExitNetwork, firstNonEmpty(hint, "run the install once online to fill the cache")
 	case errors.As(err, &netErr):
 		return cmdutil.ExitNetwork, hint
 	case errors.Is(err, iostreams.ErrNoTTY):
@@ -146,6 +170,9 @@ func classify(err error) (int, string) {
 }
 
 func authHint(e *registry.AuthError) string {
+	if e.CrossOrigin && e.Withheld != nil {
+		return fmt.Sprintf("the tarballs are on another server: set alwaysAuth = true for that registry: upkg auth set --registry %s --always-auth", e.Withheld.Registry)
+	}
 	if e.Entry == nil {
 		return fmt.Sprintf("store a credential for it: upkg login --registry %s (or: upkg auth set --registry %s --token-stdin)", e.Registry, e.Registry)
 	}

@@ -1,0 +1,296 @@
+// Package cache is upkg's global store of verified, extracted packages,
+// shared by every project and every upkg process of a user.
+//
+// Layout under the folder given to Open (the CLI passes <cacheRoot>/upkg/v1,
+// or UPKG_CACHE_DIR):
+//
+//	CACHEDIR.TAG            tells backup tools to skip the folder
+//	VERSION                 the layout version, "1"
+//	entries/<algo>-<hex>/   one verified package, named by its checksum:
+//	    pkg/                  the package's files
+//	    tarball.tgz           the tarball as downloaded and verified (Verify re-hashes it)
+//	    meta.json             name, version, checksums, sizes, file list, time added
+//	used/<algo>-<hex>       empty marker; its mtime is the last install (for LRU)
+//	locks/<algo>-<hex>.lock per-entry lock files (never deleted: see Clean)
+//	tmp/<algo>-<hex>.<rand> work in progress and entries being deleted
+//	packuments/             reserved for the registry client
+//
+// The protocol follows Go's module cache: an entry is built in tmp/ and
+// committed by renaming it into entries/, so an entry that exists is
+// complete. Builders take the entry's lock, look again (another process may
+// have finished), and clean leftovers of a crashed run only while holding
+// that lock. Killing a process at any moment leaves either no entry or a
+// complete one, and the next Ensure succeeds.
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/upkg/upkg/internal/atomicfile"
+)
+
+// DefaultMaxSize is the size cap used when Open is given none: Unity's
+// default maxCacheSize (UPM-SPEC §1).
+const DefaultMaxSize int64 = 10_000_000_000
+
+// LayoutVersion is written to VERSION; a store with another version is
+// refused rather than misread.
+const LayoutVersion = "1"
+
+// cacheDirTag is the standard signature (https://bford.info/cachedir/).
+const cacheDirTag = "Signature: 8a477f597d28d172789f06886806bc55\n" +
+	"# This file is a cache directory tag created by upkg.\n" +
+	"# For information about cache directory tags, see https://bford.info/cachedir/\n"
+
+const (
+	entriesDir    = "entries"
+	locksDir      = "locks"
+	tmpDir        = "tmp"
+	usedDir       = "used"
+	packumentsDir = "packuments"
+
+	pkgName     = "pkg"
+	tarballName = "tarball.tgz"
+	metaName    = "meta.json"
+)
+
+// Store is an open cache. Its methods are safe for concurrent use, also by
+// several processes sharing the folder.
+type Store struct {
+	dir     string
+	maxSize int64
+
+	// attempts is how many times Ensure downloads a tarball that fails
+	// verification or breaks off; backoff is the pause before a retry
+	// (times the attempt number). Tests shorten it.
+	attempts int
+	backoff  time.Duration
+	// lockPoll is how often a waiter retries another process's lock.
+	lockPoll time.Duration
+
+	// local serialises Ensure calls of this process per entry, so that
+	// goroutines wait on a channel instead of polling the file lock.
+	mu    sync.Mutex
+	local map[string]chan struct{}
+
+	// fileOps bounds the files being copied at once by all Materialize
+	// calls together: creating files waits on the disk, so many in flight
+	// pay off, but each blocked call holds an OS thread.
+	fileOps chan struct{}
+}
+
+// Open opens the store in dir, creating its layout if needed. maxSize is
+// the size cap Prune uses when given none (<= 0 means DefaultMaxSize).
+func Open(dir string, maxSize int64) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("open cache: no folder given")
+	}
+	if maxSize <= 0 {
+		maxSize = DefaultMaxSize
+	}
+	for _, sub := range []string{entriesDir, locksDir, tmpDir, usedDir, packumentsDir} {
+		p := filepath.Join(dir, sub)
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return nil, fmt.Errorf("open cache: create %s: %w", p, err)
+		}
+	}
+	vpath := filepath.Join(dir, "VERSION")
+	switch data, err := os.ReadFile(vpath); {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := atomicfile.WriteFile(vpath, []byte(LayoutVersion+"\n"), 0o644); err != nil {
+			return nil, fmt.Errorf("open cache: %w", err)
+		}
+	case err != nil:
+		return nil, fmt.Errorf("open cache: read %s: %w", vpath, err)
+	case strings.TrimSpace(string(data)) != LayoutVersion:
+		return nil, fmt.Errorf("open cache: %s has layout version %q; this upkg reads version %s (use another cache folder, or delete this one)", dir, strings.TrimSpace(string(data)), LayoutVersion)
+	}
+	tag := filepath.Join(dir, "CACHEDIR.TAG")
+	if _, err := os.Stat(tag); errors.Is(err, fs.ErrNotExist) {
+		if err := atomicfile.WriteFile(tag, []byte(cacheDirTag), 0o644); err != nil {
+			return nil, fmt.Errorf("open cache: %w", err)
+		}
+	}
+	return &Store{
+		dir:      dir,
+		maxSize:  maxSize,
+		attempts: 3,
+		backoff:  200 * time.Millisecond,
+		lockPoll: 20 * time.Millisecond,
+		local:    map[string]chan struct{}{},
+		fileOps:  make(chan struct{}, 128),
+	}, nil
+}
+
+// Dir returns the store's folder.
+func (s *Store) Dir() string { return s.dir }
+
+// MaxSize returns the size cap given to Open (or DefaultMaxSize).
+func (s *Store) MaxSize() int64 { return s.maxSize }
+
+// PackumentsDir returns the folder reserved for the registry client's
+// packument cache.
+func (s *Store) PackumentsDir() string { return filepath.Join(s.dir, packumentsDir) }
+
+func (s *Store) entryDir(id string) string { return filepath.Join(s.dir, entriesDir, id) }
+func (s *Store) usedPath(id string) string { return filepath.Join(s.dir, usedDir, id) }
+func (s *Store) lockPath(id string) string { return filepath.Join(s.dir, locksDir, id+".lock") }
+
+// lockEntry takes the entry's exclusive lock: first against this process's
+// other goroutines, then against other processes (a file lock, released by
+// the kernel if the process dies). The returned func releases both.
+func (s *Store) lockEntry(ctx context.Context, id string) (func(), error) {
+	unlockLocal, err := s.lockLocal(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	fl := flock.New(s.lockPath(id))
+	ok, err := fl.TryLockContext(ctx, s.lockPoll)
+	if err != nil || !ok {
+		unlockLocal()
+		if err == nil {
+			err = ctx.Err()
+		}
+		return nil, fmt.Errorf("lock cache entry %s: %w", id, err)
+	}
+	return func() {
+		fl.Close()
+		unlockLocal()
+	}, nil
+}
+
+// rlockEntry takes the entry's lock shared, which keeps Prune and Clean
+// from deleting it while it is read.
+func (s *Store) rlockEntry(ctx context.Context, id string) (func(), error) {
+	fl := flock.New(s.lockPath(id))
+	ok, err := fl.TryRLockContext(ctx, s.lockPoll)
+	if err != nil || !ok {
+		if err == nil {
+			err = ctx.Err()
+		}
+		return nil, fmt.Errorf("lock cache entry %s: %w", id, err)
+	}
+	return func() { fl.Close() }, nil
+}
+
+func (s *Store) lockLocal(ctx context.Context, id string) (func(), error) {
+	for {
+		s.mu.Lock()
+		busy, ok := s.local[id]
+		if !ok {
+			mine := make(chan struct{})
+			s.local[id] = mine
+			s.mu.Unlock()
+			return func() {
+				s.mu.Lock()
+				delete(s.local, id)
+				s.mu.Unlock()
+				close(mine)
+			}, nil
+		}
+		s.mu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("lock cache entry %s: %w", id, ctx.Err())
+		}
+	}
+}
+
+// markUsed records now as the entry's last install.
+func (s *Store) markUsed(id string) error {
+	p := s.usedPath(id)
+	now := time.Now()
+	err := os.Chtimes(p, now, now)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = os.WriteFile(p, nil, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("mark cache entry %s used: %w", id, err)
+	}
+	return nil
+}
+
+// removeLeftovers deletes tmp/<id>.* — what a crashed or failed build of
+// this entry left. The caller must hold the entry's lock.
+func (s *Store) removeLeftovers(id string) error {
+	matches, err := filepath.Glob(filepath.Join(s.dir, tmpDir, id+".*"))
+	if err != nil {
+		return fmt.Errorf("list leftovers of %s: %w", id, err)
+	}
+	for _, m := range matches {
+		if err := os.RemoveAll(m); err != nil {
+			return fmt.Errorf("remove leftover %s: %w", m, err)
+		}
+	}
+	return nil
+}
+
+// discardLocked deletes a committed entry: it is renamed into tmp/ first,
+// so that readers never see it half-deleted. The caller must hold the
+// entry's lock.
+func (s *Store) discardLocked(id string) error {
+	trash, err := s.reserveTmp(id)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(s.entryDir(id), trash); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove cache entry %s: %w", id, err)
+	}
+	if err := os.Remove(s.usedPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove cache entry %s: %w", id, err)
+	}
+	if err := os.RemoveAll(trash); err != nil {
+		return fmt.Errorf("remove cache entry %s: %w", id, err)
+	}
+	return nil
+}
+
+// reserveTmp returns a fresh, unused path tmp/<id>.<random>.
+func (s *Store) reserveTmp(id string) (string, error) {
+	d, err := os.MkdirTemp(filepath.Join(s.dir, tmpDir), id+".")
+	if err != nil {
+		return "", fmt.Errorf("create temporary folder: %w", err)
+	}
+	// Only the unique name is wanted: rename cannot replace a folder on
+	// every OS.
+	if err := os.Remove(d); err != nil {
+		return "", fmt.Errorf("create temporary folder: %w", err)
+	}
+	return d, nil
+}
+
+// syncDir flushes a folder's entries (a rename into it) to disk. Windows
+// cannot open a folder for that, and NTFS journals renames anyway.
+func syncDir(goos, dir string) error {
+	if goos == "windows" {
+		return nil
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// currentOS is runtime.GOOS; functions take the OS as a parameter so that
+// tests on one OS cover every branch.
+const currentOS = runtime.GOOS

@@ -1,0 +1,323 @@
+package cache
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/upkg/upkg/internal/extract"
+)
+
+// Entry is one committed cache entry.
+type Entry struct {
+	// Key is the entry's name, "<algo>-<hex>".
+	Key string
+	// Dir is the entry's folder, entries/<Key>.
+	Dir string
+	// Meta is its meta.json.
+	Meta Meta
+}
+
+// PkgDir returns the folder holding the package's files.
+func (e *Entry) PkgDir() string { return filepath.Join(e.Dir, pkgName) }
+
+// TarballPath returns the path of the verified tarball.
+func (e *Entry) TarballPath() string { return filepath.Join(e.Dir, tarballName) }
+
+// Meta is the content of an entry's meta.json.
+type Meta struct {
+	Name      string `json:"name"`
+	Version   string `json:"version"`
+	Key       string `json:"key"`
+	Integrity string `json:"integrity,omitempty"`
+	Shasum    string `json:"shasum,omitempty"`
+	// TarballSize is the size of tarball.tgz.
+	TarballSize int64 `json:"tarballSize"`
+	// UnpackedSize is the total size of the files in pkg/.
+	UnpackedSize int64 `json:"unpackedSize"`
+	// FileCount counts the regular files and symbolic links in pkg/.
+	FileCount int       `json:"fileCount"`
+	Added     time.Time `json:"added"`
+	// Files and Dirs describe pkg/ (from extract.Result), so Materialize
+	// needs no directory walk.
+	Files []extract.File `json:"files"`
+	Dirs  []string       `json:"dirs,omitempty"`
+}
+
+// Size is what the entry counts for against the size cap: the tarball plus
+// the unpacked files (apparent sizes; block rounding is ignored).
+func (m *Meta) Size() int64 { return m.TarballSize + m.UnpackedSize }
+
+// IntegrityError reports a tarball whose checksum never matched what the
+// registry's metadata promised, after every attempt. Nothing is cached.
+type IntegrityError struct {
+	Name, Version string
+	// Want and Got are in the registry's notation: SRI ("sha512-<base64>")
+	// for integrity, hex for shasum.
+	Want, Got string
+}
+
+func (e *IntegrityError) Error() string {
+	return fmt.Sprintf("integrity check failed for %s@%s: the registry promised %s but sent %s", e.Name, e.Version, e.Want, e.Got)
+}
+
+// Lookup returns the committed entry for key, or an error matching
+// fs.ErrNotExist when there is none (for --offline installs).
+func (s *Store) Lookup(key Key) (*Entry, error) {
+	d, err := key.digest()
+	if err != nil {
+		return nil, err
+	}
+	return s.load(d.ID())
+}
+
+// load reads a committed entry. An entry is complete once it exists, so the
+// only failures are "not there" (wrapping fs.ErrNotExist) and damage.
+func (s *Store) load(id string) (*Entry, error) {
+	dir := s.entryDir(id)
+	data, err := os.ReadFile(filepath.Join(dir, metaName))
+	if err != nil {
+		return nil, fmt.Errorf("cache entry %s: %w", id, err)
+	}
+	e := &Entry{Key: id, Dir: dir}
+	if err := json.Unmarshal(data, &e.Meta); err != nil {
+		return nil, fmt.Errorf("cache entry %s: read %s: %w", id, metaName, err)
+	}
+	if e.Meta.Key != id {
+		return nil, fmt.Errorf("cache entry %s: %s names entry %q", id, metaName, e.Meta.Key)
+	}
+	return e, nil
+}
+
+// Ensure returns the cache entry for key, downloading it with fetch if it
+// is not cached yet. fetch returns the tarball's bytes; it is called at
+// most once per attempt and its errors are returned as they are (wrapped),
+// without retrying: the registry client has its own retry policy. A body
+// that breaks off, or bytes that fail verification, are downloaded again,
+// up to 3 attempts in all; then Ensure fails (with *IntegrityError for a
+// checksum that never matched) and leaves nothing in the cache.
+//
+// Concurrent calls for one key, from goroutines or processes, download it
+// once: the others wait on the entry's lock and find it committed.
+func (s *Store) Ensure(ctx context.Context, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error)) (*Entry, error) {
+	d, err := key.digest()
+	if err != nil {
+		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+	}
+	id := d.ID()
+	if e, err := s.load(id); err == nil {
+		return e, s.markUsed(id)
+	}
+	unlock, err := s.lockEntry(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+	}
+	defer unlock()
+	// Another process may have committed it while we waited.
+	if e, err := s.load(id); err == nil {
+		return e, s.markUsed(id)
+	}
+	// Holding the lock, nobody else works on this entry: whatever is in
+	// tmp/ for it was left by a crash, and an entry that exists but does
+	// not load was damaged after its commit.
+	if err := s.removeLeftovers(id); err != nil {
+		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+	}
+	if _, err := os.Lstat(s.entryDir(id)); err == nil {
+		if err := s.discardLocked(id); err != nil {
+			return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+		}
+	}
+	e, err := s.build(ctx, d, key, name, version, fetch)
+	if err != nil {
+		return nil, err
+	}
+	return e, s.markUsed(id)
+}
+
+// build downloads, verifies, extracts and commits one entry. The caller
+// holds the entry's lock.
+func (s *Store) build(ctx context.Context, d digest, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error)) (_ *Entry, err error) {
+	id := d.ID()
+	work, err := s.reserveTmp(id)
+	if err != nil {
+		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+	}
+	if err := os.Mkdir(work, 0o755); err != nil {
+		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(work)
+		}
+	}()
+
+	tgz := filepath.Join(work, tarballName)
+	size, err := s.download(ctx, d, tgz, name, version, fetch)
+	if err != nil {
+		return nil, err
+	}
+
+	f, err := os.Open(tgz)
+	if err != nil {
+		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+	}
+	res, err := extract.Extract(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits())
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("extract %s@%s: %w", name, version, err)
+	}
+
+	meta := Meta{
+		Name: name, Version: version, Key: id,
+		Integrity: key.Integrity, Shasum: key.Shasum,
+		TarballSize: size, UnpackedSize: res.Bytes, FileCount: res.FileCount,
+		Added: time.Now().UTC().Truncate(time.Second),
+		Files: res.Files, Dirs: res.Dirs,
+	}
+	data, err := json.MarshalIndent(&meta, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("cache %s@%s: encode %s: %w", name, version, metaName, err)
+	}
+	if err := writeSynced(filepath.Join(work, metaName), append(data, '\n')); err != nil {
+		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+	}
+
+	// The commit.
+	if err := os.Rename(work, s.entryDir(id)); err != nil {
+		// Only possible if someone bypassed the lock (deleted lock files):
+		// an entry that exists is complete, so theirs serves as well.
+		if e, lerr := s.load(id); lerr == nil {
+			os.RemoveAll(work)
+			return e, nil
+		}
+		return nil, fmt.Errorf("cache %s@%s: commit: %w", name, version, err)
+	}
+	if err := syncDir(currentOS, filepath.Join(s.dir, entriesDir)); err != nil {
+		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+	}
+	return &Entry{Key: id, Dir: s.entryDir(id), Meta: meta}, nil
+}
+
+// download fetches the tarball into path, hashing it on the way, until it
+// matches d or the attempts run out. It returns the tarball's size.
+func (s *Store) download(ctx context.Context, d digest, path, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error)) (int64, error) {
+	var lastErr error
+	for attempt := 1; attempt <= s.attempts; attempt++ {
+		if attempt > 1 {
+			t := time.NewTimer(time.Duration(attempt-1) * s.backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return 0, ctx.Err()
+			case <-t.C:
+			}
+		}
+		body, err := fetch(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("download %s@%s: %w", name, version, err)
+		}
+		sum, size, err := copyHashed(path, body, d)
+		body.Close()
+		var broken *readError
+		switch {
+		case ctx.Err() != nil:
+			return 0, ctx.Err()
+		case errors.As(err, &broken):
+			lastErr = fmt.Errorf("download %s@%s: %w", name, version, broken.err)
+			continue
+		case err != nil:
+			return 0, fmt.Errorf("download %s@%s: %w", name, version, err)
+		case !bytes.Equal(sum, d.sum):
+			lastErr = &IntegrityError{Name: name, Version: version, Want: d.show(d.sum), Got: d.show(sum)}
+			continue
+		}
+		// Verified: only now is it worth making durable.
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err == nil {
+			err = f.Sync()
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			return 0, fmt.Errorf("download %s@%s: sync %s: %w", name, version, path, err)
+		}
+		return size, nil
+	}
+	if errors.As(lastErr, new(*IntegrityError)) {
+		return 0, lastErr
+	}
+	return 0, fmt.Errorf("%w (after %d attempts)", lastErr, s.attempts)
+}
+
+// readError marks a failure to read the download (retried), as opposed to
+// a failure to write it (not retried).
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
+
+type trackedReader struct {
+	r   io.Reader
+	err error
+}
+
+func (t *trackedReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF {
+		t.err = err
+	}
+	return n, err
+}
+
+// copyHashed writes body to path (replacing it), returning its digest and
+// size. Downloads larger than the extraction limit are refused: they could
+// not be unpacked anyway, and a broken server must not fill the disk.
+func copyHashed(path string, body io.Reader, d digest) ([]byte, int64, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	h := d.newHash()
+	limit := int64(extract.DefaultMaxBytes)
+	src := &trackedReader{r: io.LimitReader(body, limit+1)}
+	n, err := io.Copy(io.MultiWriter(f, h), src)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case src.err != nil:
+		return nil, n, &readError{err: src.err}
+	case err != nil:
+		return nil, n, fmt.Errorf("write %s: %w", path, err)
+	case n > limit:
+		return nil, n, fmt.Errorf("tarball larger than %d bytes", limit)
+	}
+	return h.Sum(nil), n, nil
+}
+
+// writeSynced creates name with data and flushes it to disk.
+func writeSynced(name string, data []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}

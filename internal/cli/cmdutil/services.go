@@ -1,0 +1,94 @@
+package cmdutil
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/upkg/upkg/internal/cache"
+	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/registry"
+	"github.com/upkg/upkg/internal/upmconfig"
+)
+
+// DefaultRegistry is --default-registry, else UPKG_DEFAULT_REGISTRY, else
+// Unity's registry. (A manifest's own "registry" key beats all three; the
+// manifest package applies it.)
+func (f *Factory) DefaultRegistry() string {
+	for _, v := range []string{f.Globals.DefaultRegistry, f.Getenv("UPKG_DEFAULT_REGISTRY")} {
+		if v != "" {
+			return strings.TrimRight(v, "/")
+		}
+	}
+	return manifest.DefaultRegistry
+}
+
+// CacheDir is upkg's own folder in the UPM cache root (UPM-SPEC §3):
+// UPKG_CACHE_DIR, else <root>/upkg/v1 where root is UPM_CACHE_ROOT, cacheRoot
+// or the OS default. It also returns the size cap.
+func (f *Factory) CacheDir(cfg *upmconfig.Config) (dir string, maxSize int64, err error) {
+	loc, err := f.Locator()
+	if err != nil {
+		return "", 0, err
+	}
+	root := ""
+	maxSize = upmconfig.DefaultMaxCacheSize
+	for _, e := range cfg.Effective(loc) {
+		switch e.Key {
+		case upmconfig.KeyCacheRoot:
+			root, _ = e.Value.(string)
+		case upmconfig.KeyMaxCacheSize:
+			if n, ok := e.Value.(int64); ok {
+				maxSize = n
+			}
+		}
+	}
+	if d := f.Getenv("UPKG_CACHE_DIR"); d != "" {
+		return d, maxSize, nil
+	}
+	if root == "" {
+		return "", 0, fmt.Errorf("no cache root: set UPM_CACHE_ROOT or cacheRoot")
+	}
+	return filepath.Join(root, "upkg", "v1"), maxSize, nil
+}
+
+// Store opens the global cache.
+func (f *Factory) Store(cfg *upmconfig.Config) (*cache.Store, error) {
+	dir, maxSize, err := f.CacheDir(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return cache.Open(dir, maxSize)
+}
+
+// RegistryClient returns the registry client of a command that fetches
+// packages: the config's credentials, its CA files plus NODE_EXTRA_CA_CERTS,
+// the packument cache, --offline and --verbose.
+func (f *Factory) RegistryClient(cfg *upmconfig.Config) (*registry.Client, error) {
+	dir, _, err := f.CacheDir(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := f.Registry(cfg.Auths())
+	var caFiles []string
+	for _, file := range []*upmconfig.File{cfg.User, cfg.Global} {
+		if s, ok := file.Settings[upmconfig.KeyCAFile]; ok {
+			if p, _ := s.Value.(string); p != "" {
+				caFiles = append(caFiles, p)
+			}
+		}
+	}
+	if p := f.Getenv("NODE_EXTRA_CA_CERTS"); p != "" {
+		caFiles = append(caFiles, p)
+	}
+	if len(caFiles) > 0 {
+		pool, err := registry.LoadRoots(caFiles)
+		if err != nil {
+			return nil, err
+		}
+		c.RootCAs = pool
+	}
+	c.CacheDir = filepath.Join(dir, "packuments")
+	c.Offline = f.Globals.Offline
+	return c, nil
+}

@@ -1,0 +1,207 @@
+// Package install implements `upkg install` (and `upkg ci`): resolve the
+// manifest like the Unity Package Manager, write the lock, fetch, verify, cache
+// and extract.
+package install
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/upkg/upkg/internal/builtin"
+	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/install"
+	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/resolve"
+)
+
+// Options are the inputs of install.
+type Options struct {
+	Frozen        bool
+	NoMaterialize bool
+	Jobs          int
+	EditorPath    string
+}
+
+// NewCmd builds `install` [`i`].
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &Options{}
+	cmd := &cobra.Command{
+		Use:     "install [--frozen] [--no-materialize] [--jobs N]",
+		Aliases: []string{"i"},
+		Short:   "Resolve Packages/manifest.json like Unity, write the lock, download and install",
+		Long: `Resolve Packages/manifest.json the way the Unity Package Manager does, write
+Packages/packages-lock.json, download and verify every registry package into the
+shared cache, and extract each into Library/PackageCache/<name>@<version>.
+A second run with nothing changed does no network I/O.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return Run(c.Context(), f, opts) },
+	}
+	addFlags(cmd, opts)
+	return cmd
+}
+
+// NewCICmd builds `ci`: install --frozen.
+func NewCICmd(f *cmdutil.Factory) *cobra.Command {
+	opts := &Options{Frozen: true}
+	cmd := &cobra.Command{
+		Use:   "ci",
+		Short: "install --frozen: fail (exit 6) if the lock file would change",
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return Run(c.Context(), f, opts) },
+	}
+	addFlags(cmd, opts)
+	return cmd
+}
+
+func addFlags(cmd *cobra.Command, opts *Options) {
+	fl := cmd.Flags()
+	if cmd.Name() == "install" {
+		fl.BoolVar(&opts.Frozen, "frozen", false, "fail with exit 6, writing nothing, if the lock file would change")
+	}
+	fl.BoolVar(&opts.NoMaterialize, "no-materialize", false, "fill the cache and write the lock, but do not touch Library/PackageCache")
+	fl.IntVar(&opts.Jobs, "jobs", 16, "parallel downloads")
+	fl.StringVar(&opts.EditorPath, "editor-path", "", "an installed Unity Editor to read the built-in packages from")
+}
+
+// Run installs the project.
+func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	if opts.Jobs < 1 {
+		return cmdutil.UsageErrorf("--jobs must be at least 1")
+	}
+	root, found, err := f.ProjectRoot()
+	if err != nil {
+		return err
+	}
+	manifestPath := filepath.Join(root, "Packages", "manifest.json")
+	if !found {
+		return cmdutil.WithCode(cmdutil.ExitFailure, fmt.Errorf("no Unity project here: no Packages/manifest.json in this folder or its parents"), "run upkg in a Unity project, or pass -C DIR")
+	}
+	mBytes, err := os.ReadFile(manifestPath)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", manifestPath, err)
+	}
+	m, err := manifest.Parse(manifestPath, mBytes)
+	if err != nil {
+		return err
+	}
+	lockPath := filepath.Join(root, "Packages", "packages-lock.json")
+	lockBytes, err := os.ReadFile(lockPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		lockBytes = nil
+	} else if err != nil {
+		return fmt.Errorf("read %s: %w", lockPath, err)
+	}
+	editor, err := editorVersion(f, root)
+	if err != nil {
+		return err
+	}
+	var builtins resolve.Builtins
+	if opts.EditorPath != "" {
+		set, err := builtin.FromEditorPath(opts.EditorPath)
+		if err != nil {
+			return err
+		}
+		builtins = set
+	} else {
+		set, err := builtin.ForEditor(editor)
+		if err != nil {
+			return err
+		}
+		if set.Approximate() {
+			f.Warnf("built-in packages of Unity %q are not known exactly; using those of %s", editor, set.Line())
+		}
+		builtins = set
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	store, err := f.Store(cfg)
+	if err != nil {
+		return err
+	}
+	client, err := f.RegistryClient(cfg)
+	if err != nil {
+		return err
+	}
+	rep := newReporter(f)
+	sum, err := install.Run(ctx, install.Options{
+		ProjectRoot:     root,
+		Manifest:        m,
+		ManifestBytes:   mBytes,
+		OldLockBytes:    lockBytes,
+		EditorVersion:   editor,
+		DefaultRegistry: f.DefaultRegistry(),
+		Builtins:        builtins,
+		Client:          client,
+		Store:           store,
+		Jobs:            opts.Jobs,
+		Frozen:          opts.Frozen,
+		NoMaterialize:   opts.NoMaterialize,
+		Reporter:        rep,
+	})
+	rep.finish()
+	if err != nil {
+		return err
+	}
+	if f.Globals.JSON {
+		pkgs := sum.Packages
+		if pkgs == nil {
+			pkgs = []install.PackageReport{}
+		}
+		return f.PrintJSON(map[string]any{
+			"packages":        pkgs,
+			"lockChanged":     sum.LockChanged,
+			"downloadedBytes": sum.DownloadedBytes,
+			"elapsedMs":       sum.Elapsed.Milliseconds(),
+		})
+	}
+	if sum.NoOp {
+		f.Infof("Up to date: %d packages (%s)", len(sum.Packages), sum.Elapsed.Round(1e6))
+		return nil
+	}
+	for _, a := range sum.Changed {
+		f.Infof("  ~ %s", a)
+	}
+	for _, r := range sum.Removed {
+		f.Infof("  - %s", r)
+	}
+	f.Infof("Installed %d packages: %d added, %d changed, %d removed; %d from cache, %d downloaded (%s) in %s",
+		len(sum.Packages), len(sum.Added), len(sum.Changed), len(sum.Removed), sum.FromCache, sum.Downloaded,
+		humanBytes(sum.DownloadedBytes), sum.Elapsed.Round(1e6))
+	return nil
+}
+
+// editorVersion is --editor-version, else ProjectSettings/ProjectVersion.txt,
+// else "" (no compatibility filtering, with a warning).
+func editorVersion(f *cmdutil.Factory, root string) (string, error) {
+	if f.Globals.EditorVersion != "" {
+		return f.Globals.EditorVersion, nil
+	}
+	p := filepath.Join(root, "ProjectSettings", "ProjectVersion.txt")
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		f.Warnf("no %s: editor compatibility is not checked (pass --editor-version)", p)
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", p, err)
+	}
+	return manifest.ParseProjectVersion(p, b)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

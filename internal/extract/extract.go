@@ -1,0 +1,220 @@
+// Package extract unpacks npm package tarballs (.tgz) safely and fast.
+//
+// Safe: every entry is checked before anything is written (see Walk):
+// nothing can land outside the destination, through a symbolic link, or
+// beyond the size and count limits; a refused tarball leaves nothing behind.
+//
+// Fast: creating a file is latency-bound, not CPU- or bandwidth-bound (about
+// 100–250 µs per file on the ext4 disks of our CI machines, mostly waiting on
+// the file system), so the tar stream is read by one goroutine and the files
+// are written by many: 20 000 small files take ~4.5 s with one writer and
+// 0.5–2 s with 64 on the same disk. Small files are buffered in memory and
+// handed to the writers; large ones are streamed by the reader itself. On
+// Linux and macOS the writers use raw open/write/close system calls, which
+// skip *os.File's poller registration: ~20% less CPU per file on tmpfs, where
+// the CPU is what counts.
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Result describes what Extract wrote.
+type Result struct {
+	// Files lists every regular file and symbolic link, sorted by Path.
+	Files []File `json:"files"`
+	// Dirs lists every folder below the root (explicit or implied), sorted;
+	// a parent always sorts before its children.
+	Dirs []string `json:"dirs,omitempty"`
+	// FileCount is the number of regular files and symbolic links.
+	FileCount int `json:"fileCount"`
+	// Bytes is the total size of the regular files.
+	Bytes int64 `json:"bytes"`
+}
+
+const (
+	// writers is how many files one Extract creates at once. File creation
+	// waits on the file system, not the CPU, so this is far above the core
+	// count; past ~64 the measured gain is nil and threads only pile up.
+	writers = 64
+	// bufferMax is the largest file handed to a writer goroutine in memory;
+	// larger ones are streamed by the reader. At most writers+1 buffers are
+	// alive, so one Extract holds at most ~16 MiB.
+	bufferMax = 256 << 10
+)
+
+// Extract unpacks the gzip-compressed npm tarball r into dest, which must
+// not exist yet (its parent is created if needed). Entries are stripped of
+// their first path component. Regular files get mode 0644, or 0755 when the
+// tarball sets any execute bit; folders get 0755 (both less the umask, as
+// with npm). Modification times are not kept: UPM does not use them, and
+// setting them costs a system call per file.
+//
+// An entry Walk refuses yields an *UnsafeError. On any error — unsafe entry,
+// broken archive, write failure or cancelled ctx — everything written,
+// dest included, is removed.
+func Extract(ctx context.Context, r io.Reader, dest string, lim Limits) (_ *Result, err error) {
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", filepath.Dir(dest), err)
+	}
+	if err := os.Mkdir(dest, 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dest, err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(dest)
+		}
+	}()
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(writers)
+	dirs := &dirMaker{root: dest}
+	// spawn skips work queued behind a failure: everything is removed anyway.
+	spawn := func(job func() error) {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			return job()
+		})
+	}
+	res := &Result{}
+	walkErr := Walk(gctx, r, lim, func(f File, body io.Reader) error {
+		target := filepath.Join(dest, filepath.FromSlash(f.Path))
+		switch {
+		case f.Mode.IsDir():
+			res.Dirs = append(res.Dirs, f.Path)
+			spawn(func() error { return dirs.ensure(f.Path) })
+		case f.Mode&fs.ModeSymlink != 0:
+			res.Files = append(res.Files, f)
+			spawn(func() error {
+				if err := dirs.ensure(parentOf(f.Path)); err != nil {
+					return err
+				}
+				if err := os.Symlink(f.Link, target); err != nil {
+					return fmt.Errorf("create symbolic link: %w", err)
+				}
+				return nil
+			})
+		case f.Size <= bufferMax:
+			res.Files = append(res.Files, f)
+			res.Bytes += f.Size
+			buf := make([]byte, f.Size)
+			if _, err := io.ReadFull(body, buf); err != nil {
+				return fmt.Errorf("read tarball entry %s: %w", f.Path, err)
+			}
+			spawn(func() error {
+				if err := dirs.ensure(parentOf(f.Path)); err != nil {
+					return err
+				}
+				return writeFile(target, buf, uint32(f.Mode.Perm()))
+			})
+		default:
+			res.Files = append(res.Files, f)
+			res.Bytes += f.Size
+			if err := dirs.ensure(parentOf(f.Path)); err != nil {
+				return err
+			}
+			return streamFile(target, body, f.Size, f.Mode.Perm())
+		}
+		return nil
+	})
+	writeErr := g.Wait()
+	switch {
+	case writeErr != nil && ctx.Err() == nil && errors.Is(walkErr, context.Canceled):
+		// A writer failed and cancelled gctx, which stopped the walk:
+		// the writer's error is the cause.
+		return nil, writeErr
+	case walkErr != nil:
+		return nil, walkErr
+	case writeErr != nil:
+		return nil, writeErr
+	}
+	sort.Slice(res.Files, func(i, j int) bool { return res.Files[i].Path < res.Files[j].Path })
+	sort.Strings(res.Dirs)
+	res.FileCount = len(res.Files)
+	return res, nil
+}
+
+// parentOf returns the folder holding rel ("" for the root).
+func parentOf(rel string) string {
+	d := path.Dir(rel)
+	if d == "." {
+		return ""
+	}
+	return d
+}
+
+// streamFile writes a large entry straight from the tar stream.
+func streamFile(name string, body io.Reader, size int64, perm fs.FileMode) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(f, body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if n != size {
+		return fmt.Errorf("write %s: wrote %d of %d bytes", name, n, size)
+	}
+	return nil
+}
+
+// dirMaker creates each folder below root once, however many writers ask
+// for it at the same time: the first one creates it (parents first), the
+// others wait for that result.
+type dirMaker struct {
+	root string
+	m    sync.Map // rel path → *dirOnce
+}
+
+type dirOnce struct {
+	once sync.Once
+	err  error
+}
+
+func (d *dirMaker) ensure(rel string) error {
+	if rel == "" {
+		return nil
+	}
+	v, ok := d.m.Load(rel)
+	if !ok {
+		v, _ = d.m.LoadOrStore(rel, &dirOnce{})
+	}
+	o := v.(*dirOnce)
+	o.once.Do(func() {
+		if o.err = d.ensure(parentOf(rel)); o.err != nil {
+			return
+		}
+		o.err = mkdir(filepath.Join(d.root, filepath.FromSlash(rel)))
+	})
+	return o.err
+}
+
+// mkdir creates a folder; one that exists already is fine only if it is a
+// real folder (on a case-insensitive file system "A" and "a" are one).
+func mkdir(name string) error {
+	err := os.Mkdir(name, 0o755)
+	if err == nil || !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if fi, lerr := os.Lstat(name); lerr == nil && fi.IsDir() {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,311 @@
+package extract
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+)
+
+// Limits bounds what one tarball may unpack to. A zero field means the
+// default for that field (see DefaultLimits), so Limits{} is usable as is.
+type Limits struct {
+	// MaxFiles caps the number of entries written: regular files, symbolic
+	// links and directories (explicit or implied by a file's path) all count,
+	// since each costs an inode.
+	MaxFiles int
+	// MaxBytes caps the total uncompressed size of all entries' contents.
+	MaxBytes int64
+	// MaxFileBytes caps the size of any one entry's contents.
+	MaxFileBytes int64
+}
+
+// Defaults for Limits: generous for any real Unity package (the largest have
+// a few thousand files and a few hundred MB), small enough that a hostile
+// tarball cannot fill a disk or exhaust inodes.
+const (
+	DefaultMaxFiles     = 100_000
+	DefaultMaxBytes     = 2 << 30 // 2 GiB
+	DefaultMaxFileBytes = 1 << 30 // 1 GiB
+)
+
+// DefaultLimits returns the limits used for every package upkg installs.
+func DefaultLimits() Limits {
+	return Limits{MaxFiles: DefaultMaxFiles, MaxBytes: DefaultMaxBytes, MaxFileBytes: DefaultMaxFileBytes}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxFiles <= 0 {
+		l.MaxFiles = d.MaxFiles
+	}
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = d.MaxBytes
+	}
+	if l.MaxFileBytes <= 0 {
+		l.MaxFileBytes = d.MaxFileBytes
+	}
+	return l
+}
+
+// File describes one entry of an extracted package.
+type File struct {
+	// Path is relative to the package root, with forward slashes, clean, and
+	// without the tarball's top folder ("package/").
+	Path string `json:"path"`
+	// Size is the content length of a regular file; 0 for links and folders.
+	Size int64 `json:"size"`
+	// Mode is 0644 or 0755 for a regular file (0755 when the tarball set any
+	// execute bit), fs.ModeSymlink|0777 for a symbolic link and
+	// fs.ModeDir|0755 for a folder.
+	Mode fs.FileMode `json:"mode"`
+	// Link is the target of a symbolic link (relative, inside the package).
+	Link string `json:"link,omitempty"`
+}
+
+// UnsafeError reports a tarball entry that upkg refuses to unpack: one that
+// could write outside the destination, or that exceeds a Limit.
+type UnsafeError struct {
+	// Entry is the entry's name as written in the tarball.
+	Entry string
+	// Reason says what is wrong with it.
+	Reason string
+}
+
+func (e *UnsafeError) Error() string {
+	if e.Entry == "" {
+		return "unsafe tarball: " + e.Reason
+	}
+	return fmt.Sprintf("unsafe tarball entry %q: %s", e.Entry, e.Reason)
+}
+
+// kind is what the walker has seen at a path, to catch entries that would
+// replace or pass through one another.
+type kind uint8
+
+const (
+	kindDir kind = iota + 1
+	kindFile
+	kindLink
+)
+
+// Walk reads the gzip-compressed npm tarball r and calls fn once for every
+// folder, regular file and symbolic link of the package, in archive order,
+// after every check Extract makes: paths are stripped of their first
+// component and validated, folders are reported once each and before
+// anything inside them (implied parents included), and every limit of lim
+// is enforced. body yields a regular file's contents and is valid only
+// during the call; it is empty for folders and links.
+//
+// Walk writes nothing: Extract builds on it, and the cache uses it to check
+// an extracted copy against its tarball.
+func Walk(ctx context.Context, r io.Reader, lim Limits, fn func(f File, body io.Reader) error) error {
+	lim = lim.withDefaults()
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return fmt.Errorf("read tarball: %w", err)
+	}
+	tr := tar.NewReader(zr)
+	seen := map[string]kind{}
+	var count int
+	var total int64
+	emit := func(entry string, f File, body io.Reader) error {
+		count++
+		if count > lim.MaxFiles {
+			return &UnsafeError{Entry: entry, Reason: fmt.Sprintf("more than %d files", lim.MaxFiles)}
+		}
+		return fn(f, body)
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read tarball: %w", err)
+		}
+		// Bytes are counted for every entry, skipped ones too: the
+		// decompressor has to inflate them all the same.
+		if hdr.Size > lim.MaxFileBytes {
+			return &UnsafeError{Entry: hdr.Name, Reason: fmt.Sprintf("file larger than %d bytes", lim.MaxFileBytes)}
+		}
+		total += hdr.Size
+		if total > lim.MaxBytes {
+			return &UnsafeError{Entry: hdr.Name, Reason: fmt.Sprintf("more than %d bytes in total", lim.MaxBytes)}
+		}
+
+		var k kind
+		switch hdr.Typeflag {
+		case tar.TypeXGlobalHeader:
+			// `git archive` writes one; it describes no file.
+			continue
+		case tar.TypeReg, tar.TypeCont:
+			k = kindFile
+		case tar.TypeDir:
+			k = kindDir
+		case tar.TypeSymlink:
+			k = kindLink
+		case tar.TypeLink:
+			return &UnsafeError{Entry: hdr.Name, Reason: "hard link"}
+		case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+			return &UnsafeError{Entry: hdr.Name, Reason: "device or fifo"}
+		default:
+			return &UnsafeError{Entry: hdr.Name, Reason: fmt.Sprintf("unsupported entry type %q", hdr.Typeflag)}
+		}
+
+		rel, err := entryPath(hdr.Name)
+		if err != nil {
+			return err
+		}
+		if rel == "" {
+			// The top folder itself, or a file beside it: npm's
+			// strip-one-component drops those too.
+			continue
+		}
+		if k == kindLink {
+			if err := checkLink(hdr.Name, rel, hdr.Linkname); err != nil {
+				return err
+			}
+		}
+
+		// Parents first: each must be a folder (never a file or a link,
+		// so nothing is ever written through a symbolic link).
+		for i := 0; i < len(rel); i++ {
+			if rel[i] != '/' {
+				continue
+			}
+			parent := rel[:i]
+			switch seen[parent] {
+			case kindDir:
+			case kindFile:
+				return &UnsafeError{Entry: hdr.Name, Reason: fmt.Sprintf("%q is a file, not a folder", parent)}
+			case kindLink:
+				return &UnsafeError{Entry: hdr.Name, Reason: fmt.Sprintf("path goes through the symbolic link %q", parent)}
+			default:
+				seen[parent] = kindDir
+				if err := emit(hdr.Name, File{Path: parent, Mode: fs.ModeDir | 0o755}, strings.NewReader("")); err != nil {
+					return err
+				}
+			}
+		}
+
+		switch prev := seen[rel]; {
+		case prev == kindDir && k == kindDir:
+			continue
+		case prev == kindDir:
+			return &UnsafeError{Entry: hdr.Name, Reason: "would replace a folder"}
+		case prev != 0 && k == kindDir:
+			return &UnsafeError{Entry: hdr.Name, Reason: "would turn a file into a folder"}
+		case prev != 0:
+			return &UnsafeError{Entry: hdr.Name, Reason: "duplicate entry"}
+		}
+		seen[rel] = k
+
+		f := File{Path: rel}
+		var body io.Reader = strings.NewReader("")
+		switch k {
+		case kindDir:
+			f.Mode = fs.ModeDir | 0o755
+		case kindLink:
+			f.Mode = fs.ModeSymlink | 0o777
+			f.Link = hdr.Linkname
+		case kindFile:
+			f.Size = hdr.Size
+			f.Mode = 0o644
+			if hdr.Mode&0o111 != 0 {
+				f.Mode = 0o755
+			}
+			body = tr
+		}
+		if err := emit(hdr.Name, f, body); err != nil {
+			return err
+		}
+	}
+}
+
+// entryPath validates a tarball entry name and returns it relative to the
+// package root: the first component (npm's "package/", or any other single
+// folder) is stripped, "." and empty components are dropped. It returns ""
+// for names with nothing left after stripping.
+//
+// Refused: absolute names, backslashes (a separator on Windows), colons
+// (drive letters and NTFS streams), NUL bytes, and any ".." component — even
+// one that cleaning would cancel, since no honest tarball has one.
+func entryPath(name string) (string, error) {
+	unsafe := func(reason string) error { return &UnsafeError{Entry: name, Reason: reason} }
+	switch {
+	case name == "":
+		return "", unsafe("empty name")
+	case strings.ContainsRune(name, 0):
+		return "", unsafe("NUL byte in name")
+	case strings.ContainsRune(name, '\\'):
+		return "", unsafe("backslash in name")
+	case strings.ContainsRune(name, ':'):
+		return "", unsafe("colon in name (drive letter or alternate stream)")
+	case strings.HasPrefix(name, "/"):
+		return "", unsafe("absolute path")
+	}
+	parts := strings.Split(name, "/")
+	if parts[0] == ".." {
+		return "", unsafe("path leaves the package")
+	}
+	keep := make([]string, 0, len(parts))
+	for _, p := range parts[1:] {
+		switch p {
+		case "", ".":
+		case "..":
+			return "", unsafe("path leaves the package")
+		default:
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, "/"), nil
+}
+
+// checkLink accepts a symbolic link at rel pointing to target only when the
+// target is relative and stays inside the package. ".." may appear only as
+// a leading run: combined with the rule that no entry is written through a
+// link, every link then resolves inside the package even when links point
+// at links ("d/l -> .." then "x -> d/l/.." would escape; the second is
+// refused).
+func checkLink(entry, rel, target string) error {
+	unsafe := func(reason string) error {
+		return &UnsafeError{Entry: entry, Reason: fmt.Sprintf("symbolic link to %q: %s", target, reason)}
+	}
+	switch {
+	case target == "":
+		return unsafe("empty target")
+	case strings.ContainsRune(target, 0), strings.ContainsRune(target, '\\'), strings.ContainsRune(target, ':'):
+		return unsafe("target is not a plain relative path")
+	case strings.HasPrefix(target, "/"):
+		return unsafe("absolute target")
+	}
+	up, named := 0, false
+	for _, p := range strings.Split(target, "/") {
+		switch p {
+		case "", ".":
+		case "..":
+			if named {
+				return unsafe("\"..\" after a name")
+			}
+			up++
+		default:
+			named = true
+		}
+	}
+	depth := 0
+	if dir := path.Dir(rel); dir != "." {
+		depth = strings.Count(dir, "/") + 1
+	}
+	if up > depth {
+		return unsafe("target leaves the package")
+	}
+	return nil
+}

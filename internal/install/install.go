@@ -1,0 +1,308 @@
+// Package install turns a resolution into files: it resolves the manifest,
+// fetches and verifies every registry package into the shared cache, puts each
+// into Library/PackageCache/<name>@<version>, removes what is no longer
+// resolved, and writes the lock file — in that order, so a failure leaves the
+// old lock in place.
+package install
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/upkg/upkg/internal/atomicfile"
+	"github.com/upkg/upkg/internal/cache"
+	"github.com/upkg/upkg/internal/lockfile"
+	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/registry"
+	"github.com/upkg/upkg/internal/resolve"
+)
+
+// Reporter hears about progress. Implementations must be safe for concurrent
+// use.
+type Reporter interface {
+	// Resolved is called once with the number of packages to fetch.
+	Resolved(toFetch int)
+	// Fetched is called when one package is in the cache and installed.
+	Fetched(name, version string, downloaded bool)
+	// Warn reports something the user should know.
+	Warn(msg string)
+}
+
+// Options are the inputs of one install.
+type Options struct {
+	ProjectRoot     string
+	Manifest        *manifest.Manifest
+	ManifestBytes   []byte
+	OldLockBytes    []byte // nil when there is no lock file
+	EditorVersion   string
+	DefaultRegistry string
+	Builtins        resolve.Builtins
+	Client          *registry.Client
+	Store           *cache.Store
+	Jobs            int
+	Frozen          bool
+	NoMaterialize   bool
+	Reporter        Reporter
+}
+
+// PackageReport is one package in the summary (CLI.md install --json).
+type PackageReport struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Source  string `json:"source"`
+	URL     string `json:"url,omitempty"`
+	Depth   int    `json:"depth"`
+	Cached  bool   `json:"cached"`
+}
+
+// Summary is what an install did.
+type Summary struct {
+	Packages        []PackageReport
+	LockChanged     bool
+	DownloadedBytes int64
+	Added, Changed  []string
+	Removed         []string
+	FromCache       int
+	Downloaded      int
+	NoOp            bool
+	Elapsed         time.Duration
+}
+
+// FrozenError is `install --frozen` finding that the lock would change.
+type FrozenError struct {
+	LockPath string
+	Missing  bool
+}
+
+func (e *FrozenError) Error() string {
+	if e.Missing {
+		return fmt.Sprintf("--frozen: %s does not exist; run upkg install without --frozen to create it", e.LockPath)
+	}
+	return fmt.Sprintf("--frozen: %s would change (the manifest and the lock disagree); run upkg install and commit the lock", e.LockPath)
+}
+
+// Run installs the project.
+func Run(ctx context.Context, opts Options) (*Summary, error) {
+	start := time.Now()
+	lockPath := filepath.Join(opts.ProjectRoot, "Packages", "packages-lock.json")
+	mode := "materialize"
+	if opts.NoMaterialize {
+		mode = "no-materialize"
+	}
+	inputs := hashInputs(opts.ManifestBytes, opts.OldLockBytes, []byte(opts.EditorVersion), []byte(opts.DefaultRegistry), []byte(mode))
+	state := readState(opts.ProjectRoot)
+	if state.upToDate(opts.ProjectRoot, inputs) {
+		return &Summary{Packages: state.Packages, NoOp: true, Elapsed: time.Since(start)}, nil
+	}
+
+	var oldLock *lockfile.Lock
+	if opts.OldLockBytes != nil {
+		l, err := lockfile.Parse(lockPath, opts.OldLockBytes)
+		if err != nil {
+			return nil, err
+		}
+		oldLock = l
+	}
+	locals, err := findLocals(opts.ProjectRoot, opts.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	cat := newCatalog(ctx, opts.Client, opts.Manifest, opts.DefaultRegistry, max(opts.Jobs, 1))
+	graph, err := resolve.Resolve(ctx, resolve.Input{
+		Manifest:      opts.Manifest,
+		Lock:          oldLock,
+		EditorVersion: opts.EditorVersion,
+		Locals:        locals,
+		Builtins:      opts.Builtins,
+		Catalog:       cat,
+	})
+	if err != nil {
+		return nil, err
+	}
+	newLock := lockfile.Marshal(graph.Lock())
+	lockChanged := !bytes.Equal(newLock, opts.OldLockBytes)
+	if opts.Frozen && opts.Manifest.EnableLockFile && lockChanged {
+		return nil, &FrozenError{LockPath: lockPath, Missing: opts.OldLockBytes == nil}
+	}
+	for _, p := range graph.Packages {
+		for _, w := range p.Warnings {
+			opts.Reporter.Warn(fmt.Sprintf("%s@%s: %s", p.Name, p.Version, w))
+		}
+	}
+
+	sum := &Summary{LockChanged: lockChanged && opts.Manifest.EnableLockFile}
+	installed, err := fetchAll(ctx, opts, graph, sum)
+	if err != nil {
+		return nil, err
+	}
+	if !opts.NoMaterialize {
+		removed, err := removeStale(opts.ProjectRoot, installed, graph)
+		if err != nil {
+			return nil, err
+		}
+		sum.Removed = removed
+	}
+	diffWithLock(sum, oldLock, graph)
+	if opts.Manifest.EnableLockFile && lockChanged {
+		if err := atomicfile.WriteFile(lockPath, newLock, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	finalLock := opts.OldLockBytes
+	if opts.Manifest.EnableLockFile {
+		finalLock = newLock
+	}
+	st := &State{
+		Inputs:    hashInputs(opts.ManifestBytes, finalLock, []byte(opts.EditorVersion), []byte(opts.DefaultRegistry), []byte(mode)),
+		Installed: installed,
+		Packages:  sum.Packages,
+	}
+	if err := writeState(opts.ProjectRoot, st); err != nil {
+		opts.Reporter.Warn(fmt.Sprintf("could not save the install state (the next run will not be a fast no-op): %v", err))
+	}
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+// fetchAll puts every registry package into the cache and, unless
+// NoMaterialize, into Library/PackageCache. It returns the folders installed,
+// by folder name, with their cache keys.
+func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summary) (map[string]string, error) {
+	var toFetch []int
+	for i, p := range graph.Packages {
+		rep := PackageReport{Name: p.Name, Version: p.Version, Source: p.Source, URL: p.Registry, Depth: p.Depth}
+		sum.Packages = append(sum.Packages, rep)
+		if p.Source == lockfile.SourceRegistry {
+			toFetch = append(toFetch, i)
+		}
+	}
+	opts.Reporter.Resolved(len(toFetch))
+	installed := map[string]string{}
+	var mu sync.Mutex
+	var downloaded atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(opts.Jobs, 1))
+	for _, i := range toFetch {
+		p := graph.Packages[i]
+		g.Go(func() error {
+			fetched := false
+			fetch := func(ctx context.Context) (io.ReadCloser, error) {
+				fetched = true
+				rc, err := opts.Client.Tarball(ctx, p.Registry, p.Dist.Tarball)
+				if err != nil {
+					return nil, err
+				}
+				return &countingReader{rc: rc, n: &downloaded}, nil
+			}
+			key := cache.Key{Integrity: p.Dist.Integrity, Shasum: p.Dist.Shasum}
+			entry, err := opts.Store.Ensure(gctx, key, p.Name, p.Version, fetch)
+			if err != nil {
+				return fmt.Errorf("%s@%s: %w", p.Name, p.Version, err)
+			}
+			dir := p.Name + "@" + p.Version
+			if !opts.NoMaterialize {
+				dest := filepath.Join(opts.ProjectRoot, "Library", "PackageCache", dir)
+				if err := opts.Store.Materialize(gctx, entry, dest); err != nil {
+					return fmt.Errorf("%s@%s: install into %s: %w", p.Name, p.Version, dest, err)
+				}
+			}
+			mu.Lock()
+			if !opts.NoMaterialize {
+				installed[dir] = entry.Key
+			}
+			sum.Packages[i].Cached = !fetched
+			if fetched {
+				sum.Downloaded++
+			} else {
+				sum.FromCache++
+			}
+			mu.Unlock()
+			opts.Reporter.Fetched(p.Name, p.Version, fetched)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	sum.DownloadedBytes = downloaded.Load()
+	return installed, nil
+}
+
+// removeStale deletes folders of Library/PackageCache that the resolution no
+// longer has: name@version folders (and Unity's name@hash folders) that upkg
+// did not just install, unless they belong to a resolved package upkg does not
+// install itself (git packages, which the Editor fetches).
+func removeStale(projectRoot string, installed map[string]string, graph *resolve.Graph) ([]string, error) {
+	keep := map[string]bool{}
+	for _, p := range graph.Packages {
+		if p.Source == lockfile.SourceGit {
+			keep[p.Name] = true
+		}
+	}
+	dir := filepath.Join(projectRoot, "Library", "PackageCache")
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", dir, err)
+	}
+	var removed []string
+	for _, e := range ents {
+		name, _, ok := strings.Cut(e.Name(), "@")
+		if !e.IsDir() || !ok || installed[e.Name()] != "" || keep[name] {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return removed, fmt.Errorf("remove %s: %w", filepath.Join(dir, e.Name()), err)
+		}
+		removed = append(removed, e.Name())
+	}
+	sort.Strings(removed)
+	return removed, nil
+}
+
+// diffWithLock fills Added and Changed by comparing with the old lock.
+func diffWithLock(sum *Summary, old *lockfile.Lock, graph *resolve.Graph) {
+	before := map[string]string{}
+	if old != nil {
+		for _, e := range old.Entries {
+			before[e.Name] = e.Version
+		}
+	}
+	for _, p := range graph.Packages {
+		v, ok := before[p.Name]
+		switch {
+		case !ok:
+			sum.Added = append(sum.Added, p.Name+"@"+p.Version)
+		case v != p.Version:
+			sum.Changed = append(sum.Changed, p.Name+"@"+v+" → "+p.Version)
+		}
+	}
+}
+
+// countingReader counts the bytes downloaded.
+type countingReader struct {
+	rc io.ReadCloser
+	n  *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.rc.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingReader) Close() error { return c.rc.Close() }

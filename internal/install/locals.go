@@ -1,0 +1,119 @@
+package install
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/upkg/upkg/internal/lockfile"
+	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/resolve"
+)
+
+// findLocals reads the package.json of every embedded package (a folder in
+// Packages/ holding one) and of every file: dependency of the manifest.
+func findLocals(projectRoot string, m *manifest.Manifest) (map[string]resolve.LocalPackage, error) {
+	pkgs := filepath.Join(projectRoot, "Packages")
+	locals := map[string]resolve.LocalPackage{}
+	dirents, err := os.ReadDir(pkgs)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", pkgs, err)
+	}
+	for _, d := range dirents {
+		if !d.IsDir() {
+			continue
+		}
+		pj, err := readPackageJSON(filepath.Join(pkgs, d.Name(), "package.json"))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		locals[pj.Name] = resolve.LocalPackage{Source: lockfile.SourceEmbedded, Version: "file:" + d.Name(), Dependencies: pj.Dependencies}
+	}
+	for _, dep := range m.Dependencies {
+		spec, err := manifest.ParseSpec(dep.Version)
+		if err != nil {
+			return nil, &manifest.ParseError{File: m.Path, Line: dep.Line, Column: dep.Column, Msg: fmt.Sprintf("%s: %v", dep.Name, err)}
+		}
+		if _, embedded := locals[dep.Name]; embedded {
+			continue // an embedded package overrides any request (UPM-SPEC §5)
+		}
+		var pj *manifest.PackageJSON
+		var source string
+		switch spec.Kind {
+		case manifest.SpecLocalFolder:
+			source = lockfile.SourceLocal
+			pj, err = readPackageJSON(filepath.Join(localPath(pkgs, spec.Path), "package.json"))
+		case manifest.SpecLocalTarball:
+			source = lockfile.SourceLocalTarball
+			pj, err = packageJSONInTarball(localPath(pkgs, spec.Path))
+		default:
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s (%s): %w", dep.Name, dep.Version, err)
+		}
+		if pj.Name != dep.Name {
+			return nil, &manifest.ParseError{File: m.Path, Line: dep.Line, Column: dep.Column,
+				Msg: fmt.Sprintf("%s points at a package named %q", dep.Name, pj.Name)}
+		}
+		locals[dep.Name] = resolve.LocalPackage{Source: source, Version: dep.Version, Dependencies: pj.Dependencies}
+	}
+	return locals, nil
+}
+
+// localPath resolves a file: path, relative to the Packages folder.
+func localPath(pkgs, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(pkgs, filepath.FromSlash(p))
+}
+
+func readPackageJSON(p string) (*manifest.PackageJSON, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	return manifest.ParsePackageJSON(p, b)
+}
+
+// packageJSONInTarball reads package/package.json from a local .tgz.
+func packageJSONInTarball(p string) (*manifest.PackageJSON, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil, fmt.Errorf("%s has no package.json", p)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", p, err)
+		}
+		name := strings.TrimPrefix(path.Clean(h.Name), "./")
+		if i := strings.IndexByte(name, '/'); i >= 0 && name[i+1:] == "package.json" {
+			b, err := io.ReadAll(io.LimitReader(tr, 1<<20))
+			if err != nil {
+				return nil, fmt.Errorf("read %s: %w", p, err)
+			}
+			return manifest.ParsePackageJSON(p+"!"+name, b)
+		}
+	}
+}
