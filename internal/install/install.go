@@ -209,7 +209,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 			key := cache.Key{Integrity: p.Dist.Integrity, Shasum: p.Dist.Shasum}
 			entry, err := opts.Store.Ensure(gctx, key, p.Name, p.Version, fetch)
 			if err != nil {
-				return fmt.Errorf("%s@%s: %w", p.Name, p.Version, err)
+				return err // the cache's errors name the package already
 			}
 			dir := p.Name + "@" + p.Version
 			if !opts.NoMaterialize {
