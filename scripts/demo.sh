@@ -80,6 +80,10 @@ if "$upkg" install --help >/dev/null 2>&1; then
 		step "Packages/packages-lock.json"
 		cat "$project/Packages/packages-lock.json"
 	fi
+	step "Library/PackageCache"
+	ls "$project/Library/PackageCache"
+	step "upkg install again: nothing changed, no network"
+	(cd "$project" && "$upkg" install)
 fi
 
 step "demo finished; stopping the registry"

@@ -172,6 +172,13 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if err := writeState(opts.ProjectRoot, st); err != nil {
 		opts.Reporter.Warn(fmt.Sprintf("could not save the install state (the next run will not be a fast no-op): %v", err))
 	}
+	// maxCacheSize: evict the least recently installed packages (UPM-SPEC §3).
+	// The packages of this project were just marked used, so they go last.
+	if max := opts.Store.MaxSize(); max > 0 && sum.Downloaded > 0 {
+		if _, err := opts.Store.Prune(ctx, max); err != nil {
+			opts.Reporter.Warn(fmt.Sprintf("could not trim the cache to maxCacheSize: %v", err))
+		}
+	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -163,7 +164,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		})
 	}
 	if sum.NoOp {
-		f.Infof("Up to date: %d packages (%s)", len(sum.Packages), sum.Elapsed.Round(1e6))
+		f.Infof("Up to date: %d packages (%s)", len(sum.Packages), humanDuration(sum.Elapsed))
 		return nil
 	}
 	for _, a := range sum.Changed {
@@ -174,7 +175,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	f.Infof("Installed %d packages: %d added, %d changed, %d removed; %d from cache, %d downloaded (%s) in %s",
 		len(sum.Packages), len(sum.Added), len(sum.Changed), len(sum.Removed), sum.FromCache, sum.Downloaded,
-		humanBytes(sum.DownloadedBytes), sum.Elapsed.Round(1e6))
+		humanBytes(sum.DownloadedBytes), humanDuration(sum.Elapsed))
 	return nil
 }
 
@@ -194,6 +195,13 @@ func editorVersion(f *cmdutil.Factory, root string) (string, error) {
 		return "", fmt.Errorf("read %s: %w", p, err)
 	}
 	return manifest.ParseProjectVersion(p, b)
+}
+
+func humanDuration(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
+	return d.Round(10 * time.Millisecond).String()
 }
 
 func humanBytes(n int64) string {
