@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/upkg/upkg/internal/builtin"
 	"github.com/upkg/upkg/internal/cache"
 	"github.com/upkg/upkg/internal/cli/auth"
 	"github.com/upkg/upkg/internal/cli/cachecmd"
@@ -135,18 +136,19 @@ func classify(err error) (int, string) {
 		hint = e.Hint
 	}
 	var (
-		upmParse  *upmconfig.ParseError
-		rcParse   *npmrc.ParseError
-		mParse    *manifest.ParseError
-		lockParse *lockfile.ParseError
-		authErr   *registry.AuthError
-		notFound  *registry.NotFoundError
-		resolveNF *resolve.NotFoundError
-		netErr    *registry.NetworkError
-		offline   *registry.OfflineError
-		frozen    *install.FrozenError
-		integrity *cache.IntegrityError
-		unsafeTgz *extract.UnsafeError
+		upmParse   *upmconfig.ParseError
+		rcParse    *npmrc.ParseError
+		mParse     *manifest.ParseError
+		lockParse  *lockfile.ParseError
+		authErr    *registry.AuthError
+		notFound   *registry.NotFoundError
+		resolveNF  *resolve.NotFoundError
+		netErr     *registry.NetworkError
+		offline    *registry.OfflineError
+		frozen     *install.FrozenError
+		unknownMod *builtin.UnknownModuleError
+		integrity  *cache.IntegrityError
+		unsafeTgz  *extract.UnsafeError
 	)
 	switch {
 	case errors.As(err, &frozen):
@@ -157,7 +159,7 @@ func classify(err error) (int, string) {
 		return cmdutil.ExitInput, firstNonEmpty(hint, "fix the file at that position and run the command again; upkg left it untouched")
 	case errors.As(err, &authErr):
 		return cmdutil.ExitAuth, firstNonEmpty(hint, authHint(authErr))
-	case errors.As(err, &notFound), errors.As(err, &resolveNF):
+	case errors.As(err, &notFound), errors.As(err, &resolveNF), errors.As(err, &unknownMod):
 		return cmdutil.ExitNotFound, hint
 	case errors.As(err, &offline):
 		return cmdutil.ExitNetwork, firstNonEmpty(hint, "run the install once online to fill the cache")

@@ -14,8 +14,12 @@ import (
 // registry its scope routes it to (never a fallback), each packument is fetched
 // once, and Prefetch fetches a batch concurrently, bounded by jobs.
 type catalog struct {
-	ctx      context.Context // the run's context, for background fetches
-	client   *registry.Client
+	ctx    context.Context // the run's context, for background fetches
+	client *registry.Client
+	// builtins, when it can, explains a com.unity.modules.* name it does not
+	// know instead of asking a registry for it: modules only come with the
+	// editor.
+	builtins moduleChecker
 	manifest *manifest.Manifest
 	defReg   string
 	sem      chan struct{}
@@ -24,17 +28,23 @@ type catalog struct {
 	entries map[string]*catalogEntry
 }
 
+// moduleChecker is implemented by builtin.Set.
+type moduleChecker interface {
+	CheckModule(name string) error
+}
+
 type catalogEntry struct {
 	done     chan struct{}
 	versions []resolve.VersionInfo
 	err      error
 }
 
-func newCatalog(ctx context.Context, client *registry.Client, m *manifest.Manifest, defReg string, jobs int) *catalog {
+func newCatalog(ctx context.Context, client *registry.Client, m *manifest.Manifest, defReg string, jobs int, builtins resolve.Builtins) *catalog {
 	if jobs < 1 {
 		jobs = 1
 	}
-	return &catalog{ctx: ctx, client: client, manifest: m, defReg: defReg, sem: make(chan struct{}, jobs), entries: map[string]*catalogEntry{}}
+	mc, _ := builtins.(moduleChecker)
+	return &catalog{builtins: mc, ctx: ctx, client: client, manifest: m, defReg: defReg, sem: make(chan struct{}, jobs), entries: map[string]*catalogEntry{}}
 }
 
 // Registry is the URL name routes to, without a trailing slash.
@@ -75,6 +85,13 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 	}
 	e := &catalogEntry{done: make(chan struct{})}
 	c.entries[name] = e
+	if c.builtins != nil {
+		if err := c.builtins.CheckModule(name); err != nil {
+			e.err = err
+			close(e.done)
+			return e
+		}
+	}
 	go func() {
 		defer close(e.done)
 		select {

@@ -119,7 +119,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	cat := newCatalog(ctx, opts.Client, opts.Manifest, opts.DefaultRegistry, max(opts.Jobs, 1))
+	cat := newCatalog(ctx, opts.Client, opts.Manifest, opts.DefaultRegistry, max(opts.Jobs, 1), opts.Builtins)
 	graph, err := resolve.Resolve(ctx, resolve.Input{
 		Manifest:      opts.Manifest,
 		Lock:          oldLock,
