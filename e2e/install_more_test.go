@@ -129,7 +129,7 @@ func TestInstallBadInput(t *testing.T) {
 	secrets.add(bad)
 	s.login(srv.URL, bad)
 	r = s.fails(3, "", "install")
-	if !strings.Contains(r.Stderr, s.UserCfg) || !strings.Contains(r.Stderr, "upkg login --registry") {
+	if !strings.Contains(r.Stderr, s.UserCfg) || !strings.Contains(r.Stderr, "upkg auth set --registry") {
 		t.Errorf("401: %s", r.Stderr)
 	}
 }

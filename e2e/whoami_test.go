@@ -59,7 +59,7 @@ func TestWhoamiAgainstVerdaccio(t *testing.T) {
 	t.Run("no entry", func(t *testing.T) {
 		s := newSandbox(t)
 		r := s.fails(3, "", "whoami", "--registry", srv.URL)
-		if !strings.Contains(r.Stderr, "no npmAuth entry") || !strings.Contains(r.Stderr, "upkg login --registry "+srv.URL) {
+		if !strings.Contains(r.Stderr, "no npmAuth entry") || !strings.Contains(r.Stderr, "upkg auth set --registry "+srv.URL) {
 			t.Errorf("message lacks the diagnosis or the fix:\n%s", r.Stderr)
 		}
 	})

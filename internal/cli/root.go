@@ -176,9 +176,9 @@ func authHint(e *registry.AuthError) string {
 		return fmt.Sprintf("the tarballs are on another server: set alwaysAuth = true for that registry: upkg auth set --registry %s --always-auth", e.Withheld.Registry)
 	}
 	if e.Entry == nil {
-		return fmt.Sprintf("store a credential for it: upkg login --registry %s (or: upkg auth set --registry %s --token-stdin)", e.Registry, e.Registry)
+		return fmt.Sprintf("store a credential for it: upkg auth set --registry %s --token-stdin (or, after npm login: upkg auth import-npmrc)", e.Registry)
 	}
-	return fmt.Sprintf("the registry refused that credential; get a new one and run: upkg login --registry %s (or: upkg auth set --registry %s --token-stdin)", e.Entry.Registry, e.Entry.Registry)
+	return fmt.Sprintf("the registry refused that credential; get a new one and run: upkg auth set --registry %s --token-stdin", e.Entry.Registry)
 }
 
 func firstNonEmpty(s ...string) string {

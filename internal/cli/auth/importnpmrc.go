@@ -140,7 +140,7 @@ func runImport(f *cmdutil.Factory, opts *ImportOptions) error {
 			what = "no credential for " + opts.Registry
 		}
 		return cmdutil.WithCode(cmdutil.ExitFailure, fmt.Errorf("%s in %s", what, strings.Join(paths, ", ")),
-			"log in with npm first, or use: upkg login --registry URL")
+			"log in with npm first (npm login --registry URL), or store a token: upkg auth set --registry URL --token-stdin")
 	}
 	path, err := f.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
 		data := file.Data
