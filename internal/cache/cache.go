@@ -208,18 +208,15 @@ func (s *Store) lockLocal(ctx context.Context, id string) (func(), error) {
 	}
 }
 
-// markUsed records now as the entry's last install.
-func (s *Store) markUsed(id string) error {
+// markUsed records now as the entry's last install. The marker only
+// orders evictions, so failing to touch it must not fail an install whose
+// files are fine: the entry then counts as used when it was added.
+func (s *Store) markUsed(id string) {
 	p := s.usedPath(id)
 	now := time.Now()
-	err := os.Chtimes(p, now, now)
-	if errors.Is(err, fs.ErrNotExist) {
-		err = os.WriteFile(p, nil, 0o644)
+	if err := os.Chtimes(p, now, now); errors.Is(err, fs.ErrNotExist) {
+		_ = os.WriteFile(p, nil, 0o644)
 	}
-	if err != nil {
-		return fmt.Errorf("mark cache entry %s used: %w", id, err)
-	}
-	return nil
 }
 
 // removeLeftovers deletes tmp/<id>.* — what a crashed or failed build of

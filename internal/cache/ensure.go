@@ -32,9 +32,12 @@ func (e *Entry) TarballPath() string { return filepath.Join(e.Dir, tarballName) 
 
 // Meta is the content of an entry's meta.json.
 type Meta struct {
-	Name      string `json:"name"`
-	Version   string `json:"version"`
-	Key       string `json:"key"`
+	// Name and Version are the package's, as the caller of Ensure gave them.
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Key is the entry's name, "<algo>-<hex>".
+	Key string `json:"key"`
+	// Integrity and Shasum are the Key fields Ensure was given.
 	Integrity string `json:"integrity,omitempty"`
 	Shasum    string `json:"shasum,omitempty"`
 	// TarballSize is the size of tarball.tgz.
@@ -42,8 +45,9 @@ type Meta struct {
 	// UnpackedSize is the total size of the files in pkg/.
 	UnpackedSize int64 `json:"unpackedSize"`
 	// FileCount counts the regular files and symbolic links in pkg/.
-	FileCount int       `json:"fileCount"`
-	Added     time.Time `json:"added"`
+	FileCount int `json:"fileCount"`
+	// Added is when the entry was committed (UTC, whole seconds).
+	Added time.Time `json:"added"`
 	// Files and Dirs describe pkg/ (from extract.Result), so Materialize
 	// needs no directory walk.
 	Files []extract.File `json:"files"`
@@ -63,6 +67,7 @@ type IntegrityError struct {
 	Want, Got string
 }
 
+// Error names the package and both checksums.
 func (e *IntegrityError) Error() string {
 	return fmt.Sprintf("integrity check failed for %s@%s: the registry promised %s but sent %s", e.Name, e.Version, e.Want, e.Got)
 }
@@ -112,7 +117,8 @@ func (s *Store) Ensure(ctx context.Context, key Key, name, version string, fetch
 	}
 	id := d.ID()
 	if e, err := s.load(id); err == nil {
-		return e, s.markUsed(id)
+		s.markUsed(id)
+		return e, nil
 	}
 	unlock, err := s.lockEntry(ctx, id)
 	if err != nil {
@@ -121,7 +127,8 @@ func (s *Store) Ensure(ctx context.Context, key Key, name, version string, fetch
 	defer unlock()
 	// Another process may have committed it while we waited.
 	if e, err := s.load(id); err == nil {
-		return e, s.markUsed(id)
+		s.markUsed(id)
+		return e, nil
 	}
 	// Holding the lock, nobody else works on this entry: whatever is in
 	// tmp/ for it was left by a crash, and an entry that exists but does
@@ -138,7 +145,8 @@ func (s *Store) Ensure(ctx context.Context, key Key, name, version string, fetch
 	if err != nil {
 		return nil, err
 	}
-	return e, s.markUsed(id)
+	s.markUsed(id)
+	return e, nil
 }
 
 // build downloads, verifies, extracts and commits one entry. The caller

@@ -14,6 +14,7 @@ import (
 
 // Info summarises one cache entry.
 type Info struct {
+	// Key is the entry's name; the other fields come from its meta.json.
 	Key       string    `json:"key"`
 	Name      string    `json:"name"`
 	Version   string    `json:"version"`

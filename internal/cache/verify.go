@@ -19,6 +19,8 @@ import (
 
 // Problem is one thing wrong with a cache entry.
 type Problem struct {
+	// Key is the entry's name; Name and Version are empty when its
+	// meta.json cannot be read.
 	Key     string `json:"key"`
 	Name    string `json:"name,omitempty"`
 	Version string `json:"version,omitempty"`
@@ -29,6 +31,7 @@ type Problem struct {
 	Issue string `json:"issue"`
 }
 
+// String formats the problem for a person: who, which file, what.
 func (p Problem) String() string {
 	who := p.Key
 	if p.Name != "" {

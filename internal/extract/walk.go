@@ -76,6 +76,7 @@ type UnsafeError struct {
 	Reason string
 }
 
+// Error says which entry was refused and why.
 func (e *UnsafeError) Error() string {
 	if e.Entry == "" {
 		return "unsafe tarball: " + e.Reason
