@@ -61,7 +61,7 @@ if [[ $fuzztime != 0 ]]; then
 	for target in "${targets[@]}"; do
 		read -r d name <<<"$target"
 		step "fuzz $name in $d for $fuzztime"
-		go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" "$d"
+		go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" -fuzzminimizetime=3s "$d"
 	done
 	[[ ${#targets[@]} -gt 0 ]] || echo "no fuzz targets found"
 fi

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -221,8 +222,16 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 			dir := p.Name + "@" + p.Version
 			if !opts.NoMaterialize {
 				dest := filepath.Join(opts.ProjectRoot, "Library", "PackageCache", dir)
-				if err := opts.Store.Materialize(gctx, entry, dest); err != nil {
-					return fmt.Errorf("%s@%s: install into %s: %w", p.Name, p.Version, dest, err)
+				err := opts.Store.Materialize(gctx, entry, dest)
+				if errors.Is(err, fs.ErrNotExist) {
+					// Another process evicted the entry between Ensure and
+					// Materialize (Prune): fetch it again, once.
+					if entry, err = opts.Store.Ensure(gctx, key, p.Name, p.Version, fetch); err == nil {
+						err = opts.Store.Materialize(gctx, entry, dest)
+					}
+				}
+				if err != nil {
+					return err // the cache's errors name the package already
 				}
 			}
 			mu.Lock()
