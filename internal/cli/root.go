@@ -23,7 +23,6 @@ import (
 	"github.com/upkg/upkg/internal/extract"
 	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/iostreams"
-	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/npmrc"
 	"github.com/upkg/upkg/internal/registry"
@@ -139,7 +138,6 @@ func classify(err error) (int, string) {
 		upmParse   *upmconfig.ParseError
 		rcParse    *npmrc.ParseError
 		mParse     *manifest.ParseError
-		lockParse  *lockfile.ParseError
 		authErr    *registry.AuthError
 		notFound   *registry.NotFoundError
 		resolveNF  *resolve.NotFoundError
@@ -155,7 +153,7 @@ func classify(err error) (int, string) {
 		return cmdutil.ExitFrozen, hint
 	case errors.As(err, &integrity), errors.As(err, &unsafeTgz):
 		return cmdutil.ExitIntegrity, firstNonEmpty(hint, "nothing was installed or cached; tell the package's publisher, or check what sits between you and the registry")
-	case errors.As(err, &upmParse), errors.As(err, &rcParse), errors.As(err, &mParse), errors.As(err, &lockParse):
+	case errors.As(err, &upmParse), errors.As(err, &rcParse), errors.As(err, &mParse):
 		return cmdutil.ExitInput, firstNonEmpty(hint, "fix the file at that position and run the command again; upkg left it untouched")
 	case errors.As(err, &authErr):
 		return cmdutil.ExitAuth, firstNonEmpty(hint, authHint(authErr))

@@ -4,7 +4,7 @@ import (
 	"regexp"
 
 	"github.com/Masterminds/semver/v3"
-	"github.com/upkg/upkg/internal/manifest/jsonpos"
+	"github.com/upkg/upkg/internal/jsonpos"
 )
 
 // unityField and unityReleaseField are the forms of package.json's "unity"
@@ -21,12 +21,12 @@ var (
 // exact versions. Problems are *ParseError values naming path, line and
 // column; fields UPM does not read are ignored.
 func ParsePackageJSON(path string, data []byte) (*PackageJSON, error) {
-	d := &document{path: path, data: data}
-	root, err := d.root("package.json")
+	d := &document{jsonpos.Doc{Path: path, Data: data}}
+	root, err := d.Root("package.json")
 	if err != nil {
 		return nil, err
 	}
-	if err := d.uniqueMembers(root, "package.json"); err != nil {
+	if err := d.Unique(root, "package.json"); err != nil {
 		return nil, err
 	}
 	p := &PackageJSON{}
@@ -36,40 +36,40 @@ func ParsePackageJSON(path string, data []byte) (*PackageJSON, error) {
 		v := mem.Value
 		switch mem.Key {
 		case "name":
-			if err := d.want(v, jsonpos.String, "name"); err != nil {
+			if err := d.Want(v, jsonpos.String, "name"); err != nil {
 				return nil, err
 			}
 			if err := ValidateName(v.Str); err != nil {
-				return nil, d.errorf(v.Offset, "name %q: %v", v.Str, err)
+				return nil, d.Errorf(v.Offset, "name %q: %v", v.Str, err)
 			}
 			p.Name, hasName = v.Str, true
 		case "version":
-			if err := d.want(v, jsonpos.String, "version"); err != nil {
+			if err := d.Want(v, jsonpos.String, "version"); err != nil {
 				return nil, err
 			}
 			if _, err := semver.StrictNewVersion(v.Str); err != nil {
-				return nil, d.errorf(v.Offset, "version %q is not a valid SemVer 2.0 version such as \"1.0.0\"", v.Str)
+				return nil, d.Errorf(v.Offset, "version %q is not a valid SemVer 2.0 version such as \"1.0.0\"", v.Str)
 			}
 			p.Version, hasVersion = v.Str, true
 		case "displayName":
-			if err := d.want(v, jsonpos.String, "displayName"); err != nil {
+			if err := d.Want(v, jsonpos.String, "displayName"); err != nil {
 				return nil, err
 			}
 			p.DisplayName = v.Str
 		case "unity":
-			if err := d.want(v, jsonpos.String, "unity"); err != nil {
+			if err := d.Want(v, jsonpos.String, "unity"); err != nil {
 				return nil, err
 			}
 			if !unityField.MatchString(v.Str) {
-				return nil, d.errorf(v.Offset, "unity %q is not an editor version such as \"2021.3\"", v.Str)
+				return nil, d.Errorf(v.Offset, "unity %q is not an editor version such as \"2021.3\"", v.Str)
 			}
 			p.Unity = v.Str
 		case "unityRelease":
-			if err := d.want(v, jsonpos.String, "unityRelease"); err != nil {
+			if err := d.Want(v, jsonpos.String, "unityRelease"); err != nil {
 				return nil, err
 			}
 			if !unityReleaseField.MatchString(v.Str) {
-				return nil, d.errorf(v.Offset, "unityRelease %q is not a release such as \"0b4\" or \"23f1\"", v.Str)
+				return nil, d.Errorf(v.Offset, "unityRelease %q is not a release such as \"0b4\" or \"23f1\"", v.Str)
 			}
 			p.UnityRelease, unityRelease = v.Str, v
 		case "dependencies":
@@ -80,11 +80,11 @@ func ParsePackageJSON(path string, data []byte) (*PackageJSON, error) {
 	}
 	switch {
 	case !hasName:
-		return nil, d.errorf(root.Offset, "package.json has no \"name\"")
+		return nil, d.Errorf(root.Offset, "package.json has no \"name\"")
 	case !hasVersion:
-		return nil, d.errorf(root.Offset, "package.json has no \"version\"")
+		return nil, d.Errorf(root.Offset, "package.json has no \"version\"")
 	case unityRelease != nil && p.Unity == "":
-		return nil, d.errorf(unityRelease.Offset, "unityRelease needs \"unity\" as well")
+		return nil, d.Errorf(unityRelease.Offset, "unityRelease needs \"unity\" as well")
 	}
 	return p, nil
 }

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/upkg/upkg/internal/manifest/jsonpos"
+	"github.com/upkg/upkg/internal/jsonpos"
 )
 
 // Resolution strategies (UPM-SPEC §5).
@@ -25,12 +25,12 @@ const (
 // and an unknown resolutionStrategy. Keys UPM does not define are ignored.
 // EnableLockFile defaults to true and ResolutionStrategy to "lowest".
 func Parse(path string, data []byte) (*Manifest, error) {
-	d := &document{path: path, data: data}
-	root, err := d.root("the manifest")
+	d := &document{jsonpos.Doc{Path: path, Data: data}}
+	root, err := d.Root("the manifest")
 	if err != nil {
 		return nil, err
 	}
-	if err := d.uniqueMembers(root, "manifest"); err != nil {
+	if err := d.Unique(root, "manifest"); err != nil {
 		return nil, err
 	}
 	m := &Manifest{Path: path, EnableLockFile: true, ResolutionStrategy: StrategyLowest}
@@ -44,22 +44,22 @@ func Parse(path string, data []byte) (*Manifest, error) {
 		case "testables":
 			m.Testables, err = d.testables(v)
 		case "enableLockFile":
-			err = d.want(v, jsonpos.Bool, "enableLockFile")
+			err = d.Want(v, jsonpos.Bool, "enableLockFile")
 			m.EnableLockFile = v.Bool
 		case "resolutionStrategy":
-			if err = d.want(v, jsonpos.String, "resolutionStrategy"); err == nil {
+			if err = d.Want(v, jsonpos.String, "resolutionStrategy"); err == nil {
 				switch v.Str {
 				case StrategyLowest, StrategyHighestPatch, StrategyHighestMinor, StrategyHighest:
 					m.ResolutionStrategy = v.Str
 				default:
-					err = d.errorf(v.Offset, "resolutionStrategy %q is not one of %q, %q, %q, %q",
+					err = d.Errorf(v.Offset, "resolutionStrategy %q is not one of %q, %q, %q, %q",
 						v.Str, StrategyLowest, StrategyHighestPatch, StrategyHighestMinor, StrategyHighest)
 				}
 			}
 		case "registry":
-			if err = d.want(v, jsonpos.String, "registry"); err == nil && v.Str != "" {
+			if err = d.Want(v, jsonpos.String, "registry"); err == nil && v.Str != "" {
 				if msg := checkRegistryURL(v.Str); msg != "" {
-					err = d.errorf(v.Offset, "registry: %s", msg)
+					err = d.Errorf(v.Offset, "registry: %s", msg)
 				}
 				m.Registry = v.Str
 			}
@@ -74,45 +74,45 @@ func Parse(path string, data []byte) (*Manifest, error) {
 // dependencies decodes a name → value object. In manifest.json (anyURL) a
 // value may be any ParseSpec form; in package.json only an exact version.
 func (d *document) dependencies(v *jsonpos.Value, field string, anyURL bool) ([]Dependency, error) {
-	if err := d.want(v, jsonpos.Object, field); err != nil {
+	if err := d.Want(v, jsonpos.Object, field); err != nil {
 		return nil, err
 	}
-	if err := d.uniqueMembers(v, field); err != nil {
+	if err := d.Unique(v, field); err != nil {
 		return nil, err
 	}
 	deps := make([]Dependency, 0, len(v.Members))
 	for _, mem := range v.Members {
 		if err := ValidateName(mem.Key); err != nil {
-			return nil, d.errorf(mem.KeyOffset, "%s: %q: %v", field, mem.Key, err)
+			return nil, d.Errorf(mem.KeyOffset, "%s: %q: %v", field, mem.Key, err)
 		}
 		val := mem.Value
 		if val.Kind != jsonpos.String {
-			return nil, d.errorf(val.Offset, "%s: the version must be a string, not %s", mem.Key, val.Kind)
+			return nil, d.Errorf(val.Offset, "%s: the version must be a string, not %s", mem.Key, val.Kind)
 		}
 		spec, err := ParseSpec(val.Str)
 		if err != nil {
-			return nil, d.errorf(val.Offset, "%s: %v", mem.Key, err)
+			return nil, d.Errorf(val.Offset, "%s: %v", mem.Key, err)
 		}
 		if !anyURL && spec.Kind != SpecVersion {
-			return nil, d.errorf(val.Offset, "%s: %q: a package's own dependencies must be exact versions (file: paths and Git URLs are allowed only in the project manifest)", mem.Key, val.Str)
+			return nil, d.Errorf(val.Offset, "%s: %q: a package's own dependencies must be exact versions (file: paths and Git URLs are allowed only in the project manifest)", mem.Key, val.Str)
 		}
-		line, col := jsonpos.Position(d.data, val.Offset)
+		line, col := jsonpos.Position(d.Data, val.Offset)
 		deps = append(deps, Dependency{Name: mem.Key, Version: val.Str, Line: line, Column: col})
 	}
 	return deps, nil
 }
 
 func (d *document) scopedRegistries(v *jsonpos.Value) ([]ScopedRegistry, error) {
-	if err := d.want(v, jsonpos.Array, "scopedRegistries"); err != nil {
+	if err := d.Want(v, jsonpos.Array, "scopedRegistries"); err != nil {
 		return nil, err
 	}
 	regs := make([]ScopedRegistry, 0, len(v.Elems))
 	for i, el := range v.Elems {
 		where := fmt.Sprintf("scopedRegistries[%d]", i)
-		if err := d.want(el, jsonpos.Object, where); err != nil {
+		if err := d.Want(el, jsonpos.Object, where); err != nil {
 			return nil, err
 		}
-		if err := d.uniqueMembers(el, where); err != nil {
+		if err := d.Unique(el, where); err != nil {
 			return nil, err
 		}
 		var reg ScopedRegistry
@@ -121,36 +121,36 @@ func (d *document) scopedRegistries(v *jsonpos.Value) ([]ScopedRegistry, error) 
 			val := mem.Value
 			switch mem.Key {
 			case "name":
-				if err := d.want(val, jsonpos.String, where+".name"); err != nil {
+				if err := d.Want(val, jsonpos.String, where+".name"); err != nil {
 					return nil, err
 				}
 				reg.Name = val.Str
 			case "url":
-				if err := d.want(val, jsonpos.String, where+".url"); err != nil {
+				if err := d.Want(val, jsonpos.String, where+".url"); err != nil {
 					return nil, err
 				}
 				if msg := checkRegistryURL(val.Str); msg != "" {
-					return nil, d.errorf(val.Offset, "%s.url: %s", where, msg)
+					return nil, d.Errorf(val.Offset, "%s.url: %s", where, msg)
 				}
 				reg.URL, hasURL = val.Str, true
 			case "scopes":
-				if err := d.want(val, jsonpos.Array, where+".scopes"); err != nil {
+				if err := d.Want(val, jsonpos.Array, where+".scopes"); err != nil {
 					return nil, err
 				}
 				reg.Scopes = make([]string, 0, len(val.Elems))
 				for _, s := range val.Elems {
-					if err := d.want(s, jsonpos.String, where+".scopes[]"); err != nil {
+					if err := d.Want(s, jsonpos.String, where+".scopes[]"); err != nil {
 						return nil, err
 					}
 					if s.Str == "" || strings.TrimSpace(s.Str) != s.Str {
-						return nil, d.errorf(s.Offset, "%s.scopes: %q is not a valid scope (a package name or a prefix of one, such as \"com.example\")", where, s.Str)
+						return nil, d.Errorf(s.Offset, "%s.scopes: %q is not a valid scope (a package name or a prefix of one, such as \"com.example\")", where, s.Str)
 					}
 					reg.Scopes = append(reg.Scopes, s.Str)
 				}
 			}
 		}
 		if !hasURL {
-			return nil, d.errorf(el.Offset, "%s has no \"url\"", where)
+			return nil, d.Errorf(el.Offset, "%s has no \"url\"", where)
 		}
 		regs = append(regs, reg)
 	}
@@ -158,12 +158,12 @@ func (d *document) scopedRegistries(v *jsonpos.Value) ([]ScopedRegistry, error) 
 }
 
 func (d *document) testables(v *jsonpos.Value) ([]string, error) {
-	if err := d.want(v, jsonpos.Array, "testables"); err != nil {
+	if err := d.Want(v, jsonpos.Array, "testables"); err != nil {
 		return nil, err
 	}
 	names := make([]string, 0, len(v.Elems))
 	for _, el := range v.Elems {
-		if err := d.want(el, jsonpos.String, "testables[]"); err != nil {
+		if err := d.Want(el, jsonpos.String, "testables[]"); err != nil {
 			return nil, err
 		}
 		names = append(names, el.Str)

@@ -4,7 +4,7 @@
 // positions for errors and routes package names to registries.
 package manifest
 
-import "fmt"
+import "github.com/upkg/upkg/internal/jsonpos"
 
 // DefaultRegistry is Unity's own registry, used when nothing else is set.
 const DefaultRegistry = "https://packages.unity.com"
@@ -75,13 +75,4 @@ type PackageJSON struct {
 
 // ParseError is an invalid file or value. Error() reads
 // "file:line:column: message".
-type ParseError struct {
-	File         string
-	Line, Column int
-	Msg          string
-}
-
-// Error reads "file:line:column: message".
-func (e *ParseError) Error() string {
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
-}
+type ParseError = jsonpos.ParseError
