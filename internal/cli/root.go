@@ -84,7 +84,7 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
 	})
 	root.SetIn(f.IO.In)
-	root.SetOut(f.IO.ErrOut)
+	root.SetOut(f.IO.Out) // help and --version are data: stdout, like gh
 	root.SetErr(f.IO.ErrOut)
 
 	root.AddCommand(
