@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -193,4 +194,39 @@ func TestInstallKilledAndConcurrent(t *testing.T) {
 		}
 	}
 	s.ok("", "cache", "verify")
+
+	// The cache commands see the 12 packages; prune to a 1-byte cap evicts
+	// them all; clean empties the cache; --no-materialize refills it
+	// without touching Library.
+	var list struct {
+		Entries []struct{ Name, Version, Key string }
+	}
+	r := s.ok("", "cache", "list", "--json")
+	if err := json.Unmarshal([]byte(r.Stdout), &list); err != nil || len(list.Entries) != 12 {
+		t.Fatalf("cache list: %v\n%s", err, r.Stdout)
+	}
+	r = s.ok("", "cache", "dir")
+	if !strings.HasPrefix(strings.TrimSpace(r.Stdout), filepath.Join(s.Home, "cache")) {
+		t.Errorf("cache dir = %q", r.Stdout)
+	}
+	pruned := *s
+	pruned.extraEnv = append(pruned.extraEnv, "UPM_MAX_CACHE_SIZE=1")
+	pruned.ok("", "cache", "prune")
+	if r := s.ok("", "cache", "list", "--json"); strings.Contains(r.Stdout, "com.example") {
+		t.Errorf("prune to 1 byte left entries: %s", r.Stdout)
+	}
+	fresh := *s
+	fresh.Project = filepath.Join(t.TempDir(), "nomat")
+	fresh.project(manifest, "2022.3.20f1")
+	fresh.ok("", "install", "--no-materialize")
+	if _, err := os.Stat(filepath.Join(fresh.Project, "Library", "PackageCache")); err == nil {
+		t.Errorf("--no-materialize wrote Library/PackageCache")
+	}
+	if _, err := os.Stat(filepath.Join(fresh.Project, "Packages", "packages-lock.json")); err != nil {
+		t.Errorf("--no-materialize wrote no lock")
+	}
+	s.ok("", "cache", "clean")
+	if r := s.ok("", "cache", "list", "--json"); strings.Contains(r.Stdout, "com.example") {
+		t.Errorf("clean left entries: %s", r.Stdout)
+	}
 }
