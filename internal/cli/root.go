@@ -19,6 +19,7 @@ import (
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/cli/config"
 	installcmd "github.com/upkg/upkg/internal/cli/install"
+	"github.com/upkg/upkg/internal/cli/login"
 	"github.com/upkg/upkg/internal/cli/whoami"
 	"github.com/upkg/upkg/internal/extract"
 	"github.com/upkg/upkg/internal/install"
@@ -93,6 +94,8 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		config.NewCmd(f),
 		installcmd.NewCmd(f),
 		installcmd.NewCICmd(f),
+		login.NewCmd(f, nil),
+		login.NewLogoutCmd(f, nil),
 		whoami.NewCmd(f, nil),
 	)
 	return root
@@ -147,6 +150,9 @@ func classify(err error) (int, string) {
 		unknownMod *builtin.UnknownModuleError
 		integrity  *cache.IntegrityError
 		unsafeTgz  *extract.UnsafeError
+		refused    *registry.LoginRefusedError
+		otp        *registry.OTPRequiredError
+		webTimeout *registry.WebLoginTimeoutError
 	)
 	switch {
 	case errors.As(err, &frozen):
@@ -157,6 +163,10 @@ func classify(err error) (int, string) {
 		return cmdutil.ExitInput, firstNonEmpty(hint, "fix the file at that position and run the command again; upkg left it untouched")
 	case errors.As(err, &authErr):
 		return cmdutil.ExitAuth, firstNonEmpty(hint, authHint(authErr))
+	case errors.As(err, &refused):
+		return cmdutil.ExitAuth, firstNonEmpty(hint, "nothing was stored; check the user name and password and run the command again")
+	case errors.As(err, &otp), errors.As(err, &webTimeout):
+		return cmdutil.ExitAuth, hint
 	case errors.As(err, &notFound), errors.As(err, &resolveNF), errors.As(err, &unknownMod):
 		return cmdutil.ExitNotFound, hint
 	case errors.As(err, &offline):
@@ -174,9 +184,9 @@ func authHint(e *registry.AuthError) string {
 		return fmt.Sprintf("the tarballs are on another server: set alwaysAuth = true for that registry: upkg auth set --registry %s --always-auth", e.Withheld.Registry)
 	}
 	if e.Entry == nil {
-		return fmt.Sprintf("store a credential for it: upkg auth set --registry %s --token-stdin (or, after npm login: upkg auth import-npmrc)", e.Registry)
+		return fmt.Sprintf("log in: upkg login --registry %s (or store a token you have: upkg auth set --registry %s --token-stdin)", e.Registry, e.Registry)
 	}
-	return fmt.Sprintf("the registry refused that credential; get a new one and run: upkg auth set --registry %s --token-stdin", e.Entry.Registry)
+	return fmt.Sprintf("the registry refused that credential; log in again: upkg login --registry %s (or store a new token: upkg auth set --registry %s --token-stdin)", e.Entry.Registry, e.Entry.Registry)
 }
 
 func firstNonEmpty(s ...string) string {

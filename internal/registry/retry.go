@@ -214,6 +214,9 @@ func attemptOf(ctx context.Context) *attempt {
 // attempt. The caller must close it.
 func (c *Client) do(ctx context.Context, reg string, req *http.Request) (*http.Response, *attempt, error) {
 	p := c.Retry.withDefaults()
+	if ctx.Value(noStatusRetryKey{}) != nil {
+		p.Statuses = []int{}
+	}
 	hc := c.http()
 	u := req.URL.String()
 	start := time.Now()
@@ -275,6 +278,11 @@ func (c *Client) do(ctx context.Context, reg string, req *http.Request) (*http.R
 		}
 	}
 }
+
+// noStatusRetryKey marks a request whose error answers are final: the web
+// login POST, where a 5xx means "not here, use couch login" and retrying it
+// would only delay the fallback. Connection failures are still retried.
+type noStatusRetryKey struct{}
 
 // canRetry reports whether attempt n, started at start, may be followed by
 // another one after waiting wait.

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,26 +21,79 @@ type authTransport struct {
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	reg, _ := req.Context().Value(registryKey{}).(string)
-	cred, ok := t.credential(reg, req)
+	explicit, isExplicit := req.Context().Value(explicitAuthKey{}).(explicitAuth)
+	var (
+		cred upmconfig.Auth
+		ok   bool
+	)
+	if isExplicit {
+		// A login request carries exactly what the login code chose (or
+		// nothing), never a stored entry; rule 4 still drops it when a
+		// redirect changes host.
+		ok = explicit.header != "" && !hostChanged(req)
+	} else {
+		cred, ok = t.credential(reg, req)
+	}
 	if ok && isDowngrade(req) {
 		return nil, errInsecureRedirect
 	}
 	out := req.Clone(req.Context())
 	out.Header.Del("Authorization")
-	if ok {
+	switch {
+	case ok && isExplicit:
+		out.Header.Set("Authorization", explicit.header)
+	case ok:
 		out.Header.Set("Authorization", cred.Header())
 	}
 	// The last hop of a redirect chain decides what the answer was given to.
 	at := attemptOf(req.Context())
 	if at != nil {
-		at.cred, at.carried, at.url = cred, ok, req.URL.String()
+		at.cred, at.carried, at.url = cred, ok && !isExplicit, req.URL.String()
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(out)
 	if t.trace != nil {
-		t.traceLine(out, resp, err, cred, ok, time.Since(start), at)
+		auth := traceAuth(cred, ok)
+		if isExplicit {
+			auth = explicit.traceAuth(ok)
+		}
+		t.traceLine(out, resp, err, auth, time.Since(start), at, explicit.hide)
 	}
 	return resp, err
+}
+
+// explicitAuthKey marks a request whose Authorization the caller chose.
+type explicitAuthKey struct{}
+
+// explicitAuth is the Authorization of a login request: the Basic pair of the
+// couch 409 flow, the token being revoked, or nothing at all (a login must
+// not be refused because of a stale stored credential).
+type explicitAuth struct {
+	// header is the whole Authorization value; "" sends none.
+	header string
+	// hide lists secrets that appear in the request URL (the token of a
+	// revocation), masked in traces.
+	hide []string
+}
+
+// withExplicitAuth makes the requests of ctx carry header as their only
+// Authorization ("" for none), bypassing the npmAuth lookup.
+func withExplicitAuth(ctx context.Context, header string, hide ...string) context.Context {
+	return context.WithValue(ctx, explicitAuthKey{}, explicitAuth{header: header, hide: hide})
+}
+
+func (e explicitAuth) traceAuth(sent bool) string {
+	if !sent {
+		return "no credential (login)"
+	}
+	kind, secret, _ := strings.Cut(e.header, " ")
+	return fmt.Sprintf("%s %s (login)", kind, upmconfig.Mask(secret))
+}
+
+// hostChanged reports whether req is a redirect hop to another host.
+func hostChanged(req *http.Request) bool {
+	first := firstRequest(req)
+	return first != req && !strings.EqualFold(first.URL.Host, req.URL.Host)
 }
 
 // credential decides the credential of one request. A redirect hop that
@@ -49,7 +103,7 @@ func (t *authTransport) credential(reg string, req *http.Request) (upmconfig.Aut
 	if reg == "" {
 		return upmconfig.Auth{}, false
 	}
-	if first := firstRequest(req); first != req && !strings.EqualFold(first.URL.Host, req.URL.Host) {
+	if hostChanged(req) {
 		return upmconfig.Auth{}, false
 	}
 	a, ok := upmconfig.CredentialFor(t.auths, reg, req.URL.String())
@@ -73,15 +127,19 @@ func isDowngrade(req *http.Request) bool {
 		req.Response.Request.URL.Scheme == "https" && req.URL.Scheme == "http"
 }
 
-func (t *authTransport) traceLine(req *http.Request, resp *http.Response, err error, cred upmconfig.Auth, ok bool, d time.Duration, at *attempt) {
-	auth := "no credential"
-	if ok {
-		kind := "Bearer"
-		if cred.Kind() == "basic" {
-			kind = "Basic"
-		}
-		auth = fmt.Sprintf("%s %s (npmAuth.%q, %s)", kind, upmconfig.Mask(cred.Secret()), cred.Registry, cred.File)
+// traceAuth describes a stored credential for the trace, secret masked.
+func traceAuth(cred upmconfig.Auth, ok bool) string {
+	if !ok {
+		return "no credential"
 	}
+	kind := "Bearer"
+	if cred.Kind() == "basic" {
+		kind = "Basic"
+	}
+	return fmt.Sprintf("%s %s (npmAuth.%q, %s)", kind, upmconfig.Mask(cred.Secret()), cred.Registry, cred.File)
+}
+
+func (t *authTransport) traceLine(req *http.Request, resp *http.Response, err error, auth string, d time.Duration, at *attempt, hide []string) {
 	status := "error: " + fmt.Sprint(err)
 	if err == nil {
 		status = resp.Status
@@ -90,5 +148,6 @@ func (t *authTransport) traceLine(req *http.Request, resp *http.Response, err er
 	if at != nil && at.n > 1 {
 		retry = fmt.Sprintf(" retry %d/%d (%s)", at.n-1, at.max-1, at.retry)
 	}
-	fmt.Fprintf(t.trace, "http: %s %s → %s (%s) [%s]%s\n", req.Method, Redact(req.URL.String()), status, d.Round(time.Millisecond), auth, retry)
+	line := fmt.Sprintf("http: %s %s → %s (%s) [%s]%s\n", req.Method, Redact(req.URL.String()), status, d.Round(time.Millisecond), auth, retry)
+	fmt.Fprint(t.trace, scrub(line, hide...))
 }

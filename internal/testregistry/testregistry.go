@@ -54,11 +54,16 @@ type Options struct {
 	// Tarballs, when set, is the registry that serves the tarballs Publish
 	// adds: dist.tarball then points at its origin (TarballBase = its URL).
 	Tarballs *Registry
+
+	// Login endpoints (login.go); see Users, WebLogin and OTP there.
+	Login LoginOptions
 }
 
 // Recorded is one request the registry received.
 type Recorded struct {
 	Method, Path, Host string
+	// Query is the raw query string ("" if none).
+	Query string
 	// Authorization is the header as received ("" if none); compare it with
 	// Bearer/Basic, and print it only through Masked.
 	Authorization string
@@ -113,6 +118,7 @@ type Registry struct {
 	faults   map[string][]fault
 	hang     map[string]bool
 	reqs     []Recorded
+	login    loginState
 }
 
 type pkg struct {
@@ -162,6 +168,7 @@ func New(t testing.TB, opts Options) *Registry {
 		faults:   map[string][]fault{},
 		hang:     map[string]bool{},
 	}
+	r.login.init(opts.Login)
 	r.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(r.serve)}}
 	if opts.TLS {
 		r.srv.StartTLS()
@@ -338,7 +345,7 @@ func (r *Registry) serve(rw http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	idx := len(r.reqs)
 	r.reqs = append(r.reqs, Recorded{
-		Method: req.Method, Path: req.URL.Path, Host: req.Host,
+		Method: req.Method, Path: req.URL.Path, Host: req.Host, Query: req.URL.RawQuery,
 		Authorization: req.Header.Get("Authorization"),
 		Header:        req.Header.Clone(), Time: time.Now(),
 	})
@@ -376,6 +383,9 @@ func (r *Registry) serve(rw http.ResponseWriter, req *http.Request) {
 	path := strings.TrimPrefix(req.URL.Path, r.opts.Prefix)
 	if path == "/-/ping" {
 		writeJSON(w, http.StatusOK, map[string]any{})
+		return
+	}
+	if r.serveLogin(w, req, path) {
 		return
 	}
 	user, ok := r.authorize(req)
@@ -451,7 +461,7 @@ func (r *Registry) authorize(req *http.Request) (string, bool) {
 	case r.opts.Basic != "" && h == Basic(r.opts.Basic):
 		return r.opts.User, true
 	}
-	return "", false
+	return r.loginAuthorize(h)
 }
 
 // packument builds name's full packument and its ETag.

@@ -173,7 +173,7 @@ func runImport(f *cmdutil.Factory, opts *ImportOptions) error {
 	}
 	for _, it := range items {
 		f.Infof("Imported %s for %s (from %s; %s)", it.Kind, it.Registry, it.From, it.SchemeFrom)
-		warnPlainHTTP(f, it.Registry)
+		WarnPlainHTTP(f, it.Registry)
 	}
 	f.Infof("Stored %d %s in %s", len(items), plural(len(items), "entry", "entries"), path)
 	return nil

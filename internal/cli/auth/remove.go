@@ -26,7 +26,7 @@ func newRemoveCmd(f *cmdutil.Factory) *cobra.Command {
 					return nil, err
 				}
 				if !removed {
-					return nil, notInUserFile(f, reg, file.Path)
+					return nil, NotInUserFile(f, reg, file.Path)
 				}
 				return out, nil
 			})
@@ -44,9 +44,9 @@ func newRemoveCmd(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-// notInUserFile explains a missing entry, pointing at the global file when the
+// NotInUserFile explains a missing entry, pointing at the global file when the
 // entry lives there (upkg does not edit it behind the user's back).
-func notInUserFile(f *cmdutil.Factory, reg, userPath string) error {
+func NotInUserFile(f *cmdutil.Factory, reg, userPath string) error {
 	_, globalPath, err := f.ConfigPaths()
 	if err == nil {
 		if g, err := upmconfig.LoadFile(globalPath, true); err == nil {

@@ -124,7 +124,7 @@ func runSet(f *cmdutil.Factory, opts *SetOptions) error {
 	if err != nil {
 		return err
 	}
-	warnPlainHTTP(f, opts.Registry)
+	WarnPlainHTTP(f, opts.Registry)
 	what := "settings"
 	if kind != "" {
 		what = kind
@@ -161,9 +161,9 @@ func checkSecret(s, what string) error {
 	return nil
 }
 
-// warnPlainHTTP warns when credentials will travel unencrypted to a host that
+// WarnPlainHTTP warns when credentials will travel unencrypted to a host that
 // is not this machine (UPM-SPEC §2 rule 5).
-func warnPlainHTTP(f *cmdutil.Factory, reg string) {
+func WarnPlainHTTP(f *cmdutil.Factory, reg string) {
 	u, err := url.Parse(reg)
 	if err != nil || !strings.EqualFold(u.Scheme, "http") {
 		return
