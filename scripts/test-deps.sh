@@ -12,6 +12,24 @@ stamp=$dir/node_modules/.upkg-test-deps-stamp
 command -v node >/dev/null 2>&1 || { echo "test-deps: node is not on PATH (Node 20 and npm are needed for the Verdaccio harness)" >&2; exit 1; }
 command -v npm >/dev/null 2>&1 || { echo "test-deps: npm is not on PATH" >&2; exit 1; }
 
+# squid (and openssl, to hash its test password) for the proxy tests
+# (internal/testharness/squid). Debian's package; installed when missing and
+# apt-get can run. Without it the proxy tests fail under UPKG_E2E=1.
+if ! command -v squid >/dev/null 2>&1 && [[ ! -x /usr/sbin/squid ]] || ! command -v openssl >/dev/null 2>&1; then
+	if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
+		echo "test-deps: apt-get install squid openssl"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends squid openssl >/dev/null ||
+			{ apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends squid openssl >/dev/null; }
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then
+		echo "test-deps: sudo apt-get install squid openssl"
+		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends squid openssl >/dev/null
+	else
+		echo "test-deps: squid is missing and cannot be installed here (install Debian's squid); the proxy tests will fail" >&2
+	fi
+fi
+# The Debian package starts a system squid on port 3128; the tests run their
+# own on free loopback ports and need nothing from it.
+
 want=$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)
 want="$want node-$(node --version)"
 if [[ -f $stamp && "$(cat "$stamp")" == "$want" && -f $dir/node_modules/verdaccio/bin/verdaccio ]]; then

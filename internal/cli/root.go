@@ -18,6 +18,7 @@ import (
 	"github.com/upkg/upkg/internal/cli/cachecmd"
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/cli/config"
+	"github.com/upkg/upkg/internal/cli/doctor"
 	installcmd "github.com/upkg/upkg/internal/cli/install"
 	"github.com/upkg/upkg/internal/cli/login"
 	"github.com/upkg/upkg/internal/cli/whoami"
@@ -92,6 +93,7 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		auth.NewCmd(f),
 		cachecmd.NewCmd(f),
 		config.NewCmd(f),
+		doctor.NewCmd(f, nil),
 		installcmd.NewCmd(f),
 		installcmd.NewCICmd(f),
 		login.NewCmd(f, nil),

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 
@@ -49,13 +50,22 @@ type Client struct {
 	// MaxConns bounds the connections per host, and the idle ones kept for
 	// reuse (default 16).
 	MaxConns int
-	// Proxy chooses the proxy of each request; nil means
-	// http.ProxyFromEnvironment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, and their
-	// lower-case forms).
+	// Proxy chooses the proxy of each request; nil means ProxyEnv's choice
+	// when ProxyEnv is set, else http.ProxyFromEnvironment (HTTP_PROXY,
+	// HTTPS_PROXY, NO_PROXY, and their lower-case forms).
 	Proxy func(*http.Request) (*url.URL, error)
 	// RootCAs are the trusted certificate authorities; nil means the system's
 	// (see LoadRoots for adding caFile and NODE_EXTRA_CA_CERTS).
 	RootCAs *x509.CertPool
+	// ProxyEnv, when set, is the proxy configuration (see ProxyFromEnv): it
+	// chooses the proxy when Proxy is nil, and names the variable in the
+	// explanation of a 407. nil means ProxyFromEnv(os.Getenv).
+	ProxyEnv *ProxyEnv
+	// GlobalConfig is the path of the global upmconfig.toml and CAFiles the
+	// extra CA files behind RootCAs; both only name things in the
+	// explanation of an untrusted certificate (*TLSError).
+	GlobalConfig string
+	CAFiles      []string
 
 	once sync.Once
 	hc   *http.Client
@@ -70,6 +80,7 @@ func (c *Client) http() *http.Client {
 		if base == nil {
 			base = c.transport()
 		}
+		base = &explainTransport{base: base, env: c.proxyEnv(), globalConfig: c.GlobalConfig, caFiles: c.CAFiles}
 		var trace io.Writer
 		if c.Trace != nil {
 			trace = &lockedWriter{w: c.Trace}
@@ -94,6 +105,9 @@ func (c *Client) transport() *http.Transport {
 	t.MaxIdleConnsPerHost = n
 	t.MaxIdleConns = max(t.MaxIdleConns, 4*n)
 	t.Proxy = c.Proxy
+	if t.Proxy == nil && c.ProxyEnv != nil {
+		t.Proxy = c.ProxyEnv.Func()
+	}
 	if t.Proxy == nil {
 		t.Proxy = http.ProxyFromEnvironment
 	}
@@ -101,6 +115,14 @@ func (c *Client) transport() *http.Transport {
 		t.TLSClientConfig = &tls.Config{RootCAs: c.RootCAs, MinVersion: tls.VersionTLS12}
 	}
 	return t
+}
+
+// proxyEnv is the proxy configuration the client's explanations refer to.
+func (c *Client) proxyEnv() ProxyEnv {
+	if c.ProxyEnv != nil {
+		return *c.ProxyEnv
+	}
+	return ProxyFromEnv(os.Getenv)
 }
 
 // lockedWriter serialises the trace lines of concurrent requests.

@@ -80,8 +80,25 @@ func (f *Factory) Config() (*upmconfig.Config, error) {
 }
 
 // Registry returns a registry client whose requests carry the credentials of
-// auths, and which traces to stderr with --verbose.
+// auths, go through the proxies of the environment, trust the configured CA
+// files, and trace to stderr with --verbose. A network configuration that
+// cannot be read (a CA file that is missing) makes every request fail with
+// that error: trust is never quietly narrower than asked.
 func (f *Factory) Registry(auths []upmconfig.Auth) *registry.Client {
+	c := f.bareRegistry(auths)
+	n, err := f.Network(nil)
+	if err == nil {
+		err = n.apply(c)
+	}
+	if err != nil && c.Base == nil {
+		c.Base = failTransport{err}
+	}
+	return c
+}
+
+// bareRegistry is a client with credentials, user agent and trace, before
+// the network settings are applied.
+func (f *Factory) bareRegistry(auths []upmconfig.Auth) *registry.Client {
 	c := &registry.Client{
 		Base:      f.Transport,
 		Auths:     auths,
@@ -92,6 +109,11 @@ func (f *Factory) Registry(auths []upmconfig.Auth) *registry.Client {
 	}
 	return c
 }
+
+// failTransport fails every request with err.
+type failTransport struct{ err error }
+
+func (t failTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, t.err }
 
 // Infof prints a human message on stderr unless --quiet.
 func (f *Factory) Infof(format string, args ...any) {

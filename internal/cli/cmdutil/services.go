@@ -62,31 +62,21 @@ func (f *Factory) Store(cfg *upmconfig.Config) (*cache.Store, error) {
 }
 
 // RegistryClient returns the registry client of a command that fetches
-// packages: the config's credentials, its CA files plus NODE_EXTRA_CA_CERTS,
-// the packument cache, --offline and --verbose.
+// packages: the config's credentials, the network settings (proxies; CA files
+// from caFile, NODE_EXTRA_CA_CERTS and SSL_CERT_FILE), the packument cache,
+// --offline and --verbose.
 func (f *Factory) RegistryClient(cfg *upmconfig.Config) (*registry.Client, error) {
 	dir, _, err := f.CacheDir(cfg)
 	if err != nil {
 		return nil, err
 	}
-	c := f.Registry(cfg.Auths())
-	var caFiles []string
-	for _, file := range []*upmconfig.File{cfg.User, cfg.Global} {
-		if s, ok := file.Settings[upmconfig.KeyCAFile]; ok {
-			if p, _ := s.Value.(string); p != "" {
-				caFiles = append(caFiles, p)
-			}
-		}
+	c := f.bareRegistry(cfg.Auths())
+	n, err := f.Network(cfg)
+	if err != nil {
+		return nil, err
 	}
-	if p := f.Getenv("NODE_EXTRA_CA_CERTS"); p != "" {
-		caFiles = append(caFiles, p)
-	}
-	if len(caFiles) > 0 {
-		pool, err := registry.LoadRoots(caFiles)
-		if err != nil {
-			return nil, err
-		}
-		c.RootCAs = pool
+	if err := n.apply(c); err != nil {
+		return nil, err
 	}
 	c.CacheDir = filepath.Join(dir, "packuments")
 	c.Offline = f.Globals.Offline

@@ -1,0 +1,35 @@
+package doctor
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/upkg/upkg/internal/upmconfig"
+)
+
+// FuzzNearMisses feeds npmAuth keys (read from config files the user may
+// have written by hand) and registry URLs (from manifest.json) to the
+// near-miss detection: it must never panic, never report an entry that
+// matches, and only report entries that name the registry's host.
+func FuzzNearMisses(f *testing.F) {
+	f.Add("https://npm.example.com/npm/", "https://npm.example.com")
+	f.Add("//npm.example.com/npm/", "https://npm.example.com/npm")
+	f.Add("http://NPM.example.com:80/", "https://npm.example.com:8443/x")
+	f.Add("npm.example.com", "http://[::1]:4873")
+	f.Add("https://u:p@npm.example.com/%zz", "https://npm.example.com/a/b/")
+	f.Fuzz(func(t *testing.T, key, registry string) {
+		auths := []upmconfig.Auth{{Registry: key, Token: "t"}}
+		misses := NearMisses(auths, registry)
+		if _, ok := upmconfig.MatchRegistry(auths, registry); ok && len(misses) > 0 {
+			t.Fatalf("%q matches %q and is also a near miss: %+v", key, registry, misses)
+		}
+		for _, m := range misses {
+			if m.Reason == "" || strings.Contains(m.Reason, "\x00") {
+				t.Fatalf("empty or odd reason: %+v", m)
+			}
+		}
+		if len(misses) > 1 {
+			t.Fatalf("one key gave %d near misses", len(misses))
+		}
+	})
+}

@@ -1,0 +1,132 @@
+package doctor
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/upkg/upkg/internal/upmconfig"
+)
+
+// NearMiss is an npmAuth entry that was probably meant for a registry but
+// does not match it, and why.
+type NearMiss struct {
+	Entry  upmconfig.Auth
+	Reason string
+}
+
+// NearMisses returns the entries that do not match registry (UPM-SPEC §2
+// rule 1) but name the same host: a path, scheme or port that differs, or a
+// key that is not an absolute URL (an .npmrc-style "//host/path/"). Entries
+// on the registry's own origin come alone when there are any. It is meant for
+// when MatchRegistry found nothing.
+func NearMisses(auths []upmconfig.Auth, registry string) []NearMiss {
+	reg, err := url.Parse(registry)
+	if err != nil || reg.Host == "" {
+		return nil
+	}
+	regNorm, err := upmconfig.NormalizeURL(registry)
+	if err != nil {
+		return nil
+	}
+	regPath := pathOf(regNorm)
+	var out, sameOrigin []NearMiss
+	for _, a := range auths {
+		norm, err := upmconfig.NormalizeURL(a.Registry)
+		if err != nil {
+			if host := looseHost(a.Registry); host != "" && strings.EqualFold(host, reg.Hostname()) {
+				out = append(out, NearMiss{a, fmt.Sprintf("the key is not an absolute URL (write it as %s)", registry)})
+			}
+			continue
+		}
+		k, _ := url.Parse(norm)
+		r, _ := url.Parse(regNorm)
+		if !strings.EqualFold(k.Hostname(), r.Hostname()) {
+			continue
+		}
+		var diffs []string
+		if k.Scheme != r.Scheme {
+			diffs = append(diffs, fmt.Sprintf("scheme differs (%s, not %s)", k.Scheme, r.Scheme))
+		}
+		if k.Port() != r.Port() {
+			diffs = append(diffs, fmt.Sprintf("port differs (%s, not %s)", portOr(k), portOr(r)))
+		}
+		if kp := pathOf(norm); kp != regPath && !strings.HasPrefix(regPath, kp+"/") {
+			diffs = append(diffs, fmt.Sprintf("trailing path differs (%s, not %s)", orSlash(kp), orSlash(regPath)))
+		}
+		if len(diffs) == 0 {
+			continue
+		}
+		m := NearMiss{a, strings.Join(diffs, "; ")}
+		if k.Scheme == r.Scheme && k.Port() == r.Port() {
+			sameOrigin = append(sameOrigin, m)
+		} else {
+			out = append(out, m)
+		}
+	}
+	// An entry on the registry's own origin is by far the likelier intent;
+	// entries for other ports of the same host are only worth showing when
+	// there is none.
+	if len(sameOrigin) > 0 {
+		return sameOrigin
+	}
+	return out
+}
+
+// MatchReason says why MatchRegistry chose entry for registry.
+func MatchReason(entry upmconfig.Auth, registry string) string {
+	k, _ := upmconfig.NormalizeURL(entry.Registry)
+	r, _ := upmconfig.NormalizeURL(registry)
+	switch {
+	case entry.Registry == registry:
+		return "the key is the registry URL exactly"
+	case k == r:
+		return "the key equals the registry URL after normalising (letter case, default port, trailing slash)"
+	}
+	return "the key is a path prefix of the registry URL (the longest one)"
+}
+
+func pathOf(normalized string) string {
+	u, err := url.Parse(normalized)
+	if err != nil {
+		return ""
+	}
+	return u.EscapedPath()
+}
+
+func orSlash(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+func portOr(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+// looseHost finds a host name in a key that is not an absolute URL:
+// "//host:port/path/", "host/path" or "host".
+func looseHost(key string) string {
+	s := strings.TrimPrefix(strings.TrimPrefix(key, "//"), "/")
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		s = s[i+1:]
+	}
+	u, err := url.Parse("x://" + s)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
