@@ -1,5 +1,6 @@
-// Package cache is upkg's global store of verified, extracted packages,
-// shared by every project and every upkg process of a user.
+// Package cache is upkg's global store of verified package tarballs (and,
+// where projects can clone from them, their extracted files), shared by
+// every project and every upkg process of a user.
 //
 // Layout under the folder given to Open (the CLI passes <cacheRoot>/upkg/v1,
 // or UPKG_CACHE_DIR):
@@ -7,9 +8,10 @@
 //	CACHEDIR.TAG            tells backup tools to skip the folder
 //	VERSION                 the layout version, "1"
 //	entries/<algo>-<hex>/   one verified package, named by its checksum:
-//	    pkg/                  the package's files
 //	    tarball.tgz           the tarball as downloaded and verified (Verify re-hashes it)
 //	    meta.json             name, version, checksums, sizes, file list, time added
+//	    pkg/                  the package's files, only where the file system can
+//	                          clone them into projects (see Materialize)
 //	used/<algo>-<hex>       empty marker; its mtime is the last install (for LRU)
 //	locks/<algo>-<hex>.lock per-entry lock files (never deleted: see Clean)
 //	tmp/<algo>-<hex>.<rand> work in progress and entries being deleted
@@ -84,15 +86,41 @@ type Store struct {
 	mu    sync.Mutex
 	local map[string]chan struct{}
 
-	// fileOps bounds the files being copied at once by all Materialize
+	// fileOps bounds the files being created at once by all Materialize
 	// calls together: creating files waits on the disk, so many in flight
-	// pay off, but each blocked call holds an OS thread.
+	// pay off, but each blocked call holds an OS thread. writers is how
+	// many files one Materialize creates at once (see extract.Options).
 	fileOps chan struct{}
+	writers int
+
+	// probe tells whether the store's file system can clone files (see
+	// probeClone; tests substitute it). It runs once, when first needed,
+	// so that commands that build and install nothing never pay for it.
+	probe     func(goos, dir string) bool
+	cloneOnce sync.Once
+	cloneOK   bool
 }
+
+// Parallelism of file creation. Measured on ext4 on a virtual disk (2
+// cores): one folder takes its files one at a time (~0.7 ms each, 1 writer
+// or 16 alike), while 64 writers spread over 100 folders created 20 000
+// files in 0.6–2.5 s. So per package a few writers suffice (more only
+// queue on a folder), and the store-wide bound is what keeps the threads
+// blocked in creat() in check when many packages are materialized at once;
+// 4 writers per package measured no better than 16 in `make bench`.
+const (
+	defaultFileOps = 128
+	defaultWriters = 16
+)
 
 // Open opens the store in dir, creating its layout if needed. maxSize is
 // the size cap Prune uses when given none (<= 0 means DefaultMaxSize).
 func Open(dir string, maxSize int64) (*Store, error) {
+	return open(dir, maxSize, probeClone)
+}
+
+// open is Open with the clone probe given, so tests can force its answer.
+func open(dir string, maxSize int64, probe func(goos, dir string) bool) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("open cache: no folder given")
 	}
@@ -129,7 +157,9 @@ func Open(dir string, maxSize int64) (*Store, error) {
 		backoff:  200 * time.Millisecond,
 		lockPoll: 20 * time.Millisecond,
 		local:    map[string]chan struct{}{},
-		fileOps:  make(chan struct{}, 128),
+		fileOps:  make(chan struct{}, defaultFileOps),
+		writers:  defaultWriters,
+		probe:    probe,
 	}, nil
 }
 
@@ -142,6 +172,13 @@ func (s *Store) MaxSize() int64 { return s.maxSize }
 // PackumentsDir returns the folder reserved for the registry client's
 // packument cache.
 func (s *Store) PackumentsDir() string { return filepath.Join(s.dir, packumentsDir) }
+
+// canClone reports whether files in the store can be cloned rather than
+// copied (decided once per Store).
+func (s *Store) canClone() bool {
+	s.cloneOnce.Do(func() { s.cloneOK = s.probe(currentOS, filepath.Join(s.dir, tmpDir)) })
+	return s.cloneOK
+}
 
 func (s *Store) entryDir(id string) string { return filepath.Join(s.dir, entriesDir, id) }
 func (s *Store) usedPath(id string) string { return filepath.Join(s.dir, usedDir, id) }

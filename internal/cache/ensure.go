@@ -24,7 +24,8 @@ type Entry struct {
 	Meta Meta
 }
 
-// PkgDir returns the folder holding the package's files.
+// PkgDir returns the folder holding the package's files, for an entry that
+// has one (see Meta.TarballOnly).
 func (e *Entry) PkgDir() string { return filepath.Join(e.Dir, pkgName) }
 
 // TarballPath returns the path of the verified tarball.
@@ -42,21 +43,32 @@ type Meta struct {
 	Shasum    string `json:"shasum,omitempty"`
 	// TarballSize is the size of tarball.tgz.
 	TarballSize int64 `json:"tarballSize"`
-	// UnpackedSize is the total size of the files in pkg/.
+	// UnpackedSize is the total size of the package's regular files.
 	UnpackedSize int64 `json:"unpackedSize"`
-	// FileCount counts the regular files and symbolic links in pkg/.
+	// FileCount counts the package's regular files and symbolic links.
 	FileCount int `json:"fileCount"`
+	// TarballOnly is set for an entry without a pkg/ folder: Materialize
+	// unpacks its tarball.tgz straight into each project. Entries written
+	// by earlier versions lack the field and have pkg/.
+	TarballOnly bool `json:"tarballOnly,omitempty"`
 	// Added is when the entry was committed (UTC, whole seconds).
 	Added time.Time `json:"added"`
-	// Files and Dirs describe pkg/ (from extract.Result), so Materialize
-	// needs no directory walk.
+	// Files and Dirs describe the package's files (from extract.Result),
+	// so that Materialize needs no directory walk and Verify knows what
+	// the tarball must hold.
 	Files []extract.File `json:"files"`
 	Dirs  []string       `json:"dirs,omitempty"`
 }
 
-// Size is what the entry counts for against the size cap: the tarball plus
-// the unpacked files (apparent sizes; block rounding is ignored).
-func (m *Meta) Size() int64 { return m.TarballSize + m.UnpackedSize }
+// Size is what the entry counts for against the size cap: the tarball plus,
+// when the entry has pkg/, the unpacked files (apparent sizes; block
+// rounding is ignored).
+func (m *Meta) Size() int64 {
+	if m.TarballOnly {
+		return m.TarballSize
+	}
+	return m.TarballSize + m.UnpackedSize
+}
 
 // IntegrityError reports a tarball whose checksum never matched what the
 // registry's metadata promised, after every attempt. Nothing is cached.
@@ -149,8 +161,10 @@ func (s *Store) Ensure(ctx context.Context, key Key, name, version string, fetch
 	return e, nil
 }
 
-// build downloads, verifies, extracts and commits one entry. The caller
-// holds the entry's lock.
+// build downloads, verifies, checks and commits one entry. The caller holds
+// the entry's lock. The tarball is always walked before the commit, so that
+// an unsafe one is refused and never cached; it is extracted into pkg/ only
+// where projects can clone from there (see probeClone).
 func (s *Store) build(ctx context.Context, d digest, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error)) (_ *Entry, err error) {
 	id := d.ID()
 	work, err := s.reserveTmp(id)
@@ -176,7 +190,13 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 	if err != nil {
 		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
-	res, err := extract.Extract(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits())
+	keepTree := s.canClone()
+	var res *extract.Result
+	if keepTree {
+		res, err = extract.ExtractWith(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits(), s.extractOptions())
+	} else {
+		res, err = extract.List(ctx, f, extract.DefaultLimits())
+	}
 	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("extract %s@%s: %w", name, version, err)
@@ -185,7 +205,7 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 	meta := Meta{
 		Name: name, Version: version, Key: id,
 		Integrity: key.Integrity, Shasum: key.Shasum,
-		TarballSize: size, UnpackedSize: res.Bytes, FileCount: res.FileCount,
+		TarballSize: size, UnpackedSize: res.Bytes, FileCount: res.FileCount, TarballOnly: !keepTree,
 		Added: time.Now().UTC().Truncate(time.Second),
 		Files: res.Files, Dirs: res.Dirs,
 	}

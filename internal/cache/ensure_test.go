@@ -58,66 +58,80 @@ func TestOpenLayout(t *testing.T) {
 
 func TestEnsureHappyPath(t *testing.T) {
 	data := unityPackage(t, "com.example.happy", 10)
-	for _, tt := range []struct {
+	type keyCase struct {
 		name string
 		key  Key
-	}{
-		{"integrity", sriKey(data)},
-		{"shasum only", shasumKey(data)},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			s := testStore(t)
-			fetch, calls := counting(data)
-			e, err := s.Ensure(context.Background(), tt.key, "com.example.happy", "1.0.0", fetch)
-			if err != nil {
-				t.Fatal(err)
-			}
-			id, _ := tt.key.ID()
-			if e.Key != id || e.Dir != filepath.Join(s.Dir(), "entries", id) {
-				t.Errorf("Entry %s in %s", e.Key, e.Dir)
-			}
-			m := e.Meta
-			if m.Name != "com.example.happy" || m.Version != "1.0.0" || m.Key != id || m.FileCount != 26 || len(m.Files) != 26 ||
-				m.TarballSize != int64(len(data)) || m.Added.IsZero() || m.Integrity != tt.key.Integrity || m.Shasum != tt.key.Shasum {
-				t.Errorf("Meta = %+v", m)
-			}
-			if got, err := os.ReadFile(e.TarballPath()); err != nil || !bytes.Equal(got, data) {
-				t.Errorf("tarball.tgz differs from the download (%v)", err)
-			}
-			var onDisk Meta
-			if raw, err := os.ReadFile(filepath.Join(e.Dir, "meta.json")); err != nil || json.Unmarshal(raw, &onDisk) != nil || onDisk.FileCount != m.FileCount {
-				t.Errorf("meta.json: %v", err)
-			}
-			for _, f := range m.Files {
-				fi, err := os.Lstat(filepath.Join(e.PkgDir(), filepath.FromSlash(f.Path)))
-				if err != nil || fi.Size() != f.Size {
-					t.Errorf("%s: %v", f.Path, err)
-				}
-			}
-			if _, err := os.Stat(s.usedPath(id)); err != nil {
-				t.Errorf("used marker: %v", err)
-			}
-
-			again, err := s.Ensure(context.Background(), tt.key, "com.example.happy", "1.0.0", fetch)
-			if err != nil || again.Key != e.Key || calls.Load() != 1 {
-				t.Errorf("second Ensure: %v, %d fetches; want no new fetch", err, calls.Load())
-			}
-			if got, err := s.Lookup(tt.key); err != nil || got.Key != e.Key {
-				t.Errorf("Lookup = %v", err)
-			}
-			infos, err := s.List()
-			if err != nil || len(infos) != 1 || infos[0].Name != "com.example.happy" || infos[0].Size != m.Size() || infos[0].FileCount != 26 {
-				t.Errorf("List = %+v, %v", infos, err)
-			}
-			if size, err := s.Size(); err != nil || size != m.TarballSize+m.UnpackedSize {
-				t.Errorf("Size = %d, %v", size, err)
-			}
-			if names := dirNames(t, filepath.Join(s.Dir(), tmpDir)); names != "" {
-				t.Errorf("tmp/ holds %s", names)
-			}
-			checkVerify(t, s)
-		})
 	}
+	for _, l := range layouts() {
+		for _, tt := range []keyCase{{"integrity", sriKey(data)}, {"shasum only", shasumKey(data)}} {
+			t.Run(l.name+" "+tt.name, func(t *testing.T) { testEnsureHappyPath(t, data, tt.key, l.clone) })
+		}
+	}
+}
+
+func testEnsureHappyPath(t *testing.T, data []byte, key Key, clone bool) {
+	s := testStoreClone(t, clone)
+	fetch, calls := counting(data)
+	e, err := s.Ensure(context.Background(), key, "com.example.happy", "1.0.0", fetch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := key.ID()
+	if e.Key != id || e.Dir != filepath.Join(s.Dir(), "entries", id) {
+		t.Errorf("Entry %s in %s", e.Key, e.Dir)
+	}
+	m := e.Meta
+	if m.Name != "com.example.happy" || m.Version != "1.0.0" || m.Key != id || m.FileCount != 26 || len(m.Files) != 26 ||
+		m.TarballSize != int64(len(data)) || m.Added.IsZero() || m.Integrity != key.Integrity || m.Shasum != key.Shasum {
+		t.Errorf("Meta = %+v", m)
+	}
+	if got, err := os.ReadFile(e.TarballPath()); err != nil || !bytes.Equal(got, data) {
+		t.Errorf("tarball.tgz differs from the download (%v)", err)
+	}
+	var onDisk Meta
+	if raw, err := os.ReadFile(filepath.Join(e.Dir, "meta.json")); err != nil || json.Unmarshal(raw, &onDisk) != nil || onDisk.FileCount != m.FileCount {
+		t.Errorf("meta.json: %v", err)
+	}
+	if m.TarballOnly == clone {
+		t.Errorf("TarballOnly = %v with a probe saying %v", m.TarballOnly, clone)
+	}
+	if clone {
+		for _, f := range m.Files {
+			fi, err := os.Lstat(filepath.Join(e.PkgDir(), filepath.FromSlash(f.Path)))
+			if err != nil || fi.Size() != f.Size {
+				t.Errorf("%s: %v", f.Path, err)
+			}
+		}
+	} else {
+		if _, err := os.Lstat(e.PkgDir()); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("tarball-only entry has pkg/: %v", err)
+		}
+		if m.Size() != m.TarballSize || m.UnpackedSize == 0 {
+			t.Errorf("Size = %d, UnpackedSize %d; want the tarball's size only", m.Size(), m.UnpackedSize)
+		}
+	}
+	if _, err := os.Stat(s.usedPath(id)); err != nil {
+		t.Errorf("used marker: %v", err)
+	}
+
+	again, err := s.Ensure(context.Background(), key, "com.example.happy", "1.0.0", fetch)
+	if err != nil || again.Key != e.Key || calls.Load() != 1 {
+		t.Errorf("second Ensure: %v, %d fetches; want no new fetch", err, calls.Load())
+	}
+	if got, err := s.Lookup(key); err != nil || got.Key != e.Key {
+		t.Errorf("Lookup = %v", err)
+	}
+	infos, err := s.List()
+	if err != nil || len(infos) != 1 || infos[0].Name != "com.example.happy" || infos[0].Size != m.Size() || infos[0].FileCount != 26 {
+		t.Errorf("List = %+v, %v", infos, err)
+	}
+	if size, err := s.Size(); err != nil || size != m.Size() {
+		t.Errorf("Size = %d, %v", size, err)
+	}
+	if names := dirNames(t, filepath.Join(s.Dir(), tmpDir)); names != "" {
+		t.Errorf("tmp/ holds %s", names)
+	}
+	checkVerify(t, s)
 }
 
 func TestEnsureRefusesUnverifiable(t *testing.T) {

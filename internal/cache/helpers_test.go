@@ -74,10 +74,23 @@ func httpFetch(url string) func(ctx context.Context) (io.ReadCloser, error) {
 }
 
 // testStore opens a store in a fresh folder, with no pause between
-// download attempts.
+// download attempts. Its clone probe is the real one.
 func testStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "upkg", "v1"), 0)
+	return testStoreWith(t, probeClone)
+}
+
+// testStoreClone is testStore with the clone probe's answer forced: true
+// makes Ensure keep pkg/ (where FICLONE then fails, Materialize copies from
+// it), false makes tarball-only entries.
+func testStoreClone(t testing.TB, clone bool) *Store {
+	t.Helper()
+	return testStoreWith(t, func(goos, dir string) bool { return clone })
+}
+
+func testStoreWith(t testing.TB, probe func(goos, dir string) bool) *Store {
+	t.Helper()
+	s, err := open(filepath.Join(t.TempDir(), "upkg", "v1"), 0, probe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +98,15 @@ func testStore(t testing.TB) *Store {
 	s.lockPoll = 5 * time.Millisecond
 	return s
 }
+
+// layout is one of the two kinds of entry: the probe's answer decides
+// which one Ensure writes.
+type layout struct {
+	name  string
+	clone bool
+}
+
+func layouts() []layout { return []layout{{"tarball only", false}, {"with pkg", true}} }
 
 // unityPackage returns a realistic tarball of 2*scripts+6 files.
 func unityPackage(t testing.TB, name string, scripts int) []byte {

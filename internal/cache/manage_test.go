@@ -25,77 +25,106 @@ func ensure(t testing.TB, s *Store, name string, scripts int) *Entry {
 }
 
 func TestVerifyFindsDamage(t *testing.T) {
+	// Damage to pkg/ exists only in entries that have one.
+	withPkg := []layout{{"with pkg", true}}
 	tests := []struct {
-		name  string
-		harm  func(t *testing.T, e *Entry)
-		path  string // the Problem's Path
-		issue string // a substring of its Issue
+		name    string
+		layouts []layout // nil: both
+		harm    func(t *testing.T, e *Entry)
+		path    string // the Problem's Path
+		issue   string // a substring of its Issue
 	}{
-		{"tampered tarball", func(t *testing.T, e *Entry) {
+		{"tampered tarball", nil, func(t *testing.T, e *Entry) {
 			flipByte(t, e.TarballPath(), 200)
 		}, "", "does not match its checksum"},
-		{"modified file, same size", func(t *testing.T, e *Entry) {
+		{"truncated tarball", nil, func(t *testing.T, e *Entry) {
+			if err := os.Truncate(e.TarballPath(), e.Meta.TarballSize/2); err != nil {
+				t.Fatal(err)
+			}
+		}, "", "does not match its checksum"},
+		{"modified file, same size", withPkg, func(t *testing.T, e *Entry) {
 			flipByte(t, filepath.Join(e.PkgDir(), "README.md"), 2)
 		}, "README.md", "contents changed"},
-		{"truncated file", func(t *testing.T, e *Entry) {
+		{"truncated file", withPkg, func(t *testing.T, e *Entry) {
 			if err := os.Truncate(filepath.Join(e.PkgDir(), "package.json"), 3); err != nil {
 				t.Fatal(err)
 			}
 		}, "package.json", "size changed"},
-		{"deleted file", func(t *testing.T, e *Entry) {
+		{"deleted file", withPkg, func(t *testing.T, e *Entry) {
 			if err := os.Remove(filepath.Join(e.PkgDir(), "Runtime", "Component1.cs")); err != nil {
 				t.Fatal(err)
 			}
 		}, "Runtime/Component1.cs", "missing"},
-		{"added file", func(t *testing.T, e *Entry) {
+		{"added file", withPkg, func(t *testing.T, e *Entry) {
 			mustWrite(t, filepath.Join(e.PkgDir(), "Runtime", "Extra.cs"), []byte("x"))
 		}, "Runtime/Extra.cs", "not in the tarball"},
-		{"file replaced by a folder", func(t *testing.T, e *Entry) {
+		{"file replaced by a folder", withPkg, func(t *testing.T, e *Entry) {
 			p := filepath.Join(e.PkgDir(), "README.md")
 			os.Remove(p)
 			if err := os.Mkdir(p, 0o755); err != nil {
 				t.Fatal(err)
 			}
 		}, "README.md", "should be a regular file"},
-		{"missing meta.json", func(t *testing.T, e *Entry) {
+		{"missing meta.json", nil, func(t *testing.T, e *Entry) {
 			if err := os.Remove(filepath.Join(e.Dir, metaName)); err != nil {
 				t.Fatal(err)
 			}
 		}, "", "incomplete entry"},
-		{"missing tarball", func(t *testing.T, e *Entry) {
+		{"missing tarball", nil, func(t *testing.T, e *Entry) {
 			if err := os.Remove(e.TarballPath()); err != nil {
 				t.Fatal(err)
 			}
 		}, "", "incomplete entry"},
-		{"meta.json lies about the size", func(t *testing.T, e *Entry) {
+		{"meta.json lies about the size", nil, func(t *testing.T, e *Entry) {
 			e.Meta.UnpackedSize++
 			rewriteMeta(t, e)
 		}, "", "disagrees with the tarball"},
+		{"meta.json lists another file", nil, func(t *testing.T, e *Entry) {
+			e.Meta.Files[0].Path = "Other.cs"
+			rewriteMeta(t, e)
+		}, "Other.cs", "the tarball has"},
+		{"meta.json lists another folder", nil, func(t *testing.T, e *Entry) {
+			e.Meta.Dirs = append(e.Meta.Dirs, "Extra")
+			rewriteMeta(t, e)
+		}, "", "lists the folders"},
+		{"pkg/ in a tarball-only entry", []layout{{"tarball only", false}}, func(t *testing.T, e *Entry) {
+			mustWrite(t, filepath.Join(e.PkgDir(), "x.cs"), []byte("x"))
+		}, pkgName, "holds only its tarball"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := testStore(t)
-			e := ensure(t, s, "com.example.verify", 3)
-			ensure(t, s, "com.example.bystander", 2)
-			checkVerify(t, s)
-			tt.harm(t, e)
-			problems, err := s.Verify(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			found := false
-			for _, p := range problems {
-				if p.Key != e.Key {
-					t.Errorf("problem in an untouched entry: %s", p)
-				}
-				if p.Path == tt.path && strings.Contains(p.Issue, tt.issue) {
-					found = true
-				}
-			}
-			if !found {
-				t.Errorf("Verify = %v; want a problem at %q about %q", problems, tt.path, tt.issue)
-			}
-		})
+		ls := tt.layouts
+		if ls == nil {
+			ls = layouts()
+		}
+		for _, l := range ls {
+			t.Run(l.name+" "+tt.name, func(t *testing.T) {
+				testVerifyFindsDamage(t, l.clone, tt.harm, tt.path, tt.issue)
+			})
+		}
+	}
+}
+
+func testVerifyFindsDamage(t *testing.T, clone bool, harm func(t *testing.T, e *Entry), path, issue string) {
+	s := testStoreClone(t, clone)
+	e := ensure(t, s, "com.example.verify", 3)
+	ensure(t, s, "com.example.bystander", 2)
+	checkVerify(t, s)
+	harm(t, e)
+	problems, err := s.Verify(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range problems {
+		if p.Key != e.Key {
+			t.Errorf("problem in an untouched entry: %s", p)
+		}
+		if p.Path == path && strings.Contains(p.Issue, issue) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("Verify = %v; want a problem at %q about %q", problems, path, issue)
 	}
 }
 

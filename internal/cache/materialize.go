@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,10 +16,6 @@ import (
 	"github.com/upkg/upkg/internal/extract"
 )
 
-// copyWorkers is how many files one Materialize copies at once (the
-// store-wide fileOps bound still applies).
-const copyWorkers = 64
-
 // smallFile is the largest file copied through one read and one write;
 // larger ones are streamed.
 const smallFile = 1 << 20
@@ -30,31 +27,25 @@ const smallFile = 1 << 20
 // missing for more than the moment between two renames, and never half
 // written.
 //
-// The files are copies, never hard links: a hard link shares its inode with
-// the cache, so any in-place edit under dest (an editor, a script, Unity
-// itself) would silently corrupt the cache, and no file mode stops root or
-// the owner from doing that. Where the file system can clone files, copies
-// are clones: Linux FICLONE (btrfs, XFS, bcachefs) per file, macOS
-// clonefile (APFS) for the whole tree at once. Both share data blocks until
-// one side writes, which the kernel then copies, so they are as safe as a
-// copy. Elsewhere, copies are made by 64 goroutines at once, because file
-// creation waits on the file system rather than the CPU.
+// The files are the project's own, never hard links: a hard link shares
+// its inode with the cache, so any in-place edit under dest (an editor, a
+// script, Unity itself) would silently corrupt the cache, and no file mode
+// stops root or the owner from doing that. Where the file system can clone
+// files and the entry has a pkg/ folder, they are clones of it: macOS
+// clonefile (APFS) for the whole tree at once, Linux FICLONE (btrfs, XFS,
+// bcachefs) per file; both share data blocks until one side writes, which
+// the kernel then copies, so they are as safe as a copy. Everywhere else
+// the entry's tarball.tgz is unpacked straight into the hidden sibling and
+// re-hashed on the way: a tarball that no longer matches its checksum
+// fails the install before anything is renamed into place.
 //
-// Measured on this project's machine kind (2 cores; ext4 on a virtual
-// disk, which has no FICLONE; tmpfs for comparison), 100 packages of 200
-// files (20 000 files), raw system calls, 64 writers:
-//
-//	tmpfs, copies                  0.15 s (CPU-bound; *os.File costs ~20% more)
-//	ext4, hard links               0.2–0.9 s
-//	ext4, copies                   0.5–4 s, up to 13 s while the virtual
-//	                               disk is throttled; 1 writer: 2–5 s
-//
-// File creation dominates and varies tenfold from one minute to the next
-// on that disk. The kernel serialises creations in one folder, so the
-// parallelism that pays comes from several packages at once: callers
-// should materialize 8–32 packages concurrently (the store bounds the
-// files in flight across all of them).
-// Copies it is — cloned where the file system allows.
+// Creating files is what costs (50 µs – 1 ms each on ext4 on a virtual
+// disk, the machine kind this was measured on), and Linux creates the
+// files of one folder one at a time. So each Materialize writes with a few
+// goroutines interleaved across folders (extract.ExtractWith), all of them
+// share the store's bound on files in flight, and callers should
+// materialize many packages at once — it is the number of folders being
+// written concurrently that sets the speed.
 //
 // Materialize holds the entry's lock shared, so Prune and Clean cannot
 // delete the entry mid-copy, and marks the entry used (for LRU). An entry
@@ -69,8 +60,17 @@ func (s *Store) Materialize(ctx context.Context, e *Entry, dest string) (err err
 	}
 	defer unlock()
 	src := e.PkgDir()
-	if _, err := os.Lstat(src); err != nil {
-		return fmt.Errorf("install %s: cache entry %s: %w", label, e.Key, err)
+	fromTree := false
+	if !e.Meta.TarballOnly && s.canClone() {
+		// An entry whose pkg/ was lost is still whole: its tarball serves.
+		_, err := os.Lstat(src)
+		fromTree = err == nil
+	}
+	if !fromTree {
+		// Fail early, before touching the project, if the entry is gone.
+		if _, err := os.Lstat(e.TarballPath()); err != nil {
+			return fmt.Errorf("install %s: cache entry %s: %w", label, e.Key, err)
+		}
 	}
 
 	parent, base := filepath.Dir(dest), filepath.Base(dest)
@@ -94,7 +94,13 @@ func (s *Store) Materialize(ctx context.Context, e *Entry, dest string) (err err
 			os.RemoveAll(tmp)
 		}
 	}()
-	if cloned := cloneTree(src, tmp); !cloned {
+	switch {
+	case !fromTree:
+		if err := s.unpack(ctx, e, tmp); err != nil {
+			return fmt.Errorf("install %s: %w", label, err)
+		}
+	case cloneTree(src, tmp):
+	default:
 		if err := s.copyTree(ctx, src, tmp, e.Meta.Files, e.Meta.Dirs); err != nil {
 			return fmt.Errorf("install %s: %w", label, err)
 		}
@@ -103,6 +109,45 @@ func (s *Store) Materialize(ctx context.Context, e *Entry, dest string) (err err
 		return fmt.Errorf("install %s: %w", label, err)
 	}
 	s.markUsed(e.Key)
+	return nil
+}
+
+// extractOptions is how the store unpacks: s.writers files at once per
+// package, and at most cap(s.fileOps) across all of them.
+func (s *Store) extractOptions() extract.Options {
+	return extract.Options{Writers: s.writers, Gate: s.fileOps}
+}
+
+// unpack extracts the entry's tarball into dst (which must not exist),
+// hashing it on the way: a tarball that no longer matches the checksum it
+// is stored under was damaged after Ensure, and what it unpacked to is
+// not passed on. On error, dst may be left for the caller to remove.
+func (s *Store) unpack(ctx context.Context, e *Entry, dst string) error {
+	d, err := parseID(e.Key)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(e.TarballPath())
+	if err != nil {
+		return fmt.Errorf("cache entry %s: %w", e.Key, err)
+	}
+	defer f.Close()
+	h := d.newHash()
+	tee := io.TeeReader(f, h)
+	_, xerr := extract.ExtractWith(ctx, tee, dst, extract.DefaultLimits(), s.extractOptions())
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	// Walk stops at the end of the tar stream; hash what follows too.
+	if _, err := io.Copy(io.Discard, tee); err != nil {
+		return fmt.Errorf("read %s: %w", e.TarballPath(), err)
+	}
+	if !bytes.Equal(h.Sum(nil), d.sum) {
+		return fmt.Errorf("cache file %s does not match its checksum: the cache is damaged (run `upkg cache verify`)", e.TarballPath())
+	}
+	if xerr != nil {
+		return fmt.Errorf("unpack %s: %w", e.TarballPath(), xerr)
+	}
 	return nil
 }
 
@@ -134,7 +179,7 @@ func (s *Store) copyTree(ctx context.Context, src, dst string, files []extract.F
 	var next atomic.Int64
 	var clone atomic.Bool
 	clone.Store(true) // until the file system says it cannot
-	for w := 0; w < min(copyWorkers, len(files)); w++ {
+	for w := 0; w < min(s.writers, len(files)); w++ {
 		g.Go(func() error {
 			for {
 				i := int(next.Add(1) - 1)

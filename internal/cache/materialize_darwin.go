@@ -32,3 +32,6 @@ func copyFile(src, dst string, perm uint32, size int64, _ *atomic.Bool) error {
 	}
 	return closePair(sfd, dfd, dst)
 }
+
+// tryFileClone is Linux's FICLONE probe; there is none here.
+func tryFileClone(dir string) bool { return false }

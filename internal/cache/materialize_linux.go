@@ -49,6 +49,29 @@ func copyFile(src, dst string, perm uint32, size int64, clone *atomic.Bool) erro
 	return closePair(sfd, dfd, dst)
 }
 
+// tryFileClone reports whether FICLONE works between two new files in dir.
+// Both are removed again; any failure counts as "cannot clone", which only
+// costs speed.
+func tryFileClone(dir string) bool {
+	src, err := os.CreateTemp(dir, "clone-probe-")
+	if err != nil {
+		return false
+	}
+	defer os.Remove(src.Name())
+	defer src.Close()
+	// A few bytes, so that the probe clones real data, not an empty range.
+	if _, err := src.WriteString("upkg"); err != nil {
+		return false
+	}
+	dst, err := os.CreateTemp(dir, "clone-probe-")
+	if err != nil {
+		return false
+	}
+	defer os.Remove(dst.Name())
+	defer dst.Close()
+	return unix.IoctlFileClone(int(dst.Fd()), int(src.Fd())) == nil
+}
+
 // cloneUnsupported tells "this file system (pair) cannot clone" from real
 // failures.
 func cloneUnsupported(err error) bool {

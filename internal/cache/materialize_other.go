@@ -11,3 +11,6 @@ func cloneTree(src, dst string) bool { return false }
 func copyFile(src, dst string, perm uint32, size int64, _ *atomic.Bool) error {
 	return copyFileOS(src, dst, perm, size)
 }
+
+// tryFileClone is Linux's FICLONE probe; there is none here.
+func tryFileClone(dir string) bool { return false }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,10 +13,13 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/upkg/upkg/internal/extract"
 )
 
-// checkSameTree fails unless dest holds exactly the files of e, with the
-// same contents, modes and link targets, as separate files.
+// checkSameTree fails unless dest holds exactly the package of e — the
+// files, folders, contents, executable bits and link targets of its
+// tarball — as files of its own (never sharing an inode with pkg/).
 func checkSameTree(t testing.TB, e *Entry, dest string) {
 	t.Helper()
 	n := 0
@@ -34,42 +38,56 @@ func checkSameTree(t testing.TB, e *Entry, dest string) {
 	if want := len(e.Meta.Files) + len(e.Meta.Dirs); n != want {
 		t.Errorf("%d entries under %s, want %d", n, dest, want)
 	}
-	for _, f := range e.Meta.Files {
-		src := filepath.Join(e.PkgDir(), filepath.FromSlash(f.Path))
+	tgz, err := os.Open(e.TarballPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgz.Close()
+	err = extract.Walk(context.Background(), tgz, extract.Limits{}, func(f extract.File, body io.Reader) error {
 		dst := filepath.Join(dest, filepath.FromSlash(f.Path))
-		sfi, err1 := os.Lstat(src)
-		dfi, err2 := os.Lstat(dst)
-		if err1 != nil || err2 != nil {
-			t.Errorf("%s: %v, %v", f.Path, err1, err2)
-			continue
+		dfi, err := os.Lstat(dst)
+		if err != nil {
+			t.Errorf("%s: %v", f.Path, err)
+			return nil
 		}
-		if sfi.Mode() != dfi.Mode() {
-			t.Errorf("%s: mode %v, cache has %v", f.Path, dfi.Mode(), sfi.Mode())
-		}
-		if f.Mode&fs.ModeSymlink != 0 {
+		switch {
+		case f.Mode.IsDir():
+			if !dfi.IsDir() {
+				t.Errorf("%s is not a folder", f.Path)
+			}
+		case f.Mode&fs.ModeSymlink != 0:
 			if target, err := os.Readlink(dst); err != nil || target != f.Link {
 				t.Errorf("%s: link to %q (%v), want %q", f.Path, target, err, f.Link)
 			}
-			continue
+		default:
+			if !dfi.Mode().IsRegular() {
+				t.Errorf("%s: mode %v, want a regular file", f.Path, dfi.Mode())
+			}
+			if runtime.GOOS != "windows" && (dfi.Mode().Perm()&0o100 != 0) != (f.Mode.Perm()&0o100 != 0) {
+				t.Errorf("%s: mode %v, the tarball says %v", f.Path, dfi.Mode(), f.Mode)
+			}
+			want, _ := io.ReadAll(body)
+			if got, err := os.ReadFile(dst); err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s: contents differ (%v)", f.Path, err)
+			}
+			if sfi, err := os.Lstat(filepath.Join(e.PkgDir(), filepath.FromSlash(f.Path))); err == nil && os.SameFile(sfi, dfi) {
+				t.Errorf("%s shares its inode with the cache", f.Path)
+			}
 		}
-		if os.SameFile(sfi, dfi) {
-			t.Errorf("%s shares its inode with the cache", f.Path)
-		}
-		a, _ := os.ReadFile(src)
-		b, err := os.ReadFile(dst)
-		if err != nil || !bytes.Equal(a, b) {
-			t.Errorf("%s: contents differ (%v)", f.Path, err)
-		}
-	}
-	for _, d := range e.Meta.Dirs {
-		if fi, err := os.Lstat(filepath.Join(dest, filepath.FromSlash(d))); err != nil || !fi.IsDir() {
-			t.Errorf("folder %s: %v", d, err)
-		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
 func TestMaterialize(t *testing.T) {
-	s := testStore(t)
+	for _, l := range layouts() {
+		t.Run(l.name, func(t *testing.T) { testMaterialize(t, testStoreClone(t, l.clone)) })
+	}
+}
+
+func testMaterialize(t *testing.T, s *Store) {
 	data := specialPackage(t)
 	if runtime.GOOS == "windows" {
 		data = unityPackage(t, "com.example.special", 5) // no symbolic links there
@@ -149,32 +167,114 @@ func TestMaterializeReplacesAnything(t *testing.T) {
 	}
 }
 
+// A cache damaged after Ensure never reaches a project: a tarball that no
+// longer matches its checksum, or a pkg/ file of the wrong size.
 func TestMaterializeRefusesDamagedCache(t *testing.T) {
-	s := testStore(t)
-	e := ensure(t, s, "com.example.damaged", 3)
-	if err := os.Truncate(filepath.Join(e.PkgDir(), "README.md"), 1); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name       string
+		clone      bool // the probe's answer when the entry is written
+		cloneLater bool // and when it is materialized
+		harm       func(t *testing.T, e *Entry)
+	}{
+		{"tarball only, tampered tarball", false, false, func(t *testing.T, e *Entry) { flipByte(t, e.TarballPath(), 200) }},
+		{"tarball only, truncated tarball", false, false, func(t *testing.T, e *Entry) {
+			if err := os.Truncate(e.TarballPath(), e.Meta.TarballSize/2); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"with pkg, truncated file", true, true, func(t *testing.T, e *Entry) {
+			if err := os.Truncate(filepath.Join(e.PkgDir(), "README.md"), 1); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"with pkg on a store that cannot clone, tampered tarball", true, false, func(t *testing.T, e *Entry) { flipByte(t, e.TarballPath(), 200) }},
 	}
-	parent := t.TempDir()
-	dest := filepath.Join(parent, "com.example.damaged@1.0.0")
-	err := s.Materialize(context.Background(), e, dest)
-	if err == nil || !strings.Contains(err.Error(), "upkg cache verify") {
-		t.Fatalf("Materialize = %v, want the damage reported", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := testStoreClone(t, tt.clone)
+			e := ensure(t, s, "com.example.damaged", 3)
+			tt.harm(t, e)
+			s2, err := open(s.Dir(), 0, func(goos, dir string) bool { return tt.cloneLater })
+			if err != nil {
+				t.Fatal(err)
+			}
+			parent := t.TempDir()
+			dest := filepath.Join(parent, "com.example.damaged@1.0.0")
+			err = s2.Materialize(context.Background(), e, dest)
+			if err == nil || !strings.Contains(err.Error(), "upkg cache verify") {
+				t.Fatalf("Materialize = %v, want the damage reported", err)
+			}
+			if names := dirNames(t, parent); names != "" {
+				t.Errorf("a failed Materialize left %q", names)
+			}
+		})
 	}
-	if names := dirNames(t, parent); names != "" {
-		t.Errorf("a failed Materialize left %q", names)
+}
+
+// Entries written with pkg/ — by earlier versions, or where the file
+// system clones — still install on any store, also when pkg/ was lost.
+// (Such an entry's meta.json is byte for byte what earlier versions wrote:
+// tarballOnly is omitted when false.)
+func TestMaterializeEntryWithPkg(t *testing.T) {
+	tests := []struct {
+		name       string
+		cloneLater bool
+		losePkg    bool
+	}{
+		{"store that cannot clone unpacks the tarball", false, false},
+		{"store that clones copies pkg/", true, false},
+		{"pkg/ lost", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old := testStoreClone(t, true)
+			e := ensure(t, old, "com.example.old", 4)
+			if e.Meta.TarballOnly {
+				t.Fatal("entry written as tarball only")
+			}
+			raw, err := os.ReadFile(filepath.Join(e.Dir, metaName))
+			if err != nil || strings.Contains(string(raw), "tarballOnly") {
+				t.Fatalf("meta.json mentions tarballOnly (%v):\n%s", err, raw)
+			}
+			if tt.losePkg {
+				if err := os.RemoveAll(e.PkgDir()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s, err := open(old.Dir(), 0, func(goos, dir string) bool { return tt.cloneLater })
+			if err != nil {
+				t.Fatal(err)
+			}
+			e2, err := s.Lookup(Key{Integrity: e.Meta.Integrity})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dest := filepath.Join(t.TempDir(), "com.example.old@1.0.0")
+			if err := s.Materialize(context.Background(), e2, dest); err != nil {
+				t.Fatal(err)
+			}
+			checkSameTree(t, e2, dest)
+		})
 	}
 }
 
 func TestMaterializeEvictedEntry(t *testing.T) {
-	s := testStore(t)
-	e := ensure(t, s, "com.example.gone", 2)
-	if _, err := s.Prune(context.Background(), 1); err != nil {
-		t.Fatal(err)
-	}
-	err := s.Materialize(context.Background(), e, filepath.Join(t.TempDir(), "x"))
-	if !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("Materialize of an evicted entry = %v, want fs.ErrNotExist", err)
+	for _, l := range layouts() {
+		t.Run(l.name, func(t *testing.T) {
+			s := testStoreClone(t, l.clone)
+			e := ensure(t, s, "com.example.gone", 2)
+			if _, err := s.Prune(context.Background(), 1); err != nil {
+				t.Fatal(err)
+			}
+			parent := t.TempDir()
+			err := s.Materialize(context.Background(), e, filepath.Join(parent, "x"))
+			if !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("Materialize of an evicted entry = %v, want fs.ErrNotExist", err)
+			}
+			if names := dirNames(t, parent); names != "" {
+				t.Errorf("a failed Materialize left %q", names)
+			}
+		})
 	}
 }
 

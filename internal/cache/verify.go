@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 
@@ -44,9 +45,11 @@ func (p Problem) String() string {
 }
 
 // Verify checks every entry: its tarball.tgz is re-hashed against the key
-// it is stored under, and every file under pkg/ is compared — type, size,
-// contents, link target — with the tarball's entry; files that the tarball
-// does not have, and a meta.json that disagrees, are reported too. An
+// it is stored under and walked (with every check Ensure makes), and a
+// meta.json that disagrees with it is reported. In an entry with a pkg/
+// folder, every file there is also compared — type, size, contents, link
+// target — with the tarball's entry, and files that the tarball does not
+// have are reported; an entry marked tarball-only must have no pkg/. An
 // entry that cannot be read at all (no meta.json, no tarball) is reported
 // as incomplete. Verify changes nothing; Prune or Clean remove bad entries.
 // The error is for failures to check, not for problems found.
@@ -114,11 +117,20 @@ func (s *Store) verifyEntry(ctx context.Context, id string) ([]Problem, error) {
 	defer f.Close()
 	h := d.newHash()
 	tee := io.TeeReader(f, h)
+	hasTree := !e.Meta.TarballOnly
+	if !hasTree {
+		if _, err := os.Lstat(e.PkgDir()); err == nil {
+			report(pkgName, "%s says the entry holds only its tarball, but it has a %s folder", metaName, pkgName)
+		}
+	}
 	// Compare pkg/ with the tarball in the same pass as the hash.
 	var fileProblems []Problem
 	inTarball := map[string]extract.File{}
 	walkErr := extract.Walk(ctx, tee, extract.DefaultLimits(), func(tf extract.File, body io.Reader) error {
 		inTarball[tf.Path] = tf
+		if !hasTree {
+			return nil
+		}
 		if issue := comparePkgFile(filepath.Join(e.PkgDir(), filepath.FromSlash(tf.Path)), tf, body); issue != "" {
 			fileProblems = append(fileProblems, Problem{Key: id, Name: e.Meta.Name, Version: e.Meta.Version, Path: tf.Path, Issue: issue})
 		}
@@ -138,7 +150,9 @@ func (s *Store) verifyEntry(ctx context.Context, id string) ([]Problem, error) {
 		// The tarball itself is bad: comparing files with it means
 		// nothing, so check pkg/ against meta.json alone.
 		report("", "%s does not match its checksum (got %s)", tarballName, d.show(sum))
-		problems = append(problems, s.checkAgainstMeta(e)...)
+		if hasTree {
+			problems = append(problems, s.checkAgainstMeta(e)...)
+		}
 		return problems, nil
 	}
 	if walkErr != nil {
@@ -148,20 +162,22 @@ func (s *Store) verifyEntry(ctx context.Context, id string) ([]Problem, error) {
 	problems = append(problems, fileProblems...)
 
 	// Files in pkg/ that the tarball does not have.
-	filepath.WalkDir(e.PkgDir(), func(p string, de fs.DirEntry, err error) error {
-		if err != nil || p == e.PkgDir() {
-			return nil
-		}
-		rel, _ := filepath.Rel(e.PkgDir(), p)
-		rel = filepath.ToSlash(rel)
-		if _, ok := inTarball[rel]; !ok {
-			report(rel, "not in the tarball")
-			if de.IsDir() {
-				return filepath.SkipDir
+	if hasTree {
+		filepath.WalkDir(e.PkgDir(), func(p string, de fs.DirEntry, err error) error {
+			if err != nil || p == e.PkgDir() {
+				return nil
 			}
-		}
-		return nil
-	})
+			rel, _ := filepath.Rel(e.PkgDir(), p)
+			rel = filepath.ToSlash(rel)
+			if _, ok := inTarball[rel]; !ok {
+				report(rel, "not in the tarball")
+				if de.IsDir() {
+					return filepath.SkipDir
+				}
+			}
+			return nil
+		})
+	}
 
 	// meta.json must describe the same package.
 	var files int
@@ -180,6 +196,16 @@ func (s *Store) verifyEntry(ctx context.Context, id string) ([]Problem, error) {
 		if tf, ok := inTarball[mf.Path]; !ok || tf != mf {
 			report(mf.Path, "%s lists it as %+v; the tarball has %+v", metaName, mf, tf)
 		}
+	}
+	var dirs []string
+	for _, tf := range inTarball {
+		if tf.Mode.IsDir() {
+			dirs = append(dirs, tf.Path)
+		}
+	}
+	sort.Strings(dirs)
+	if !slices.Equal(dirs, e.Meta.Dirs) {
+		report("", "%s lists the folders %q; the tarball has %q", metaName, e.Meta.Dirs, dirs)
 	}
 	return problems, nil
 }

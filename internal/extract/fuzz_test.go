@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -80,6 +81,33 @@ func FuzzExtractHeaders(f *testing.F) {
 		var ue *UnsafeError
 		if errors.As(err, &ue) && ue.Reason == "" {
 			t.Errorf("UnsafeError without a reason: %v", err)
+		}
+	})
+}
+
+// FuzzList checks List against Extract on arbitrary input (prepared as in
+// FuzzExtract): the same Result, or the same error — the cache relies on
+// List to refuse exactly what Extract would refuse.
+func FuzzList(f *testing.F) {
+	f.Add(seedTar(f, dir("package/"), file("package/package.json", "{}"), file("package/Runtime/A.cs", "class A {}")))
+	f.Add(seedTar(f, file("package/a", "x"), symlink("package/l", "a"), symlink("package/d/up", "..")))
+	f.Add(seedTar(f, symlink("package/l", "../../etc"), file("package/l/passwd", "x")))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in := data
+		if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+			in = gz(t, data)
+		}
+		got, gerr := List(context.Background(), bytes.NewReader(in), fuzzLimits())
+		parent := t.TempDir()
+		dest := filepath.Join(parent, "dest")
+		want, werr := Extract(context.Background(), bytes.NewReader(in), dest, fuzzLimits())
+		checkConfined(t, parent, dest, werr == nil)
+		if (gerr == nil) != (werr == nil) || (gerr != nil && gerr.Error() != werr.Error()) {
+			t.Fatalf("List error %v, Extract error %v", gerr, werr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("List = %+v, Extract = %+v", got, want)
 		}
 	})
 }
