@@ -1,18 +1,12 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/base64"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"github.com/creack/pty"
 
 	"github.com/upkg/upkg/internal/testharness/verdaccio"
 	"github.com/upkg/upkg/internal/upmconfig"
@@ -151,53 +145,11 @@ func TestLoginTerminal(t *testing.T) {
 	cmd := exec.Command(upkgBin, "login", "--registry", srv.URL)
 	cmd.Env = s.env()
 	cmd.Dir = s.Home
-	f, err := pty.Start(cmd)
-	if err != nil {
-		t.Fatalf("start upkg in a pty: %v", err)
-	}
-	defer f.Close()
-	var mu sync.Mutex
-	var out bytes.Buffer
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := f.Read(buf)
-			mu.Lock()
-			out.Write(buf[:n])
-			mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	text := func() string { mu.Lock(); defer mu.Unlock(); return out.String() }
-	expect := func(s string) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for !strings.Contains(text(), s) {
-			if time.Now().After(deadline) {
-				t.Fatalf("upkg never printed %q; it printed:\n%s", s, strings.ReplaceAll(text(), "erin-password-555", "****"))
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	expect("Username: ")
-	io.WriteString(f, "erin\r")
-	expect("Password: ")
-	io.WriteString(f, "erin-password-555\r")
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("upkg login: %v\n%s", err, strings.ReplaceAll(text(), "erin-password-555", "****"))
-		}
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("upkg login did not finish")
-	}
-	time.Sleep(50 * time.Millisecond) // let the reader drain the pty
-	got := text()
+	p := startPTY(t, cmd, "erin-password-555")
+	p.expect("Username: ", "erin")
+	p.expect("Password: ", "erin-password-555")
+	p.wait()
+	got := p.text()
 	secrets.record("upkg login in a pty ("+t.Name()+")", got)
 	if strings.Contains(got, "erin-password-555") {
 		t.Errorf("the password was echoed")

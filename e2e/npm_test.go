@@ -13,6 +13,92 @@ import (
 	"github.com/creack/pty"
 )
 
+// ptySession runs a command in a pseudo-terminal and answers its prompts,
+// as a person at a terminal would. secret is hidden in failure messages.
+type ptySession struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	f      *os.File
+	secret string
+	mu     sync.Mutex
+	out    bytes.Buffer // everything the command printed
+	seen   int          // how much of out earlier prompts consumed
+}
+
+func startPTY(t *testing.T, cmd *exec.Cmd, secret string) *ptySession {
+	t.Helper()
+	f, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatalf("start %s in a pty: %v", cmd.Path, err)
+	}
+	p := &ptySession{t: t, cmd: cmd, f: f, secret: secret}
+	t.Cleanup(func() { f.Close() })
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.Read(buf)
+			p.mu.Lock()
+			p.out.Write(buf[:n])
+			p.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return p
+}
+
+// text is everything printed so far.
+func (p *ptySession) text() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+func (p *ptySession) redacted() string { return strings.ReplaceAll(p.text(), p.secret, "****") }
+
+// expect waits for prompt (case-insensitive) after the previous one, then
+// types answer and Enter.
+func (p *ptySession) expect(prompt, answer string) {
+	p.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		p.mu.Lock()
+		rest := strings.ToLower(p.out.String()[p.seen:])
+		i := strings.Index(rest, strings.ToLower(prompt))
+		if i >= 0 {
+			p.seen += i + len(prompt)
+		}
+		p.mu.Unlock()
+		if i >= 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s never asked %q; it printed:\n%s", p.cmd.Path, prompt, p.redacted())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	io.WriteString(p.f, answer+"\r")
+}
+
+// wait waits for the command to exit successfully, then lets the reader
+// drain the terminal.
+func (p *ptySession) wait() {
+	p.t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			p.t.Fatalf("%s: %v\n%s", p.cmd.Path, err, p.redacted())
+		}
+	case <-time.After(90 * time.Second):
+		p.cmd.Process.Kill()
+		p.t.Fatalf("%s did not finish", p.cmd.Path)
+	}
+	time.Sleep(50 * time.Millisecond)
+}
+
 // npmLogin runs the real `npm login` in a pseudo-terminal and answers its
 // prompts, so npm writes the .npmrc exactly as it does for a person.
 func npmLogin(t *testing.T, s *sandbox, registry, user, password, userconfig string) {
@@ -20,67 +106,11 @@ func npmLogin(t *testing.T, s *sandbox, registry, user, password, userconfig str
 	cmd := exec.Command("npm", "login", "--auth-type=legacy", "--registry", registry+"/", "--userconfig", userconfig)
 	cmd.Env = append(s.env(), "npm_config_update_notifier=false", "npm_config_audit=false", "npm_config_fund=false")
 	cmd.Dir = s.Home
-	f, err := pty.Start(cmd)
-	if err != nil {
-		t.Fatalf("start npm login in a pty: %v", err)
-	}
-	defer f.Close()
-	var mu sync.Mutex
-	var out bytes.Buffer
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := f.Read(buf)
-			mu.Lock()
-			out.Write(buf[:n])
-			mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	expect := func(prompt string) {
-		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for time.Now().Before(deadline) {
-			mu.Lock()
-			seen := strings.Contains(strings.ToLower(out.String()), strings.ToLower(prompt))
-			if seen {
-				// Consume what was seen so the next prompt is looked for after it.
-				rest := out.String()[strings.Index(strings.ToLower(out.String()), strings.ToLower(prompt))+len(prompt):]
-				out.Reset()
-				out.WriteString(rest)
-			}
-			mu.Unlock()
-			if seen {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		t.Fatalf("npm login never asked %q; it printed:\n%s", prompt, redactPTY(out.String(), password))
-	}
-	expect("Username:")
-	io.WriteString(f, user+"\r")
-	expect("Password:")
-	io.WriteString(f, password+"\r")
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			mu.Lock()
-			defer mu.Unlock()
-			t.Fatalf("npm login: %v\n%s", err, redactPTY(out.String(), password))
-		}
-	case <-time.After(90 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("npm login did not finish")
-	}
+	p := startPTY(t, cmd, password)
+	p.expect("Username:", user)
+	p.expect("Password:", password)
+	p.wait()
 	if _, err := os.Stat(userconfig); err != nil {
 		t.Fatalf("npm login wrote no %s: %v", userconfig, err)
 	}
 }
-
-func redactPTY(s, secret string) string { return strings.ReplaceAll(s, secret, "****") }
