@@ -31,4 +31,4 @@ vet:
 ## bench: cold / warm / no-op install of a generated 100-package project
 ## against a local Verdaccio (not part of the tests; prints figures)
 bench: build test-deps
-	$(GO) run ./internal/testharness/cmd/bench -upkg bin/upkg
+	$(GO) run ./internal/testharness/cmd/bench -upkg bin/upkg -npm

@@ -28,14 +28,15 @@ func main() {
 	files := flag.Int("files", 200, "files per package (about half are .meta files)")
 	runs := flag.Int("runs", 3, "runs per measurement (the median is printed)")
 	bin := flag.String("upkg", "bin/upkg", "the upkg binary to measure")
+	npm := flag.Bool("npm", false, "also measure npm install of the same packages, side by side")
 	flag.Parse()
-	if err := run(*n, *files, *runs, *bin); err != nil {
+	if err := run(*n, *files, *runs, *bin, *npm); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, files, runs int, bin string) error {
+func run(n, files, runs int, bin string, withNPM bool) error {
 	ctx := context.Background()
 	bin, err := filepath.Abs(bin)
 	if err != nil {
@@ -124,12 +125,6 @@ func run(n, files, runs int, bin string) error {
 		}
 		return nil
 	}
-	type row struct {
-		name       string
-		times      []time.Duration
-		rss        []int64
-		cache, lib bool
-	}
 	rows := []*row{{name: "cold (empty cache)", cache: true, lib: true}, {name: "warm (cache full, no Library)", lib: true}, {name: "no-op (run again)"}}
 	for r := 0; r < runs; r++ {
 		for _, rw := range rows {
@@ -144,6 +139,12 @@ func run(n, files, runs int, bin string) error {
 			rw.rss = append(rw.rss, rss)
 		}
 	}
+	var npmRows []*row
+	if withNPM {
+		if npmRows, err = benchNPM(work, srv.URL, token, deps, runs); err != nil {
+			return err
+		}
+	}
 	fmt.Printf("\nupkg install, %d packages, %d files each (%.1f MB of tarballs), median of %d runs, %s/%s, %d CPUs:\n\n",
 		n, files, float64(tgzBytes)/1e6, runs, runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
 	fmt.Println("| install | time | peak memory (max RSS) |")
@@ -151,9 +152,61 @@ func run(n, files, runs int, bin string) error {
 	for _, rw := range rows {
 		fmt.Printf("| %s | %s | %.0f MB |\n", rw.name, median(rw.times).Round(time.Millisecond), float64(medianInt(rw.rss))/1e6)
 	}
+	for _, rw := range npmRows {
+		fmt.Printf("| npm: %s | %s | %.0f MB |\n", rw.name, median(rw.times).Round(time.Millisecond), float64(medianInt(rw.rss))/1e6)
+	}
 	summary, _ := json.Marshal(map[string]any{"packages": n, "files": files, "runs": runs})
 	fmt.Printf("\n%s\n", summary)
 	return nil
+}
+
+// row is one measured case.
+type row struct {
+	name       string
+	times      []time.Duration
+	rss        []int64
+	cache, lib bool
+}
+
+// benchNPM installs the same packages with npm (same registry, same user):
+// cold (empty npm cache, no node_modules), warm (cache full, no node_modules,
+// no package-lock.json) and no-op (run again).
+func benchNPM(work, url, token string, deps []string, runs int) ([]*row, error) {
+	dir := filepath.Join(work, "npm-project")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	pj := fmt.Sprintf("{\"name\": \"bench\", \"version\": \"1.0.0\", \"private\": true, \"dependencies\": {%s}}\n", strings.Join(deps, ", "))
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(pj), 0o644); err != nil {
+		return nil, err
+	}
+	host := strings.TrimPrefix(strings.TrimPrefix(url, "http:"), "https:")
+	rc := fmt.Sprintf("registry=%s/\n%s/:_authToken=%s\naudit=false\nfund=false\nupdate-notifier=false\n", url, host, token)
+	if err := os.WriteFile(filepath.Join(dir, ".npmrc"), []byte(rc), 0o600); err != nil {
+		return nil, err
+	}
+	cache := filepath.Join(work, "npm-cache")
+	rows := []*row{{name: "cold (empty cache)", cache: true, lib: true}, {name: "warm (cache full, no node_modules)", lib: true}, {name: "no-op (run again)"}}
+	for r := 0; r < runs; r++ {
+		for _, rw := range rows {
+			if rw.cache {
+				os.RemoveAll(cache)
+			}
+			if rw.lib {
+				os.RemoveAll(filepath.Join(dir, "node_modules"))
+				os.Remove(filepath.Join(dir, "package-lock.json"))
+			}
+			cmd := exec.Command("npm", "install", "--cache", cache, "--no-audit", "--no-fund", "--ignore-scripts")
+			cmd.Dir = dir
+			start := time.Now()
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return nil, fmt.Errorf("npm install: %v: %s", err, out)
+			}
+			rw.times = append(rw.times, time.Since(start))
+			rw.rss = append(rw.rss, maxRSS(cmd.ProcessState))
+		}
+	}
+	return rows, nil
 }
 
 func median(ds []time.Duration) time.Duration {
