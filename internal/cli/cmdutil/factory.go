@@ -80,20 +80,31 @@ func (f *Factory) Config() (*upmconfig.Config, error) {
 }
 
 // Registry returns a registry client whose requests carry the credentials of
-// auths, go through the proxies of the environment, trust the configured CA
-// files, and trace to stderr with --verbose. A network configuration that
-// cannot be read (a CA file that is missing) makes every request fail with
-// that error: trust is never quietly narrower than asked.
-func (f *Factory) Registry(auths []upmconfig.Auth) *registry.Client {
-	c := f.bareRegistry(auths)
-	n, err := f.Network(nil)
-	if err == nil {
-		err = n.apply(c)
-	}
+// cfg (none when cfg is nil), go through the proxies of the environment, trust
+// the configured CA files, and trace to stderr with --verbose. A network
+// configuration that cannot be read (a CA file that is missing) makes every
+// request fail with that error: trust is never quietly narrower than asked.
+func (f *Factory) Registry(cfg *upmconfig.Config) *registry.Client {
+	c, err := f.networkClient(cfg)
 	if err != nil && c.Base == nil {
 		c.Base = failTransport{err}
 	}
 	return c
+}
+
+// networkClient is a client with cfg's credentials and the network settings
+// applied; the error says why the settings could not be applied.
+func (f *Factory) networkClient(cfg *upmconfig.Config) (*registry.Client, error) {
+	var auths []upmconfig.Auth
+	if cfg != nil {
+		auths = cfg.Auths()
+	}
+	c := f.bareRegistry(auths)
+	n, err := f.Network(cfg)
+	if err == nil {
+		err = n.apply(c)
+	}
+	return c, err
 }
 
 // bareRegistry is a client with credentials, user agent and trace, before

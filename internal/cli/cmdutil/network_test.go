@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/upkg/upkg/internal/iostreams"
-	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 func TestNetwork(t *testing.T) {
@@ -78,7 +77,7 @@ func TestRegistryWithMissingCAFile(t *testing.T) {
 	}
 	ios, _, _ := iostreams.Test("")
 	f := &Factory{IO: ios, Globals: &Globals{}, Getenv: func(k string) string { return env[k] }, GOOS: "linux", Home: func() (string, error) { return dir, nil }}
-	c := f.Registry([]upmconfig.Auth(nil))
+	c := f.Registry(nil)
 	_, err := c.Whoami(context.Background(), "http://127.0.0.1:1")
 	if err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf("Whoami = %v, want an error naming %s", err, missing)

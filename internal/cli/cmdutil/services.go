@@ -70,12 +70,8 @@ func (f *Factory) RegistryClient(cfg *upmconfig.Config) (*registry.Client, error
 	if err != nil {
 		return nil, err
 	}
-	c := f.bareRegistry(cfg.Auths())
-	n, err := f.Network(cfg)
+	c, err := f.networkClient(cfg)
 	if err != nil {
-		return nil, err
-	}
-	if err := n.apply(c); err != nil {
 		return nil, err
 	}
 	c.CacheDir = filepath.Join(dir, "packuments")

@@ -54,7 +54,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	auths := cfg.Auths()
 	entry, matched := upmconfig.MatchRegistry(auths, opts.Registry)
-	user, err := f.Registry(auths).Whoami(ctx, opts.Registry)
+	user, err := f.Registry(cfg).Whoami(ctx, opts.Registry)
 	if err != nil {
 		return err
 	}
