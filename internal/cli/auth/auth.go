@@ -5,7 +5,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
-	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 // NewCmd builds the `auth` command group.
@@ -24,13 +23,10 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-// checkRegistry validates a --registry value.
+// checkRegistry validates a --registry value that must be given.
 func checkRegistry(reg string) error {
 	if reg == "" {
 		return cmdutil.UsageErrorf("pass --registry URL")
 	}
-	if _, err := upmconfig.NormalizeURL(reg); err != nil {
-		return cmdutil.UsageErrorf("--registry %q: %v", reg, err)
-	}
-	return nil
+	return cmdutil.CheckRegistryURL(reg)
 }

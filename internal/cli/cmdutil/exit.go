@@ -5,6 +5,8 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+
+	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 // Exit codes of CLI.md. Scripts depend on them; never renumber.
@@ -49,4 +51,13 @@ func AsExitError(err error) (*ExitError, bool) {
 	var e *ExitError
 	ok := errors.As(err, &e)
 	return e, ok
+}
+
+// CheckRegistryURL validates the value of a --registry flag: an absolute
+// http(s) URL, or a usage error (exit 2) naming the flag.
+func CheckRegistryURL(reg string) error {
+	if _, err := upmconfig.NormalizeURL(reg); err != nil {
+		return UsageErrorf("--registry %q: %v", reg, err)
+	}
+	return nil
 }

@@ -90,8 +90,8 @@ with the fix. The exit code is 0 only when nothing fails.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if opts.Registry != "" {
-				if _, err := upmconfig.NormalizeURL(opts.Registry); err != nil {
-					return cmdutil.UsageErrorf("--registry: %v", err)
+				if err := cmdutil.CheckRegistryURL(opts.Registry); err != nil {
+					return err
 				}
 			}
 			if runF != nil {

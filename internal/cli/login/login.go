@@ -114,8 +114,8 @@ func (o *Options) check() error {
 	if o.Registry == "" {
 		return cmdutil.UsageErrorf("pass --registry URL: the registry to log in to")
 	}
-	if _, err := upmconfig.NormalizeURL(o.Registry); err != nil {
-		return cmdutil.UsageErrorf("--registry %q: %v", o.Registry, err)
+	if err := cmdutil.CheckRegistryURL(o.Registry); err != nil {
+		return err
 	}
 	switch o.AuthType {
 	case "", "web", "legacy":

@@ -36,8 +36,8 @@ removed without asking the registry.`,
 			if opts.Registry == "" {
 				return cmdutil.UsageErrorf("pass --registry URL: the registry to log out of")
 			}
-			if _, err := upmconfig.NormalizeURL(opts.Registry); err != nil {
-				return cmdutil.UsageErrorf("--registry %q: %v", opts.Registry, err)
+			if err := cmdutil.CheckRegistryURL(opts.Registry); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)

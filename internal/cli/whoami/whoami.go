@@ -42,8 +42,8 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cob
 // Run asks the registry (GET <registry>/-/whoami) with the matched credential.
 func Run(ctx context.Context, opts *Options) error {
 	f := opts.F
-	if _, err := upmconfig.NormalizeURL(opts.Registry); err != nil {
-		return cmdutil.UsageErrorf("--registry: %v", err)
+	if err := cmdutil.CheckRegistryURL(opts.Registry); err != nil {
+		return err
 	}
 	if f.Globals.Offline {
 		return cmdutil.UsageErrorf("whoami asks the registry and cannot run with --offline")
