@@ -97,18 +97,36 @@ func (e *FrozenError) Error() string {
 // packagesInFlight bounds the packages fetched and installed at once.
 const packagesInFlight = 128
 
-// Run installs the project.
-func Run(ctx context.Context, opts Options) (*Summary, error) {
-	start := time.Now()
-	lockPath := filepath.Join(opts.ProjectRoot, "Packages", "packages-lock.json")
+// UpToDate reports whether the project is exactly as the last install left
+// it, from opts.ProjectRoot, ManifestBytes, OldLockBytes, EditorVersion,
+// DefaultRegistry and NoMaterialize alone: it reads one small state file and
+// stats the installed folders, so a caller can check it before setting up
+// registries, the cache or built-in tables.
+func UpToDate(opts Options) (*Summary, bool) {
+	state := readState(opts.ProjectRoot)
+	if !state.upToDate(opts.ProjectRoot, inputsOf(opts, opts.OldLockBytes)) {
+		return nil, false
+	}
+	return &Summary{Packages: state.Packages, NoOp: true}, true
+}
+
+// inputsOf hashes what an install's result depends on, with lock as the
+// lock file's bytes.
+func inputsOf(opts Options, lock []byte) string {
 	mode := "materialize"
 	if opts.NoMaterialize {
 		mode = "no-materialize"
 	}
-	inputs := hashInputs(opts.ManifestBytes, opts.OldLockBytes, []byte(opts.EditorVersion), []byte(opts.DefaultRegistry), []byte(mode))
-	state := readState(opts.ProjectRoot)
-	if state.upToDate(opts.ProjectRoot, inputs) {
-		return &Summary{Packages: state.Packages, NoOp: true, Elapsed: time.Since(start)}, nil
+	return hashInputs(opts.ManifestBytes, lock, []byte(opts.EditorVersion), []byte(opts.DefaultRegistry), []byte(mode))
+}
+
+// Run installs the project.
+func Run(ctx context.Context, opts Options) (*Summary, error) {
+	start := time.Now()
+	lockPath := filepath.Join(opts.ProjectRoot, "Packages", "packages-lock.json")
+	if sum, ok := UpToDate(opts); ok {
+		sum.Elapsed = time.Since(start)
+		return sum, nil
 	}
 
 	var oldLock *lockfile.Lock
@@ -169,7 +187,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		finalLock = newLock
 	}
 	st := &State{
-		Inputs:    hashInputs(opts.ManifestBytes, finalLock, []byte(opts.EditorVersion), []byte(opts.DefaultRegistry), []byte(mode)),
+		Inputs:    inputsOf(opts, finalLock),
 		Installed: installed,
 		Packages:  sum.Packages,
 	}

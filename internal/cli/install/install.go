@@ -72,6 +72,7 @@ func addFlags(cmd *cobra.Command, opts *Options) {
 
 // Run installs the project.
 func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	start := time.Now()
 	if opts.Jobs < 1 {
 		return cmdutil.UsageErrorf("--jobs must be at least 1")
 	}
@@ -123,17 +124,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	store, err := f.Store(cfg)
-	if err != nil {
-		return err
-	}
-	client, err := f.RegistryClient(cfg)
-	if err != nil {
-		return err
-	}
-	client.MaxConns = opts.Jobs
-	rep := newReporter(f)
-	sum, err := install.Run(ctx, install.Options{
+	iopts := install.Options{
 		ProjectRoot:     root,
 		Manifest:        m,
 		ManifestBytes:   mBytes,
@@ -141,16 +132,30 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		EditorVersion:   editor,
 		DefaultRegistry: f.DefaultRegistry(),
 		Builtins:        builtins,
-		Client:          client,
-		Store:           store,
 		Jobs:            opts.Jobs,
 		Frozen:          opts.Frozen,
 		NoMaterialize:   opts.NoMaterialize,
-		Reporter:        rep,
-	})
-	rep.finish()
-	if err != nil {
-		return err
+	}
+	// A no-op needs neither the cache nor the network: check before setting
+	// them up (the system's CA store alone takes milliseconds to load).
+	sum, upToDate := install.UpToDate(iopts)
+	if upToDate {
+		sum.Elapsed = time.Since(start)
+	} else {
+		if iopts.Store, err = f.Store(cfg); err != nil {
+			return err
+		}
+		if iopts.Client, err = f.RegistryClient(cfg); err != nil {
+			return err
+		}
+		iopts.Client.MaxConns = opts.Jobs
+		rep := newReporter(f)
+		iopts.Reporter = rep
+		sum, err = install.Run(ctx, iopts)
+		rep.finish()
+		if err != nil {
+			return err
+		}
 	}
 	if f.Globals.JSON {
 		pkgs := sum.Packages
