@@ -51,8 +51,8 @@ type Client struct {
 	// reuse (default 16).
 	MaxConns int
 	// Proxy chooses the proxy of each request; nil means ProxyEnv's choice
-	// when ProxyEnv is set, else http.ProxyFromEnvironment (HTTP_PROXY,
-	// HTTPS_PROXY, NO_PROXY, and their lower-case forms).
+	// (see ProxyFromEnv: HTTP(S)_PROXY, ALL_PROXY, UNITY_PROXYSERVER, their
+	// NO_PROXY counterparts, lower-case forms too).
 	Proxy func(*http.Request) (*url.URL, error)
 	// RootCAs are the trusted certificate authorities; nil means the system's
 	// (see LoadRoots for adding caFile and NODE_EXTRA_CA_CERTS).
@@ -105,11 +105,8 @@ func (c *Client) transport() *http.Transport {
 	t.MaxIdleConnsPerHost = n
 	t.MaxIdleConns = max(t.MaxIdleConns, 4*n)
 	t.Proxy = c.Proxy
-	if t.Proxy == nil && c.ProxyEnv != nil {
-		t.Proxy = c.ProxyEnv.Func()
-	}
 	if t.Proxy == nil {
-		t.Proxy = http.ProxyFromEnvironment
+		t.Proxy = c.proxyEnv().Func() // the configuration 407 explanations name
 	}
 	if c.RootCAs != nil {
 		t.TLSClientConfig = &tls.Config{RootCAs: c.RootCAs, MinVersion: tls.VersionTLS12}
