@@ -3,6 +3,7 @@ package doctor
 import (
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/upkg/upkg/internal/upmconfig"
 )
@@ -17,6 +18,8 @@ func FuzzNearMisses(f *testing.F) {
 	f.Add("http://NPM.example.com:80/", "https://npm.example.com:8443/x")
 	f.Add("npm.example.com", "http://[::1]:4873")
 	f.Add("https://u:p@npm.example.com/%zz", "https://npm.example.com/a/b/")
+	f.Add("//0", "http://0#0\x00")
+	f.Add("npm.example.com", "https://u:secret@npm.example.com/?q=1#frag")
 	f.Fuzz(func(t *testing.T, key, registry string) {
 		auths := []upmconfig.Auth{{Registry: key, Token: "t"}}
 		misses := NearMisses(auths, registry)
@@ -24,7 +27,7 @@ func FuzzNearMisses(f *testing.F) {
 			t.Fatalf("%q matches %q and is also a near miss: %+v", key, registry, misses)
 		}
 		for _, m := range misses {
-			if m.Reason == "" || strings.Contains(m.Reason, "\x00") {
+			if m.Reason == "" || strings.ContainsFunc(m.Reason, unicode.IsControl) || strings.Contains(m.Reason, "secret") {
 				t.Fatalf("empty or odd reason: %+v", m)
 			}
 		}

@@ -29,13 +29,15 @@ func NearMisses(auths []upmconfig.Auth, registry string) []NearMiss {
 	if err != nil {
 		return nil
 	}
+	// regNorm, not registry, goes into reasons: it carries no user info,
+	// query or fragment (a manifest may hold any bytes there).
 	regPath := pathOf(regNorm)
 	var out, sameOrigin []NearMiss
 	for _, a := range auths {
 		norm, err := upmconfig.NormalizeURL(a.Registry)
 		if err != nil {
 			if host := looseHost(a.Registry); host != "" && strings.EqualFold(host, reg.Hostname()) {
-				out = append(out, NearMiss{a, fmt.Sprintf("the key is not an absolute URL (write it as %s)", registry)})
+				out = append(out, NearMiss{a, fmt.Sprintf("the key is not an absolute URL (write it as %s)", regNorm)})
 			}
 			continue
 		}
