@@ -27,7 +27,7 @@ type ptySession struct {
 
 func startPTY(t *testing.T, cmd *exec.Cmd, secret string) *ptySession {
 	t.Helper()
-	f, err := pty.Start(cmd)
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 100})
 	if err != nil {
 		t.Fatalf("start %s in a pty: %v", cmd.Path, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/upkg/upkg/internal/testharness/fixture"
 	"github.com/upkg/upkg/internal/testharness/verdaccio"
@@ -44,6 +45,9 @@ type spy struct {
 	mu  sync.Mutex
 	got []seen
 	rp  *httputil.ReverseProxy
+	// tarballDelay holds every tarball response back this long, so a test
+	// can watch an install in progress.
+	tarballDelay time.Duration
 }
 
 func (s *spy) forward(t *testing.T, target string) {
@@ -78,8 +82,11 @@ func listenSpy(t *testing.T, addr string) *spy {
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.got = append(s.got, seen{r.URL.Path, r.Header.Get("Authorization")})
-		rp := s.rp
+		rp, delay := s.rp, s.tarballDelay
 		s.mu.Unlock()
+		if strings.HasSuffix(r.URL.Path, ".tgz") {
+			time.Sleep(delay)
+		}
 		if rp == nil {
 			http.Error(w, "spy has no target", http.StatusBadGateway)
 			return

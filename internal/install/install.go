@@ -37,6 +37,8 @@ type Reporter interface {
 	Resolved(toFetch int)
 	// Fetched is called when one package is in the cache and installed.
 	Fetched(name, version string, downloaded bool)
+	// Downloaded is called as tarball bytes arrive, with how many.
+	Downloaded(n int)
 	// Warn reports something the user should know.
 	Warn(msg string)
 }
@@ -240,7 +242,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 				if err != nil {
 					return nil, err
 				}
-				return &countingReader{rc: rc, n: &downloaded}, nil
+				return &countingReader{rc: rc, n: &downloaded, rep: opts.Reporter}, nil
 			}
 			key := cache.Key{Integrity: p.Dist.Integrity, Shasum: p.Dist.Shasum}
 			entry, err := opts.Store.Ensure(gctx, key, p.Name, p.Version, fetch)
@@ -337,15 +339,19 @@ func diffWithLock(sum *Summary, old *lockfile.Lock, graph *resolve.Graph) {
 	}
 }
 
-// countingReader counts the bytes downloaded.
+// countingReader counts the bytes downloaded and tells the reporter.
 type countingReader struct {
-	rc io.ReadCloser
-	n  *atomic.Int64
+	rc  io.ReadCloser
+	n   *atomic.Int64
+	rep Reporter
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.rc.Read(p)
-	c.n.Add(int64(n))
+	if n > 0 {
+		c.n.Add(int64(n))
+		c.rep.Downloaded(n)
+	}
 	return n, err
 }
 

@@ -26,6 +26,8 @@ type IOStreams struct {
 
 	// readPassword reads a line without echo from the terminal behind In.
 	readPassword func() ([]byte, error)
+	// errWidth is the width of the terminal behind ErrOut.
+	errWidth func() int
 }
 
 // System returns the process's real streams.
@@ -41,7 +43,24 @@ func System() *IOStreams {
 		readPassword: func() ([]byte, error) {
 			return term.ReadPassword(inFd)
 		},
+		errWidth: func() int {
+			w, _, err := term.GetSize(int(os.Stderr.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w
+		},
 	}
+}
+
+// ErrWidth is the number of columns of the terminal on stderr: 0 when stderr
+// is not a terminal, or is one that does not know its size (some
+// pseudo-terminals of CI runners and containers say 0×0).
+func (s *IOStreams) ErrWidth() int {
+	if !s.ErrTTY || s.errWidth == nil {
+		return 0
+	}
+	return s.errWidth()
 }
 
 // Test returns streams backed by buffers: stdin reads from in, and the returned

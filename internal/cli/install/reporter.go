@@ -3,61 +3,87 @@ package install
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 )
 
-// reporter shows install progress: a live counter on a terminal, nothing but
-// warnings otherwise (the summary line follows).
+// reporter shows install progress: a progress bar (packages done of all,
+// bytes downloaded, time taken) on a terminal, nothing but warnings
+// otherwise (the summary line follows). Warnings print above a live bar.
 type reporter struct {
 	f     *cmdutil.Factory
 	live  bool
-	mu    sync.Mutex
-	total int
-	done  int
+	bytes atomic.Int64
+
+	mu       sync.Mutex
+	progress *mpb.Progress // nil until Resolved, and when not live
+	bar      *mpb.Bar
 }
 
 func newReporter(f *cmdutil.Factory) *reporter {
 	g := f.Globals
-	live := f.IO.ErrTTY && !g.NoProgress && !g.Quiet && !g.JSON && f.Getenv("CI") == ""
+	// A terminal that reports no width gets no bar: mpb would draw
+	// nothing on it anyway.
+	live := f.IO.ErrWidth() > 0 && !g.NoProgress && !g.Quiet && !g.JSON && f.Getenv("CI") == ""
 	return &reporter{f: f, live: live}
 }
 
 func (r *reporter) Resolved(n int) {
+	if !r.live || n == 0 {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.total = n
-	r.draw()
+	// ErrOut may be a wrapper, not the *os.File mpb checks for a terminal:
+	// live already says it is one.
+	r.progress = mpb.New(mpb.WithOutput(r.f.IO.ErrOut), mpb.WithAutoRefresh(), mpb.WithWidth(32))
+	r.bar = r.progress.AddBar(int64(n),
+		mpb.BarRemoveOnComplete(),
+		mpb.PrependDecorators(decor.Name("Installing ")),
+		mpb.AppendDecorators(
+			decor.CountersNoUnit(" %d/%d packages"),
+			decor.Any(func(decor.Statistics) string { return " · " + humanBytes(r.bytes.Load()) }),
+			decor.Elapsed(decor.ET_STYLE_GO, decor.WC{C: decor.DSyncSpace}),
+		),
+	)
 }
 
 func (r *reporter) Fetched(name, version string, downloaded bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.done++
-	r.draw()
+	if r.bar != nil {
+		r.bar.Increment()
+	}
 }
+
+func (r *reporter) Downloaded(n int) { r.bytes.Add(int64(n)) }
 
 func (r *reporter) Warn(msg string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.live {
-		fmt.Fprint(r.f.IO.ErrOut, "\r\033[K")
+	if r.progress != nil && !r.f.Globals.Quiet {
+		if _, err := fmt.Fprintf(r.progress, "warning: %s\n", msg); err == nil {
+			return
+		}
 	}
 	r.f.Warnf("%s", msg)
-	r.draw()
 }
 
-func (r *reporter) draw() {
-	if !r.live || r.total == 0 {
-		return
-	}
-	fmt.Fprintf(r.f.IO.ErrOut, "\r\033[K%d/%d packages", r.done, r.total)
-}
-
+// finish takes the bar off the terminal, whether every package made it or
+// the install failed part way.
 func (r *reporter) finish() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.live && r.total > 0 {
-		fmt.Fprint(r.f.IO.ErrOut, "\r\033[K")
+	if r.progress == nil {
+		return
 	}
+	if !r.bar.Completed() {
+		r.bar.Abort(true)
+	}
+	r.progress.Wait()
+	r.progress, r.bar = nil, nil
 }
