@@ -31,4 +31,5 @@ vet:
 ## bench: cold / warm / no-op install of a generated 100-package project
 ## against a local Verdaccio (not part of the tests; prints figures)
 bench: build test-deps
-	$(GO) run ./internal/testharness/cmd/bench -upkg bin/upkg -npm
+	cd test/peers && npm ci --no-audit --no-fund --loglevel=error
+	$(GO) run ./internal/testharness/cmd/bench -upkg bin/upkg -peers npm,pnpm,bun

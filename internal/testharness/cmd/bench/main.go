@@ -28,15 +28,31 @@ func main() {
 	files := flag.Int("files", 200, "files per package (about half are .meta files)")
 	runs := flag.Int("runs", 3, "runs per measurement (the median is printed)")
 	bin := flag.String("upkg", "bin/upkg", "the upkg binary to measure")
-	npm := flag.Bool("npm", false, "also measure npm install of the same packages, side by side")
+	peerList := flag.String("peers", "", "also measure these package managers on the same packages, side by side: a comma-separated list of npm, pnpm, bun")
+	peerBin := flag.String("peer-bin", "test/peers/node_modules/.bin", "where the pnpm and bun executables are")
 	flag.Parse()
-	if err := run(*n, *files, *runs, *bin, *npm); err != nil {
+	var chosen []peer
+	binDir, err := filepath.Abs(*peerBin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	known := peers(binDir)
+	for _, name := range strings.FieldsFunc(*peerList, func(r rune) bool { return r == ',' }) {
+		p, ok := known[strings.TrimSpace(name)]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "bench: unknown peer %q (npm, pnpm or bun)\n", name)
+			os.Exit(2)
+		}
+		chosen = append(chosen, p)
+	}
+	if err := run(*n, *files, *runs, *bin, chosen); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, files, runs int, bin string, withNPM bool) error {
+func run(n, files, runs int, bin string, others []peer) error {
 	ctx := context.Background()
 	bin, err := filepath.Abs(bin)
 	if err != nil {
@@ -139,11 +155,14 @@ func run(n, files, runs int, bin string, withNPM bool) error {
 			rw.rss = append(rw.rss, rss)
 		}
 	}
-	var npmRows []*row
-	if withNPM {
-		if npmRows, err = benchNPM(work, srv.URL, token, deps, runs); err != nil {
+	var peerRows []*row
+	for _, p := range others {
+		fmt.Printf("measuring %s …\n", p.name)
+		rs, err := benchPeer(p, work, srv.URL, token, deps, runs)
+		if err != nil {
 			return err
 		}
+		peerRows = append(peerRows, rs...)
 	}
 	fmt.Printf("\nupkg install, %d packages, %d files each (%.1f MB of tarballs), median of %d runs, %s/%s, %d CPUs:\n\n",
 		n, files, float64(tgzBytes)/1e6, runs, runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
@@ -152,8 +171,8 @@ func run(n, files, runs int, bin string, withNPM bool) error {
 	for _, rw := range rows {
 		fmt.Printf("| %s | %s | %.0f MB |\n", rw.name, median(rw.times).Round(time.Millisecond), float64(medianInt(rw.rss))/1e6)
 	}
-	for _, rw := range npmRows {
-		fmt.Printf("| npm: %s | %s | %.0f MB |\n", rw.name, median(rw.times).Round(time.Millisecond), float64(medianInt(rw.rss))/1e6)
+	for _, rw := range peerRows {
+		fmt.Printf("| %s | %s | %.0f MB |\n", rw.name, median(rw.times).Round(time.Millisecond), float64(medianInt(rw.rss))/1e6)
 	}
 	summary, _ := json.Marshal(map[string]any{"packages": n, "files": files, "runs": runs})
 	fmt.Printf("\n%s\n", summary)
@@ -168,11 +187,39 @@ type row struct {
 	cache, lib bool
 }
 
-// benchNPM installs the same packages with npm (same registry, same user):
-// cold (empty npm cache, no node_modules), warm (cache full, no node_modules,
-// no package-lock.json) and no-op (run again).
-func benchNPM(work, url, token string, deps []string, runs int) ([]*row, error) {
-	dir := filepath.Join(work, "npm-project")
+// peer is another package manager measured on the same packages.
+type peer struct {
+	name string
+	// command runs one install in dir with its caches under cache.
+	command  func(dir, cache string) *exec.Cmd
+	lockFile string
+}
+
+// peers are the package managers -peers can name. npm is the one on PATH;
+// pnpm and bun are the pinned ones `make bench` installs in test/peers.
+func peers(peerBin string) map[string]peer {
+	return map[string]peer{
+		"npm": {"npm", func(dir, cache string) *exec.Cmd {
+			return exec.Command("npm", "install", "--cache", cache, "--no-audit", "--no-fund", "--ignore-scripts")
+		}, "package-lock.json"},
+		"pnpm": {"pnpm", func(dir, cache string) *exec.Cmd {
+			// pnpm hard-links from its store (package-import-method auto);
+			// --no-frozen-lockfile because CI=1 would make it frozen.
+			return exec.Command(filepath.Join(peerBin, "pnpm"), "install", "--store-dir", filepath.Join(cache, "store"),
+				"--cache-dir", filepath.Join(cache, "meta"), "--ignore-scripts", "--no-frozen-lockfile", "--reporter=silent")
+		}, "pnpm-lock.yaml"},
+		"bun": {"bun", func(dir, cache string) *exec.Cmd {
+			return exec.Command(filepath.Join(peerBin, "bun"), "install", "--cache-dir", cache, "--ignore-scripts", "--silent")
+		}, "bun.lock"},
+	}
+}
+
+// benchPeer installs the same packages with another package manager (same
+// registry, same user, credentials in the project's .npmrc): cold (empty
+// cache, no node_modules), warm (cache full, no node_modules, no lock file)
+// and no-op (run again).
+func benchPeer(p peer, work, url, token string, deps []string, runs int) ([]*row, error) {
+	dir := filepath.Join(work, p.name+"-project")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -185,8 +232,12 @@ func benchNPM(work, url, token string, deps []string, runs int) ([]*row, error) 
 	if err := os.WriteFile(filepath.Join(dir, ".npmrc"), []byte(rc), 0o600); err != nil {
 		return nil, err
 	}
-	cache := filepath.Join(work, "npm-cache")
-	rows := []*row{{name: "cold (empty cache)", cache: true, lib: true}, {name: "warm (cache full, no node_modules)", lib: true}, {name: "no-op (run again)"}}
+	cache := filepath.Join(work, p.name+"-cache")
+	rows := []*row{
+		{name: p.name + ": cold (empty cache)", cache: true, lib: true},
+		{name: p.name + ": warm (cache full, no node_modules)", lib: true},
+		{name: p.name + ": no-op (run again)"},
+	}
 	for r := 0; r < runs; r++ {
 		for _, rw := range rows {
 			if rw.cache {
@@ -194,13 +245,13 @@ func benchNPM(work, url, token string, deps []string, runs int) ([]*row, error) 
 			}
 			if rw.lib {
 				os.RemoveAll(filepath.Join(dir, "node_modules"))
-				os.Remove(filepath.Join(dir, "package-lock.json"))
+				os.Remove(filepath.Join(dir, p.lockFile))
 			}
-			cmd := exec.Command("npm", "install", "--cache", cache, "--no-audit", "--no-fund", "--ignore-scripts")
+			cmd := p.command(dir, cache)
 			cmd.Dir = dir
 			start := time.Now()
 			if out, err := cmd.CombinedOutput(); err != nil {
-				return nil, fmt.Errorf("npm install: %v: %s", err, out)
+				return nil, fmt.Errorf("%s install: %v: %s", p.name, err, out)
 			}
 			rw.times = append(rw.times, time.Since(start))
 			rw.rss = append(rw.rss, maxRSS(cmd.ProcessState))
