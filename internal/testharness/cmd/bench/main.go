@@ -13,10 +13,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/upkg/upkg/internal/testharness/fixture"
@@ -29,6 +31,7 @@ func main() {
 	runs := flag.Int("runs", 3, "runs per measurement (the median is printed)")
 	bin := flag.String("upkg", "bin/upkg", "the upkg binary to measure")
 	peerList := flag.String("peers", "", "also measure these package managers on the same packages, side by side: a comma-separated list of npm, pnpm, bun")
+	hold := flag.Bool("hold", false, "publish and set up the project, print its environment, then wait for Ctrl-C instead of measuring (for profiling by hand)")
 	peerBin := flag.String("peer-bin", "test/peers/node_modules/.bin", "where the pnpm and bun executables are")
 	flag.Parse()
 	var chosen []peer
@@ -46,13 +49,13 @@ func main() {
 		}
 		chosen = append(chosen, p)
 	}
-	if err := run(*n, *files, *runs, *bin, chosen); err != nil {
+	if err := run(*n, *files, *runs, *bin, chosen, *hold); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, files, runs int, bin string, others []peer) error {
+func run(n, files, runs int, bin string, others []peer, hold bool) error {
 	ctx := context.Background()
 	bin, err := filepath.Abs(bin)
 	if err != nil {
@@ -94,6 +97,7 @@ func run(n, files, runs int, bin string, others []peer) error {
 		}
 		deps = append(deps, fmt.Sprintf("%q: \"1.0.0\"", name))
 	}
+	last := fmt.Sprintf("com.bench.pkg%03d", n-1)
 	project := filepath.Join(work, "project")
 	manifest := fmt.Sprintf("{\n  \"dependencies\": {%s},\n  \"scopedRegistries\": [{\"name\": \"bench\", \"url\": %q, \"scopes\": [\"com.bench\"]}]\n}\n", strings.Join(deps, ", "), srv.URL)
 	if err := os.MkdirAll(filepath.Join(project, "Packages"), 0o755); err != nil {
@@ -116,75 +120,104 @@ func run(n, files, runs int, bin string, others []peer) error {
 	if out, err := login.CombinedOutput(); err != nil {
 		return fmt.Errorf("auth set: %v: %s", err, out)
 	}
-	install := func() (time.Duration, int64, error) {
-		cmd := exec.Command(bin, "install", "--editor-version", "2022.3.20f1")
-		cmd.Env, cmd.Dir = env, project
-		start := time.Now()
-		out, err := cmd.CombinedOutput()
-		d := time.Since(start)
-		if err != nil {
-			return 0, 0, fmt.Errorf("install: %v: %s", err, out)
+	if hold {
+		fmt.Printf("project: %s\nenvironment:\n", project)
+		for _, kv := range env[len(os.Environ()):] {
+			fmt.Printf("  export %s\n", kv)
 		}
-		return d, maxRSS(cmd.ProcessState), nil
-	}
-	reset := func(cache, library bool) error {
-		if cache {
-			if err := os.RemoveAll(cacheRoot); err != nil {
-				return err
-			}
-		}
-		if library {
-			if err := os.RemoveAll(filepath.Join(project, "Library")); err != nil {
-				return err
-			}
-			os.Remove(filepath.Join(project, "Packages", "packages-lock.json"))
-		}
+		fmt.Println("waiting for Ctrl-C …")
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		<-sig
 		return nil
 	}
-	rows := []*row{{name: "cold (empty cache)", cache: true, lib: true}, {name: "warm (cache full, no Library)", lib: true}, {name: "no-op (run again)"}}
-	for r := 0; r < runs; r++ {
-		for _, rw := range rows {
-			if err := reset(rw.cache, rw.lib); err != nil {
-				return err
+	tools := []*tool{{
+		name: "upkg",
+		command: func() *exec.Cmd {
+			cmd := exec.Command(bin, "install", "--editor-version", "2022.3.20f1")
+			cmd.Env, cmd.Dir = env, project
+			return cmd
+		},
+		reset: func(cache bool) error {
+			if cache {
+				if err := discard(work, cacheRoot); err != nil {
+					return err
+				}
 			}
-			d, rss, err := install()
-			if err != nil {
-				return err
-			}
-			rw.times = append(rw.times, d)
-			rw.rss = append(rw.rss, rss)
-		}
-	}
-	var peerRows []*row
+			os.Remove(filepath.Join(project, "Packages", "packages-lock.json"))
+			return discard(work, filepath.Join(project, "Library"))
+		},
+		installed: filepath.Join(project, "Library", "PackageCache", last+"@1.0.0", "package.json"),
+	}}
 	for _, p := range others {
-		fmt.Printf("measuring %s …\n", p.name)
-		rs, err := benchPeer(p, work, srv.URL, token, deps, runs)
+		t, err := setupPeer(p, work, srv.URL, token, deps, last)
 		if err != nil {
 			return err
 		}
-		peerRows = append(peerRows, rs...)
+		tools = append(tools, t)
 	}
-	fmt.Printf("\nupkg install, %d packages, %d files each (%.1f MB of tarballs), median of %d runs, %s/%s, %d CPUs:\n\n",
+	// Each run measures every tool's cold install, then every tool's warm
+	// one, then the no-op ones, starting with a different tool each run: the
+	// disk's state drifts (see discard), and no tool should always go first.
+	for r := 0; r < runs; r++ {
+		fmt.Printf("run %d of %d …\n", r+1, runs)
+		for k := range kinds {
+			for j := range tools {
+				t := tools[(j+r)%len(tools)]
+				if k != noop {
+					if err := t.reset(k == cold); err != nil {
+						return err
+					}
+				}
+				cmd := t.command()
+				start := time.Now()
+				if out, err := cmd.CombinedOutput(); err != nil {
+					return fmt.Errorf("%s install: %v: %s", t.name, err, out)
+				}
+				d := time.Since(start)
+				if _, err := os.Stat(t.installed); err != nil {
+					return fmt.Errorf("%s install left no %s", t.name, t.installed)
+				}
+				t.times[k] = append(t.times[k], d)
+				t.rss[k] = append(t.rss[k], maxRSS(cmd.ProcessState))
+			}
+		}
+	}
+	fmt.Printf("\n%d packages, %d files each (%.1f MB of tarballs), median of %d runs, %s/%s, %d CPUs:\n\n",
 		n, files, float64(tgzBytes)/1e6, runs, runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
-	fmt.Println("| install | time | peak memory (max RSS) |")
-	fmt.Println("|---|---|---|")
-	for _, rw := range rows {
-		fmt.Printf("| %s | %s | %.0f MB |\n", rw.name, median(rw.times).Round(time.Millisecond), float64(medianInt(rw.rss))/1e6)
-	}
-	for _, rw := range peerRows {
-		fmt.Printf("| %s | %s | %.0f MB |\n", rw.name, median(rw.times).Round(time.Millisecond), float64(medianInt(rw.rss))/1e6)
+	fmt.Println("| tool | cold (empty cache) | warm (cache full, empty project) | no-op (run again) | peak memory (max RSS: cold / warm / no-op) |")
+	fmt.Println("|---|---|---|---|---|")
+	for _, t := range tools {
+		fmt.Printf("| %s | %s | %s | %s | %.0f / %.0f / %.0f MB |\n", t.name,
+			median(t.times[cold]).Round(time.Millisecond), median(t.times[warm]).Round(time.Millisecond), median(t.times[noop]).Round(time.Millisecond),
+			float64(medianInt(t.rss[cold]))/1e6, float64(medianInt(t.rss[warm]))/1e6, float64(medianInt(t.rss[noop]))/1e6)
 	}
 	summary, _ := json.Marshal(map[string]any{"packages": n, "files": files, "runs": runs})
 	fmt.Printf("\n%s\n", summary)
 	return nil
 }
 
-// row is one measured case.
-type row struct {
-	name       string
-	times      []time.Duration
-	rss        []int64
-	cache, lib bool
+// The three measured cases: cold (empty cache, empty project), warm (cache
+// full, empty project, no lock file) and no-op (run again, nothing changed).
+const (
+	cold = iota
+	warm
+	noop
+	kinds
+)
+
+// tool is one package manager being measured.
+type tool struct {
+	name    string
+	command func() *exec.Cmd
+	// reset empties the project (installed packages and lock file), and
+	// the tool's caches too when cache is set.
+	reset func(cache bool) error
+	// installed is a file every install must leave: the last package's
+	// package.json, so that a tool that quietly did nothing is caught.
+	installed string
+	times [kinds][]time.Duration
+	rss   [kinds][]int64
 }
 
 // peer is another package manager measured on the same packages.
@@ -214,11 +247,9 @@ func peers(peerBin string) map[string]peer {
 	}
 }
 
-// benchPeer installs the same packages with another package manager (same
-// registry, same user, credentials in the project's .npmrc): cold (empty
-// cache, no node_modules), warm (cache full, no node_modules, no lock file)
-// and no-op (run again).
-func benchPeer(p peer, work, url, token string, deps []string, runs int) ([]*row, error) {
+// setupPeer writes a project for another package manager with the same
+// packages (same registry, same user, credentials in the project's .npmrc).
+func setupPeer(p peer, work, url, token string, deps []string, last string) (*tool, error) {
 	dir := filepath.Join(work, p.name+"-project")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -233,31 +264,45 @@ func benchPeer(p peer, work, url, token string, deps []string, runs int) ([]*row
 		return nil, err
 	}
 	cache := filepath.Join(work, p.name+"-cache")
-	rows := []*row{
-		{name: p.name + ": cold (empty cache)", cache: true, lib: true},
-		{name: p.name + ": warm (cache full, no node_modules)", lib: true},
-		{name: p.name + ": no-op (run again)"},
-	}
-	for r := 0; r < runs; r++ {
-		for _, rw := range rows {
-			if rw.cache {
-				os.RemoveAll(cache)
-			}
-			if rw.lib {
-				os.RemoveAll(filepath.Join(dir, "node_modules"))
-				os.Remove(filepath.Join(dir, p.lockFile))
-			}
+	return &tool{
+		name: p.name,
+		command: func() *exec.Cmd {
 			cmd := p.command(dir, cache)
 			cmd.Dir = dir
-			start := time.Now()
-			if out, err := cmd.CombinedOutput(); err != nil {
-				return nil, fmt.Errorf("%s install: %v: %s", p.name, err, out)
+			return cmd
+		},
+		reset: func(withCache bool) error {
+			if withCache {
+				if err := discard(work, cache); err != nil {
+					return err
+				}
 			}
-			rw.times = append(rw.times, time.Since(start))
-			rw.rss = append(rw.rss, maxRSS(cmd.ProcessState))
-		}
+			os.Remove(filepath.Join(dir, p.lockFile))
+			return discard(work, filepath.Join(dir, "node_modules"))
+		},
+		installed: filepath.Join(dir, "node_modules", last, "package.json"),
+	}, nil
+}
+
+// discard moves path out of the way into work/trash, which is deleted when
+// the benchmark ends. Deleting 20 000 files just before an install would make
+// every tool's file creations pay for them: ext4 skips recently freed inodes
+// and scans for others (find_inode_bit → recently_deleted), which made
+// creating a file 5–10× slower here. A real first install does not follow a
+// mass delete, and the figures should not depend on which tool ran before.
+func discard(work, path string) error {
+	if _, err := os.Lstat(path); os.IsNotExist(err) {
+		return nil
 	}
-	return rows, nil
+	trash := filepath.Join(work, "trash")
+	if err := os.MkdirAll(trash, 0o755); err != nil {
+		return err
+	}
+	dst, err := os.MkdirTemp(trash, "")
+	if err != nil {
+		return err
+	}
+	return os.Rename(path, filepath.Join(dst, filepath.Base(path)))
 }
 
 func median(ds []time.Duration) time.Duration {
