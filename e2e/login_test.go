@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/upkg/upkg/internal/testharness/verdaccio"
 	"github.com/upkg/upkg/internal/upmconfig"
@@ -160,5 +161,37 @@ func TestLoginTerminal(t *testing.T) {
 	storedToken(t, s, srv.URL)
 	if r := s.ok("", "whoami", "--registry", srv.URL); strings.TrimSpace(r.Stdout) != "erin" {
 		t.Errorf("whoami = %q", r.Stdout)
+	}
+}
+
+// TestLoginInterrupted presses Ctrl-C at each prompt of `upkg login`: the
+// command stops at once (exit 130) without storing anything, and leaves the
+// terminal echoing again after the no-echo password prompt.
+func TestLoginInterrupted(t *testing.T) {
+	srv := verdaccio.ForTest(t, verdaccio.Options{})
+	for _, at := range []string{"Username: ", "Password: "} {
+		t.Run(strings.TrimSuffix(at, ": "), func(t *testing.T) {
+			s := newSandbox(t)
+			cmd := exec.Command(upkgBin, "login", "--registry", srv.URL, "--auth-type", "legacy")
+			cmd.Env, cmd.Dir = s.env(), s.Home
+			p := startPTY(t, cmd, "never-typed")
+			if at == "Password: " {
+				p.expect("Username: ", "gus")
+			}
+			p.waitFor(at)
+			p.send("\x03")
+			if code := p.exitCode(10 * time.Second); code != 130 {
+				t.Errorf("Ctrl-C at %q: exit %d, want 130\n%s", at, code, p.redacted())
+			}
+			if !strings.Contains(p.text(), "interrupted") {
+				t.Errorf("Ctrl-C at %q printed no 'interrupted':\n%s", at, p.redacted())
+			}
+			if _, err := os.Stat(s.UserCfg); !os.IsNotExist(err) {
+				t.Errorf("Ctrl-C at %q: %s exists (%v)", at, s.UserCfg, err)
+			}
+			if !p.echoing() {
+				t.Errorf("Ctrl-C at %q left the terminal without echo", at)
+			}
+		})
 	}
 }

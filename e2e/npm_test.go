@@ -61,6 +61,13 @@ func (p *ptySession) redacted() string { return strings.ReplaceAll(p.text(), p.s
 // types answer and Enter.
 func (p *ptySession) expect(prompt, answer string) {
 	p.t.Helper()
+	p.waitFor(prompt)
+	io.WriteString(p.f, answer+"\r")
+}
+
+// waitFor waits for prompt (case-insensitive) after the previous one.
+func (p *ptySession) waitFor(prompt string) {
+	p.t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		p.mu.Lock()
@@ -78,7 +85,24 @@ func (p *ptySession) expect(prompt, answer string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	io.WriteString(p.f, answer+"\r")
+}
+
+// send types s as is (no Enter): "\x03" is Ctrl-C.
+func (p *ptySession) send(s string) { io.WriteString(p.f, s) }
+
+// exitCode waits for the command to exit and returns its exit code.
+func (p *ptySession) exitCode(timeout time.Duration) int {
+	p.t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+		p.cmd.Process.Kill()
+		p.t.Fatalf("%s did not exit within %s; it printed:\n%s", p.cmd.Path, timeout, p.redacted())
+	}
+	time.Sleep(50 * time.Millisecond)
+	return p.cmd.ProcessState.ExitCode()
 }
 
 // wait waits for the command to exit successfully, then lets the reader

@@ -114,6 +114,11 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// Ctrl-C: the shell's convention, as npm and git do (128 + SIGINT).
+		fmt.Fprintln(f.IO.ErrOut, "interrupted")
+		return cmdutil.ExitInterrupted
+	}
 	code, hint := classify(err)
 	if !started && code == cmdutil.ExitFailure {
 		// cobra rejected the command line (unknown command, wrong number of

@@ -6,6 +6,7 @@ package iostreams
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +27,9 @@ type IOStreams struct {
 
 	// readPassword reads a line without echo from the terminal behind In.
 	readPassword func() ([]byte, error)
+	// saveTerm records the terminal's mode and returns a function that
+	// puts it back (nil when In is no terminal).
+	saveTerm func() (restore func())
 	// errWidth is the width of the terminal behind ErrOut.
 	errWidth func() int
 }
@@ -42,6 +46,13 @@ func System() *IOStreams {
 		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		readPassword: func() ([]byte, error) {
 			return term.ReadPassword(inFd)
+		},
+		saveTerm: func() func() {
+			st, err := term.GetState(inFd)
+			if err != nil {
+				return func() {}
+			}
+			return func() { term.Restore(inFd, st) }
 		},
 		errWidth: func() int {
 			w, _, err := term.GetSize(int(os.Stderr.Fd()))
@@ -78,39 +89,79 @@ func (s *IOStreams) CanPrompt() bool { return s.InTTY && s.ErrTTY }
 var ErrNoTTY = errors.New("no terminal to prompt on")
 
 // Prompt prints label on stderr and reads one line from stdin (echoed).
-func (s *IOStreams) Prompt(label string) (string, error) {
+// Cancelling ctx (Ctrl-C) stops the wait at once with ctx's error.
+func (s *IOStreams) Prompt(ctx context.Context, label string) (string, error) {
 	if !s.CanPrompt() {
 		return "", ErrNoTTY
 	}
 	fmt.Fprint(s.ErrOut, label)
-	line, err := bufio.NewReader(s.In).ReadString('\n')
+	line, err := readCancellable(ctx, s, func() (string, error) {
+		return bufio.NewReader(s.In).ReadString('\n')
+	})
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		if ctx.Err() != nil {
+			return "", err
+		}
 		return "", fmt.Errorf("read answer: %w", err)
 	}
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
 // PromptSecret prints label on stderr and reads one line from the terminal
-// without echoing it.
-func (s *IOStreams) PromptSecret(label string) (string, error) {
+// without echoing it. Cancelling ctx (Ctrl-C) stops the wait at once, with
+// the terminal's echo back on.
+func (s *IOStreams) PromptSecret(ctx context.Context, label string) (string, error) {
 	if !s.CanPrompt() || s.readPassword == nil {
 		return "", ErrNoTTY
 	}
 	fmt.Fprint(s.ErrOut, label)
-	b, err := s.readPassword()
+	line, err := readCancellable(ctx, s, func() (string, error) {
+		b, err := s.readPassword()
+		return string(b), err
+	})
 	fmt.Fprintln(s.ErrOut)
 	if err != nil {
+		if ctx.Err() != nil {
+			return "", err
+		}
 		return "", fmt.Errorf("read secret: %w", err)
 	}
-	return strings.TrimRight(string(b), "\r\n"), nil
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// readCancellable runs read, returning early with ctx's error when ctx is
+// cancelled first. A terminal read cannot be interrupted, so it is left
+// behind (the command is about to exit) after the terminal's mode, which a
+// no-echo read changed, is put back as it was before.
+func readCancellable(ctx context.Context, s *IOStreams, read func() (string, error)) (string, error) {
+	restore := func() {}
+	if s.saveTerm != nil {
+		restore = s.saveTerm()
+	}
+	type answer struct {
+		line string
+		err  error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		line, err := read()
+		done <- answer{line, err}
+	}()
+	select {
+	case a := <-done:
+		return a.line, a.err
+	case <-ctx.Done():
+		restore()
+		return "", ctx.Err()
+	}
 }
 
 // ReadSecret reads a secret: from the terminal without echo when stdin is a
 // terminal (after printing label), else everything on stdin with the final line
 // ending trimmed.
-func (s *IOStreams) ReadSecret(label string) (string, error) {
+func (s *IOStreams) ReadSecret(ctx context.Context, label string) (string, error) {
 	if s.InTTY {
-		return s.PromptSecret(label)
+		return s.PromptSecret(ctx, label)
 	}
 	b, err := io.ReadAll(io.LimitReader(s.In, 1<<20))
 	if err != nil {

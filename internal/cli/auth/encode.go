@@ -18,7 +18,7 @@ terminal it asks without echo; otherwise it reads stdin. Only the base64 is
 printed, on stdout. To store it directly, use: upkg auth set --basic-stdin`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			pair, err := f.IO.ReadSecret("email:PAT (or user:password): ")
+			pair, err := f.IO.ReadSecret(c.Context(), "email:PAT (or user:password): ")
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/base64"
 	"net"
 	"net/url"
@@ -58,7 +59,7 @@ Without any of them, only --email and --always-auth of an existing entry change.
 			if runF != nil {
 				return runF(opts)
 			}
-			return runSet(f, opts)
+			return runSet(c.Context(), f, opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -71,12 +72,12 @@ Without any of them, only --email and --always-auth of an existing entry change.
 	return cmd
 }
 
-func runSet(f *cmdutil.Factory, opts *SetOptions) error {
+func runSet(ctx context.Context, f *cmdutil.Factory, opts *SetOptions) error {
 	var u upmconfig.AuthUpdate
 	kind := ""
 	switch {
 	case opts.TokenStdin:
-		tok, err := f.IO.ReadSecret("Token: ")
+		tok, err := f.IO.ReadSecret(ctx, "Token: ")
 		if err != nil {
 			return err
 		}
@@ -94,7 +95,7 @@ func runSet(f *cmdutil.Factory, opts *SetOptions) error {
 		}
 		u.Token, kind = &tok, "token"
 	case opts.BasicStdin:
-		pair, err := f.IO.ReadSecret("user:password (or email:PAT): ")
+		pair, err := f.IO.ReadSecret(ctx, "user:password (or email:PAT): ")
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,9 @@ const (
 	ExitFrozen    = 6
 	ExitIntegrity = 7
 	ExitInput     = 8
+	// ExitInterrupted is for Ctrl-C (128 + SIGINT, the shell's convention;
+	// CLI.md is silent on it).
+	ExitInterrupted = 130
 )
 
 // ExitError is an error with the exit code it ends the process with and an

@@ -222,7 +222,7 @@ func webLogin(ctx context.Context, opts *Options, client *registry.Client) (*out
 // one-time password or e-mail request once.
 func couchLogin(ctx context.Context, opts *Options, client *registry.Client) (*outcome, error) {
 	f := opts.F
-	user, pw, err := userAndPassword(opts, "Username: ", "Password: ")
+	user, pw, err := userAndPassword(ctx, opts, "Username: ", "Password: ")
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +239,7 @@ func couchLogin(ctx context.Context, opts *Options, client *registry.Client) (*o
 		)
 		switch {
 		case errors.As(err, &otpErr) && !otpErr.Sent:
-			code, perr := f.IO.Prompt("This registry asks for a one-time password.\nOne-time password: ")
+			code, perr := f.IO.Prompt(ctx, "This registry asks for a one-time password.\nOne-time password: ")
 			if errors.Is(perr, iostreams.ErrNoTTY) {
 				return nil, cmdutil.UsageErrorf("%s asks for a one-time password and there is no terminal to ask on: pass --otp CODE", opts.Registry)
 			}
@@ -253,7 +253,7 @@ func couchLogin(ctx context.Context, opts *Options, client *registry.Client) (*o
 		case errors.As(err, &otpErr):
 			return nil, cmdutil.WithCode(cmdutil.ExitAuth, err, "check the code of your authenticator app (it changes every 30 seconds) and run the command again")
 		case errors.As(err, &emailErr) && cr.Email == "":
-			email, perr := f.IO.Prompt("E-mail (this registry needs one; it may be public): ")
+			email, perr := f.IO.Prompt(ctx, "E-mail (this registry needs one; it may be public): ")
 			if errors.Is(perr, iostreams.ErrNoTTY) {
 				return nil, cmdutil.UsageErrorf("%v; there is no terminal to ask on: pass --email", emailErr)
 			}
@@ -278,7 +278,7 @@ func couchLogin(ctx context.Context, opts *Options, client *registry.Client) (*o
 
 // basicLogin checks user:password with /-/whoami and keeps its base64.
 func basicLogin(ctx context.Context, opts *Options, client *registry.Client) (*outcome, error) {
-	user, pw, err := userAndPassword(opts, "Username (or e-mail): ", "Password (or token): ")
+	user, pw, err := userAndPassword(ctx, opts, "Username (or e-mail): ", "Password (or token): ")
 	if err != nil {
 		return nil, err
 	}
@@ -302,12 +302,12 @@ func basicLogin(ctx context.Context, opts *Options, client *registry.Client) (*o
 
 // userAndPassword takes the user name and password from the flags, stdin
 // or the terminal, failing at once, naming the flag, when there is none.
-func userAndPassword(opts *Options, userLabel, pwLabel string) (string, string, error) {
+func userAndPassword(ctx context.Context, opts *Options, userLabel, pwLabel string) (string, string, error) {
 	f := opts.F
 	user := opts.Username
 	if user == "" {
 		var err error
-		user, err = f.IO.Prompt(userLabel)
+		user, err = f.IO.Prompt(ctx, userLabel)
 		if errors.Is(err, iostreams.ErrNoTTY) {
 			return "", "", cmdutil.UsageErrorf("no terminal to ask for the user name: pass --username")
 		}
@@ -324,9 +324,9 @@ func userAndPassword(opts *Options, userLabel, pwLabel string) (string, string, 
 		err error
 	)
 	if opts.PasswordStdin {
-		pw, err = f.IO.ReadSecret(pwLabel)
+		pw, err = f.IO.ReadSecret(ctx, pwLabel)
 	} else {
-		pw, err = f.IO.PromptSecret(pwLabel)
+		pw, err = f.IO.PromptSecret(ctx, pwLabel)
 		if errors.Is(err, iostreams.ErrNoTTY) {
 			return "", "", cmdutil.UsageErrorf("no terminal to ask for the password: pass it on stdin with --password-stdin")
 		}

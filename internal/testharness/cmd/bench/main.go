@@ -216,8 +216,8 @@ type tool struct {
 	// installed is a file every install must leave: the last package's
 	// package.json, so that a tool that quietly did nothing is caught.
 	installed string
-	times [kinds][]time.Duration
-	rss   [kinds][]int64
+	times     [kinds][]time.Duration
+	rss       [kinds][]int64
 }
 
 // peer is another package manager measured on the same packages.
