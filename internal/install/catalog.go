@@ -23,6 +23,9 @@ type catalog struct {
 	manifest *manifest.Manifest
 	defReg   string
 	sem      chan struct{}
+	// onVersions, when set, hears about every packument fetched, from the
+	// goroutine that fetched it.
+	onVersions func(name, registry string, versions []resolve.VersionInfo)
 
 	mu      sync.Mutex
 	entries map[string]*catalogEntry
@@ -115,6 +118,9 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 				Deprecated:   v.Deprecated,
 				Dist:         resolve.Dist{Tarball: v.Dist.Tarball, Integrity: v.Dist.Integrity, Shasum: v.Dist.Shasum},
 			})
+		}
+		if c.onVersions != nil {
+			c.onVersions(name, c.Registry(name), e.versions)
 		}
 	}()
 	return e

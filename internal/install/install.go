@@ -143,7 +143,18 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Tarballs whose versions are already known start downloading while
+	// resolution goes on; what is still running when Run returns is not
+	// needed (or the run failed) and is cancelled.
+	fctx, cancelFetches := context.WithCancel(ctx)
+	var downloaded atomic.Int64
+	fetches := newFetcher(fctx, opts, oldLock, locals, &downloaded)
+	defer func() {
+		cancelFetches()
+		fetches.wg.Wait()
+	}()
 	cat := newCatalog(ctx, opts.Client, opts.Manifest, opts.DefaultRegistry, max(opts.Jobs, 1), opts.Builtins)
+	cat.onVersions = fetches.guess
 	graph, err := resolve.Resolve(ctx, resolve.Input{
 		Manifest:      opts.Manifest,
 		Lock:          oldLock,
@@ -167,7 +178,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	}
 
 	sum := &Summary{LockChanged: lockChanged && opts.Manifest.EnableLockFile}
-	installed, err := fetchAll(ctx, opts, graph, sum)
+	installed, err := fetchAll(ctx, opts, graph, sum, fetches)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +221,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 // fetchAll puts every registry package into the cache and, unless
 // NoMaterialize, into Library/PackageCache. It returns the folders installed,
 // by folder name, with their cache keys.
-func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summary) (map[string]string, error) {
+func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summary, fetches *fetcher) (map[string]string, error) {
 	var toFetch []int
 	for i, p := range graph.Packages {
 		rep := PackageReport{Name: p.Name, Version: p.Version, Source: p.Source, URL: p.Registry, Depth: p.Depth}
@@ -222,7 +233,6 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 	opts.Reporter.Resolved(len(toFetch))
 	installed := map[string]string{}
 	var mu sync.Mutex
-	var downloaded atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
 	// Many packages at once, not opts.Jobs: creating files is the cost of an
 	// install, and the kernel serialises creations within one folder, so
@@ -235,20 +245,12 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 	for _, i := range toFetch {
 		p := graph.Packages[i]
 		g.Go(func() error {
-			fetched := false
-			fetch := func(ctx context.Context) (io.ReadCloser, error) {
-				fetched = true
-				rc, err := opts.Client.Tarball(ctx, p.Registry, p.Dist.Tarball)
-				if err != nil {
-					return nil, err
-				}
-				return &countingReader{rc: rc, n: &downloaded, rep: opts.Reporter}, nil
-			}
-			key := cache.Key{Integrity: p.Dist.Integrity, Shasum: p.Dist.Shasum}
-			entry, err := opts.Store.Ensure(gctx, key, p.Name, p.Version, fetch)
+			run := fetches.start(p.Name, p.Version, p.Registry, p.Dist)
+			entry, err := run.wait(gctx)
 			if err != nil {
 				return err // the cache's errors name the package already
 			}
+			fetched := run.fetched
 			dir := p.Name + "@" + p.Version
 			if !opts.NoMaterialize {
 				dest := filepath.Join(opts.ProjectRoot, "Library", "PackageCache", dir)
@@ -256,7 +258,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 				if errors.Is(err, fs.ErrNotExist) {
 					// Another process evicted the entry between Ensure and
 					// Materialize (Prune): fetch it again, once.
-					if entry, err = opts.Store.Ensure(gctx, key, p.Name, p.Version, fetch); err == nil {
+					if entry, err = fetches.ensure(gctx, p.Name, p.Version, p.Registry, p.Dist, &fetched); err == nil {
 						err = opts.Store.Materialize(gctx, entry, dest)
 					}
 				}
@@ -282,7 +284,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	sum.DownloadedBytes = downloaded.Load()
+	sum.DownloadedBytes = fetches.downloaded.Load()
 	return installed, nil
 }
 
