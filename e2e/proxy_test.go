@@ -136,3 +136,63 @@ func TestInstallThroughSquid(t *testing.T) {
 		}
 	})
 }
+
+// TestInstallHTTPSThroughSquid reaches an HTTPS registry (certificate from a
+// test CA, trusted with caFile) through squid with HTTPS_PROXY: the client
+// tunnels with CONNECT, so squid sees only the host and port, and TLS is
+// verified end to end against the registry's own name.
+func TestInstallHTTPSThroughSquid(t *testing.T) {
+	srv := verdaccio.ForTest(t, verdaccio.Options{})
+	token := newUser(t, srv, "tom", "tom-password-8642")
+	publish(t, srv, token,
+		pkg{"com.example.core", "1.0.0", "2021.3", nil},
+		pkg{"com.example.app", "1.0.0", "2021.3", map[string]string{"com.example.core": "1.0.0"}},
+	)
+	ca := newTestCA(t, "upkg Tunnel Test CA")
+	front, err := url.Parse(httpsFront(t, ca, srv.URL, "secure.example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := "https://secure.example.com:" + front.Port()
+	proxy := squid.ForTest(t, squid.Options{Hosts: map[string]string{"secure.example.com": "127.0.0.1"}})
+	caPath := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caPath, ca.pem, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	s := newSandbox(t)
+	s.project(fmt.Sprintf(`{
+  "dependencies": {"com.example.app": "1.0.0"},
+  "scopedRegistries": [{"name": "TLS behind a proxy", "url": %q, "scopes": ["com.example"]}]
+}
+`, reg), "2022.3.20f1")
+	s.login(reg, token)
+	s.write(s.GlobalCfg, fmt.Sprintf("caFile = %q\n", caPath))
+	s.extraEnv = []string{"HTTPS_PROXY=" + proxy.URL}
+
+	s.ok("", "install")
+	installed(t, s)
+	log := proxy.AccessLog()
+	if !strings.Contains(log, "CONNECT secure.example.com:"+front.Port()) {
+		t.Errorf("squid saw no CONNECT to the registry:\n%s", log)
+	}
+	if strings.Contains(log, "/com.example.app") {
+		t.Errorf("squid saw request paths, so the traffic was not tunnelled:\n%s", log)
+	}
+	r := s.ok("", "doctor", "--registry", reg)
+	for _, w := range []string{"through " + proxy.URL + " (env HTTPS_PROXY)", "upkg Tunnel Test CA", "logged in as tom"} {
+		if !strings.Contains(r.Stdout, w) {
+			t.Errorf("doctor lacks %q:\n%s", w, r.Stdout)
+		}
+	}
+
+	// HTTP_PROXY alone does not apply to an https registry: without a route
+	// to the name, it is a network failure that names the host.
+	s.extraEnv = []string{"HTTP_PROXY=" + proxy.URL}
+	os.RemoveAll(filepath.Join(s.Home, "cache"))
+	os.RemoveAll(filepath.Join(s.Project, "Library"))
+	r = s.fails(5, "", "install")
+	if !strings.Contains(r.Stderr, "secure.example.com") {
+		t.Errorf("HTTP_PROXY only: message does not name the host:\n%s", r.Stderr)
+	}
+}

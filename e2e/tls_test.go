@@ -58,8 +58,8 @@ func newTestCA(t *testing.T, name string) *testCA {
 	return &testCA{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
 }
 
-// leaf issues a server certificate for 127.0.0.1.
-func (ca *testCA) leaf(t *testing.T) tls.Certificate {
+// leaf issues a server certificate for 127.0.0.1 and the host names given.
+func (ca *testCA) leaf(t *testing.T, names ...string) tls.Certificate {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -69,6 +69,7 @@ func (ca *testCA) leaf(t *testing.T) tls.Certificate {
 		SerialNumber: big.NewInt(2),
 		Subject:      pkix.Name{CommonName: "127.0.0.1"},
 		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		DNSNames:     names,
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
@@ -83,8 +84,9 @@ func (ca *testCA) leaf(t *testing.T) tls.Certificate {
 
 // httpsFront serves target over HTTPS with a certificate from ca, the way a
 // registry behind a TLS-inspecting proxy (or with a private CA) looks to the
-// client. Verdaccio writes https tarball URLs from X-Forwarded-Proto.
-func httpsFront(t *testing.T, ca *testCA, target string) string {
+// client. Verdaccio writes https tarball URLs from X-Forwarded-Proto. The
+// certificate also names hosts, for a front reached by name.
+func httpsFront(t *testing.T, ca *testCA, target string, hosts ...string) string {
 	t.Helper()
 	u, err := url.Parse(target)
 	if err != nil {
@@ -95,7 +97,7 @@ func httpsFront(t *testing.T, ca *testCA, target string) string {
 		r.Header.Set("X-Forwarded-Proto", "https")
 		rp.ServeHTTP(w, r)
 	}))
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.leaf(t)}}
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.leaf(t, hosts...)}}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv.URL
