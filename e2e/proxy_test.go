@@ -21,14 +21,22 @@ type proxiedRegistry struct {
 	manifest string
 }
 
-func setupProxiedRegistry(t *testing.T) *proxiedRegistry {
+// appRegistry starts a Verdaccio with one user and two packages:
+// com.example.app 1.0.0, which depends on com.example.core 1.0.0.
+func appRegistry(t *testing.T, user, password string) (*verdaccio.Server, string) {
 	t.Helper()
 	srv := verdaccio.ForTest(t, verdaccio.Options{})
-	token := newUser(t, srv, "pia", "pia-password-2468")
+	token := newUser(t, srv, user, password)
 	publish(t, srv, token,
 		pkg{"com.example.core", "1.0.0", "2021.3", nil},
 		pkg{"com.example.app", "1.0.0", "2021.3", map[string]string{"com.example.core": "1.0.0"}},
 	)
+	return srv, token
+}
+
+func setupProxiedRegistry(t *testing.T) *proxiedRegistry {
+	t.Helper()
+	srv, token := appRegistry(t, "pia", "pia-password-2468")
 	u, err := url.Parse(srv.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -142,12 +150,7 @@ func TestInstallThroughSquid(t *testing.T) {
 // tunnels with CONNECT, so squid sees only the host and port, and TLS is
 // verified end to end against the registry's own name.
 func TestInstallHTTPSThroughSquid(t *testing.T) {
-	srv := verdaccio.ForTest(t, verdaccio.Options{})
-	token := newUser(t, srv, "tom", "tom-password-8642")
-	publish(t, srv, token,
-		pkg{"com.example.core", "1.0.0", "2021.3", nil},
-		pkg{"com.example.app", "1.0.0", "2021.3", map[string]string{"com.example.core": "1.0.0"}},
-	)
+	srv, token := appRegistry(t, "tom", "tom-password-8642")
 	ca := newTestCA(t, "upkg Tunnel Test CA")
 	front, err := url.Parse(httpsFront(t, ca, srv.URL, "secure.example.com"))
 	if err != nil {

@@ -20,8 +20,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/upkg/upkg/internal/testharness/verdaccio"
 )
 
 // testCA is a private certificate authority, like the one a TLS-inspecting
@@ -104,12 +102,7 @@ func httpsFront(t *testing.T, ca *testCA, target string, hosts ...string) string
 }
 
 func TestInstallWithPrivateCA(t *testing.T) {
-	srv := verdaccio.ForTest(t, verdaccio.Options{})
-	token := newUser(t, srv, "tia", "tia-password-1357")
-	publish(t, srv, token,
-		pkg{"com.example.core", "1.0.0", "2021.3", nil},
-		pkg{"com.example.app", "1.0.0", "2021.3", map[string]string{"com.example.core": "1.0.0"}},
-	)
+	srv, token := appRegistry(t, "tia", "tia-password-1357")
 	ca := newTestCA(t, "upkg Inspecting Proxy CA")
 	reg := httpsFront(t, ca, srv.URL)
 	manifest := fmt.Sprintf(`{
