@@ -155,6 +155,9 @@ func TestLoginTerminal(t *testing.T) {
 	if strings.Contains(got, "erin-password-555") {
 		t.Errorf("the password was echoed")
 	}
+	if !p.echoing() {
+		t.Errorf("login left the terminal without echo")
+	}
 	if !strings.Contains(got, "erin") || !strings.Contains(got, "no web login") || !strings.Contains(got, "Stored token") {
 		t.Errorf("terminal session:\n%s", got)
 	}

@@ -25,11 +25,9 @@ type IOStreams struct {
 	// InTTY, OutTTY and ErrTTY report whether each stream is a terminal.
 	InTTY, OutTTY, ErrTTY bool
 
-	// readPassword reads a line without echo from the terminal behind In.
-	readPassword func() ([]byte, error)
-	// saveTerm records the terminal's mode and returns a function that
-	// puts it back (nil when In is no terminal).
-	saveTerm func() (restore func())
+	// noEcho turns off the echo of the terminal behind In, at once, and
+	// returns the function that turns it back on.
+	noEcho func() (restore func(), err error)
 	// errWidth is the width of the terminal behind ErrOut.
 	errWidth func() int
 }
@@ -44,16 +42,7 @@ func System() *IOStreams {
 		InTTY:  term.IsTerminal(inFd),
 		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
-		readPassword: func() ([]byte, error) {
-			return term.ReadPassword(inFd)
-		},
-		saveTerm: func() func() {
-			st, err := term.GetState(inFd)
-			if err != nil {
-				return func() {}
-			}
-			return func() { term.Restore(inFd, st) }
-		},
+		noEcho: func() (func(), error) { return noEcho(inFd) },
 		errWidth: func() int {
 			w, _, err := term.GetSize(int(os.Stderr.Fd()))
 			if err != nil {
@@ -95,9 +84,7 @@ func (s *IOStreams) Prompt(ctx context.Context, label string) (string, error) {
 		return "", ErrNoTTY
 	}
 	fmt.Fprint(s.ErrOut, label)
-	line, err := readCancellable(ctx, s, func() (string, error) {
-		return bufio.NewReader(s.In).ReadString('\n')
-	})
+	line, err := readCancellable(ctx, s.readLine)
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
 		if ctx.Err() != nil {
 			return "", err
@@ -111,14 +98,18 @@ func (s *IOStreams) Prompt(ctx context.Context, label string) (string, error) {
 // without echoing it. Cancelling ctx (Ctrl-C) stops the wait at once, with
 // the terminal's echo back on.
 func (s *IOStreams) PromptSecret(ctx context.Context, label string) (string, error) {
-	if !s.CanPrompt() || s.readPassword == nil {
+	if !s.CanPrompt() || s.noEcho == nil {
 		return "", ErrNoTTY
 	}
+	// Echo goes off before the prompt shows and comes back however the
+	// read ends, Ctrl-C included: the terminal is never left silent.
+	restore, err := s.noEcho()
+	if err != nil {
+		return "", fmt.Errorf("turn off the terminal's echo: %w", err)
+	}
 	fmt.Fprint(s.ErrOut, label)
-	line, err := readCancellable(ctx, s, func() (string, error) {
-		b, err := s.readPassword()
-		return string(b), err
-	})
+	line, err := readCancellable(ctx, s.readLine)
+	restore()
 	fmt.Fprintln(s.ErrOut)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -129,15 +120,15 @@ func (s *IOStreams) PromptSecret(ctx context.Context, label string) (string, err
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
+// readLine reads one line from In.
+func (s *IOStreams) readLine() (string, error) {
+	return bufio.NewReader(s.In).ReadString('\n')
+}
+
 // readCancellable runs read, returning early with ctx's error when ctx is
 // cancelled first. A terminal read cannot be interrupted, so it is left
-// behind (the command is about to exit) after the terminal's mode, which a
-// no-echo read changed, is put back as it was before.
-func readCancellable(ctx context.Context, s *IOStreams, read func() (string, error)) (string, error) {
-	restore := func() {}
-	if s.saveTerm != nil {
-		restore = s.saveTerm()
-	}
+// behind: the command is about to exit.
+func readCancellable(ctx context.Context, read func() (string, error)) (string, error) {
 	type answer struct {
 		line string
 		err  error
@@ -151,7 +142,6 @@ func readCancellable(ctx context.Context, s *IOStreams, read func() (string, err
 	case a := <-done:
 		return a.line, a.err
 	case <-ctx.Done():
-		restore()
 		return "", ctx.Err()
 	}
 }
