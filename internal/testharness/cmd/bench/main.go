@@ -11,6 +11,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -31,6 +35,7 @@ func main() {
 	runs := flag.Int("runs", 3, "runs per measurement (the median is printed)")
 	bin := flag.String("upkg", "bin/upkg", "the upkg binary to measure")
 	peerList := flag.String("peers", "", "also measure these package managers on the same packages, side by side: a comma-separated list of npm, pnpm, bun")
+	latency := flag.Duration("latency", 0, "hold back every registry response this long (a registry across a network, not on loopback)")
 	hold := flag.Bool("hold", false, "publish and set up the project, print its environment, then wait for Ctrl-C instead of measuring (for profiling by hand)")
 	peerBin := flag.String("peer-bin", "test/peers/node_modules/.bin", "where the pnpm and bun executables are")
 	flag.Parse()
@@ -49,13 +54,13 @@ func main() {
 		}
 		chosen = append(chosen, p)
 	}
-	if err := run(*n, *files, *runs, *bin, chosen, *hold); err != nil {
+	if err := run(*n, *files, *runs, *bin, chosen, *hold, *latency); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, files, runs int, bin string, others []peer, hold bool) error {
+func run(n, files, runs int, bin string, others []peer, hold bool, latency time.Duration) error {
 	ctx := context.Background()
 	bin, err := filepath.Abs(bin)
 	if err != nil {
@@ -97,9 +102,16 @@ func run(n, files, runs int, bin string, others []peer, hold bool) error {
 		}
 		deps = append(deps, fmt.Sprintf("%q: \"1.0.0\"", name))
 	}
+	regURL := srv.URL
+	if latency > 0 {
+		if regURL, err = delayed(srv.URL, latency); err != nil {
+			return err
+		}
+		fmt.Printf("installs go through %s, which holds every response back %s\n", regURL, latency)
+	}
 	last := fmt.Sprintf("com.bench.pkg%03d", n-1)
 	project := filepath.Join(work, "project")
-	manifest := fmt.Sprintf("{\n  \"dependencies\": {%s},\n  \"scopedRegistries\": [{\"name\": \"bench\", \"url\": %q, \"scopes\": [\"com.bench\"]}]\n}\n", strings.Join(deps, ", "), srv.URL)
+	manifest := fmt.Sprintf("{\n  \"dependencies\": {%s},\n  \"scopedRegistries\": [{\"name\": \"bench\", \"url\": %q, \"scopes\": [\"com.bench\"]}]\n}\n", strings.Join(deps, ", "), regURL)
 	if err := os.MkdirAll(filepath.Join(project, "Packages"), 0o755); err != nil {
 		return err
 	}
@@ -115,7 +127,7 @@ func run(n, files, runs int, bin string, others []peer, hold bool) error {
 		"UPM_CACHE_ROOT="+cacheRoot,
 		"CI=1",
 	)
-	login := exec.Command(bin, "auth", "set", "--registry", srv.URL, "--token-stdin")
+	login := exec.Command(bin, "auth", "set", "--registry", regURL, "--token-stdin")
 	login.Env, login.Stdin = env, strings.NewReader(token)
 	if out, err := login.CombinedOutput(); err != nil {
 		return fmt.Errorf("auth set: %v: %s", err, out)
@@ -150,7 +162,7 @@ func run(n, files, runs int, bin string, others []peer, hold bool) error {
 		installed: filepath.Join(project, "Library", "PackageCache", last+"@1.0.0", "package.json"),
 	}}
 	for _, p := range others {
-		t, err := setupPeer(p, work, srv.URL, token, deps, last)
+		t, err := setupPeer(p, work, regURL, token, deps, last)
 		if err != nil {
 			return err
 		}
@@ -282,6 +294,26 @@ func setupPeer(p peer, work, url, token string, deps []string, last string) (*to
 		},
 		installed: filepath.Join(dir, "node_modules", last, "package.json"),
 	}, nil
+}
+
+// delayed starts a reverse proxy to target on loopback that answers every
+// request latency late, as a registry across a network does. It keeps the
+// Host header, so Verdaccio's tarball addresses point at the proxy too.
+func delayed(target string, latency time.Duration) (string, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return "", err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	go http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(latency)
+		rp.ServeHTTP(w, r)
+	}))
+	return "http://" + l.Addr().String(), nil
 }
 
 // discard moves path out of the way into work/trash, which is deleted when
