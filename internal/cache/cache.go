@@ -61,6 +61,7 @@ const (
 	tmpDir        = "tmp"
 	usedDir       = "used"
 	packumentsDir = "packuments"
+	gitDir        = "git"
 
 	pkgName     = "pkg"
 	tarballName = "tarball.tgz"
@@ -127,7 +128,7 @@ func open(dir string, maxSize int64, probe func(goos, dir string) bool) (*Store,
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
-	for _, sub := range []string{entriesDir, locksDir, tmpDir, usedDir, packumentsDir} {
+	for _, sub := range []string{entriesDir, locksDir, tmpDir, usedDir, packumentsDir, gitDir} {
 		p := filepath.Join(dir, sub)
 		if err := os.MkdirAll(p, 0o755); err != nil {
 			return nil, fmt.Errorf("open cache: create %s: %w", p, err)
@@ -168,6 +169,14 @@ func (s *Store) Dir() string { return s.dir }
 
 // MaxSize returns the size cap given to Open (or DefaultMaxSize).
 func (s *Store) MaxSize() int64 { return s.maxSize }
+
+// GitDir is where installs keep which cache entry holds each Git package
+// (repository, commit and folder → tarball key).
+func (s *Store) GitDir() string { return filepath.Join(s.dir, gitDir) }
+
+// TmpDir is the store's scratch folder, on the same file system as its
+// entries; Clean empties it.
+func (s *Store) TmpDir() string { return filepath.Join(s.dir, tmpDir) }
 
 // PackumentsDir returns the folder reserved for the registry client's
 // packument cache.

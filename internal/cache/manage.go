@@ -164,8 +164,8 @@ func (s *Store) evict(ctx context.Context, id string) error {
 	return s.discardLocked(id)
 }
 
-// Clean deletes every entry, every leftover in tmp/, the usage markers and
-// the packument cache — each entry under its lock. Lock files stay: a
+// Clean deletes every entry, every leftover in tmp/, the usage markers,
+// the packument cache and the Git index — each entry under its lock. Lock files stay: a
 // process may be waiting on one, and deleting it would let a second
 // process lock a new file of the same name while the first holds the old.
 func (s *Store) Clean(ctx context.Context) error {
@@ -187,7 +187,7 @@ func (s *Store) Clean(ctx context.Context) error {
 			return fmt.Errorf("clean cache: %w", err)
 		}
 	}
-	for _, sub := range []string{usedDir, packumentsDir} {
+	for _, sub := range []string{usedDir, packumentsDir, gitDir} {
 		dir := filepath.Join(s.dir, sub)
 		des, err := os.ReadDir(dir)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {

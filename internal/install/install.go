@@ -24,6 +24,7 @@ import (
 
 	"github.com/upkg/upkg/internal/atomicfile"
 	"github.com/upkg/upkg/internal/cache"
+	"github.com/upkg/upkg/internal/gitdep"
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/registry"
@@ -54,10 +55,12 @@ type Options struct {
 	Builtins        resolve.Builtins
 	Client          *registry.Client
 	Store           *cache.Store
-	Jobs            int
-	Frozen          bool
-	NoMaterialize   bool
-	Reporter        Reporter
+	// Git fetches Git dependencies (the zero value runs git from PATH).
+	Git           gitdep.Git
+	Jobs          int
+	Frozen        bool
+	NoMaterialize bool
+	Reporter      Reporter
 }
 
 // PackageReport is one package in the summary (CLI.md install --json).
@@ -143,6 +146,10 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	gits, err := fetchGit(ctx, opts, oldLock, locals)
+	if err != nil {
+		return nil, err
+	}
 	// Tarballs whose versions are already known start downloading while
 	// resolution goes on; what is still running when Run returns is not
 	// needed (or the run failed) and is cancelled.
@@ -178,7 +185,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	}
 
 	sum := &Summary{LockChanged: lockChanged && opts.Manifest.EnableLockFile}
-	installed, err := fetchAll(ctx, opts, graph, sum, fetches)
+	installed, err := fetchAll(ctx, opts, graph, sum, fetches, gits)
 	if err != nil {
 		return nil, err
 	}
@@ -221,12 +228,12 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 // fetchAll puts every registry package into the cache and, unless
 // NoMaterialize, into Library/PackageCache. It returns the folders installed,
 // by folder name, with their cache keys.
-func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summary, fetches *fetcher) (map[string]string, error) {
+func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summary, fetches *fetcher, gits map[string]*gitPackage) (map[string]string, error) {
 	var toFetch []int
 	for i, p := range graph.Packages {
 		rep := PackageReport{Name: p.Name, Version: p.Version, Source: p.Source, URL: p.Registry, Depth: p.Depth}
 		sum.Packages = append(sum.Packages, rep)
-		if p.Source == lockfile.SourceRegistry {
+		if p.Source == lockfile.SourceRegistry || p.Source == lockfile.SourceGit && gits[p.Name] != nil {
 			toFetch = append(toFetch, i)
 		}
 	}
@@ -245,17 +252,25 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 	for _, i := range toFetch {
 		p := graph.Packages[i]
 		g.Go(func() error {
-			run := fetches.start(p.Name, p.Version, p.Registry, p.Dist)
-			entry, err := run.wait(gctx)
-			if err != nil {
-				return err // the cache's errors name the package already
+			var (
+				entry   *cache.Entry
+				fetched bool
+				dir     = p.Name + "@" + p.Version
+			)
+			if git := gits[p.Name]; p.Source == lockfile.SourceGit {
+				entry, fetched, dir = git.entry, git.fetched, git.folder(p.Name)
+			} else {
+				run := fetches.start(p.Name, p.Version, p.Registry, p.Dist)
+				var err error
+				if entry, err = run.wait(gctx); err != nil {
+					return err // the cache's errors name the package already
+				}
+				fetched = run.fetched
 			}
-			fetched := run.fetched
-			dir := p.Name + "@" + p.Version
 			if !opts.NoMaterialize {
 				dest := filepath.Join(opts.ProjectRoot, "Library", "PackageCache", dir)
 				err := opts.Store.Materialize(gctx, entry, dest)
-				if errors.Is(err, fs.ErrNotExist) {
+				if errors.Is(err, fs.ErrNotExist) && p.Source == lockfile.SourceRegistry {
 					// Another process evicted the entry between Ensure and
 					// Materialize (Prune): fetch it again, once.
 					if entry, err = fetches.ensure(gctx, p.Name, p.Version, p.Registry, p.Dist, &fetched); err == nil {
@@ -289,15 +304,17 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 }
 
 // removeStale deletes folders of Library/PackageCache that the resolution no
-// longer has: name@version folders (and Unity's name@hash folders) that upkg
-// did not just install, unless they belong to a resolved package upkg does not
-// install itself (git packages, which the Editor fetches).
+// longer has: name@version folders (and name@hash folders of Git packages)
+// that upkg did not just install, unless they belong to a resolved Git
+// package upkg did not install (with --no-materialize it installs none).
 func removeStale(projectRoot string, installed map[string]string, graph *resolve.Graph) ([]string, error) {
 	keep := map[string]bool{}
 	for _, p := range graph.Packages {
-		if p.Source == lockfile.SourceGit {
-			keep[p.Name] = true
-		}
+		keep[p.Name] = p.Source == lockfile.SourceGit
+	}
+	for dir := range installed {
+		name, _, _ := strings.Cut(dir, "@")
+		keep[name] = false // upkg installed it: other folders of it are stale
 	}
 	dir := filepath.Join(projectRoot, "Library", "PackageCache")
 	ents, err := os.ReadDir(dir)

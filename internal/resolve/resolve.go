@@ -48,8 +48,9 @@ const (
 //  1. Embedded packages (in.Locals, source embedded) win over any request for
 //     their name and are always part of the project, at depth 0. Then file:
 //     and Git entries of the manifest, then built-in packages (in.Builtins).
-//     Git packages cannot be fetched here: one resolves with the dependencies
-//     and hash of its in.Locals entry (source git), or none when it has none.
+//     Resolve fetches nothing itself: a Git package resolves with the
+//     dependencies and commit of its in.Locals entry (source git; the
+//     install fetches it first), or none when it has none.
 //  2. Any other package comes from its registry, at the highest version
 //     requested anywhere in the graph, the manifest's own request included.
 //  3. A version locked in in.Lock (same registry URL) is kept while it is at

@@ -1,0 +1,177 @@
+// Package gitdep fetches Git dependencies of a Unity manifest (UPM-SPEC §5):
+// it turns a revision into a commit with `git ls-remote`, fetches that one
+// commit, and writes the package's folder as an npm-style tarball
+// ("package/…", gzip), so that the cache, verification and extraction of
+// registry packages serve Git packages too. Git itself does the talking:
+// its credential helpers, SSH keys and proxy settings apply, and it never
+// prompts (GIT_TERMINAL_PROMPT=0).
+package gitdep
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+
+	"github.com/upkg/upkg/internal/manifest"
+)
+
+// Git runs the git program.
+type Git struct {
+	// Path is the git executable ("git": found on PATH).
+	Path string
+	// Env is the environment git runs with (nil: this process's).
+	Env []string
+}
+
+// ErrNoGit means git is not installed.
+var ErrNoGit = errors.New("git is not installed or not on PATH; Git packages need it")
+
+// Repo is the address git is given for a manifest Git URL: without the
+// "git+" prefix, the ?path= query and the #revision.
+func Repo(s manifest.Spec) string {
+	u := s.URL
+	if i := strings.IndexByte(u, '#'); i >= 0 {
+		u = u[:i]
+	}
+	if i := strings.IndexByte(u, '?'); i >= 0 {
+		u = u[:i]
+	}
+	if len(u) > 4 && strings.EqualFold(u[:4], "git+") {
+		u = u[4:]
+	}
+	return u
+}
+
+var fullSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
+// IsCommit reports whether rev is a full commit SHA.
+func IsCommit(rev string) bool { return fullSHA.MatchString(rev) }
+
+// Resolve returns the commit rev names in repo: rev itself when it is a
+// full SHA; else, from `git ls-remote`, the tag (peeled, for annotated
+// tags), the branch, or — for an empty rev — HEAD.
+func (g Git) Resolve(ctx context.Context, repo, rev string) (string, error) {
+	if IsCommit(rev) {
+		return rev, nil
+	}
+	want := rev
+	if want == "" {
+		want = "HEAD"
+	}
+	// "<name>^{}" also asks for the commit an annotated tag points at.
+	out, err := g.run(ctx, "", "ls-remote", "--", repo, want, want+"^{}")
+	if err != nil {
+		return "", err
+	}
+	found := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		sha, ref, ok := strings.Cut(sc.Text(), "\t")
+		if ok && IsCommit(sha) {
+			found[ref] = sha
+		}
+	}
+	for _, ref := range []string{"refs/tags/" + want + "^{}", "refs/tags/" + want, "refs/heads/" + want, want} {
+		if sha, ok := found[ref]; ok {
+			return sha, nil
+		}
+	}
+	return "", fmt.Errorf("%s has no branch or tag %q", redact(repo), want)
+}
+
+// Archive fetches commit from repo into a scratch repository at work (which
+// must not exist; the caller removes it) and writes the folder sub of that
+// commit ("" for the root) to w as a gzipped tar with its files under
+// "package/". It returns the folder's package.json.
+func (g Git) Archive(ctx context.Context, repo, commit, sub, work string, w io.Writer) ([]byte, error) {
+	if _, err := g.run(ctx, "", "init", "-q", "--bare", work); err != nil {
+		return nil, err
+	}
+	// One commit, not the history. Servers that refuse to serve a commit
+	// by its SHA (old ones) get a full fetch instead.
+	if _, err := g.run(ctx, work, "fetch", "-q", "--depth", "1", "--no-tags", "--", repo, commit); err != nil {
+		if _, err2 := g.run(ctx, work, "fetch", "-q", "--", repo, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"); err2 != nil {
+			return nil, err
+		}
+	}
+	tree := commit + ":" + strings.Trim(sub, "/")
+	pj, err := g.run(ctx, work, "show", tree+pathSep(sub)+"package.json")
+	if err != nil {
+		return nil, fmt.Errorf("%s at %s has no package.json in %q", redact(repo), commit[:10], "/"+strings.Trim(sub, "/"))
+	}
+	cmd := g.command(ctx, work, "archive", "--format=tar.gz", "--prefix=package/", tree)
+	cmd.Stdout = w
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, g.explain(err, stderr.Bytes(), "archive")
+	}
+	return pj, nil
+}
+
+// pathSep is "/" after a non-empty sub-folder, for "<commit>:<sub>/file".
+func pathSep(sub string) string {
+	if strings.Trim(sub, "/") == "" {
+		return ""
+	}
+	return "/"
+}
+
+func (g Git) command(ctx context.Context, dir string, args ...string) *exec.Cmd {
+	path := g.Path
+	if path == "" {
+		path = "git"
+	}
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Dir = dir
+	env := g.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	cmd.Env = append(append([]string(nil), env...), "GIT_TERMINAL_PROMPT=0", "GIT_ASKPASS=", "SSH_ASKPASS=", "GCM_INTERACTIVE=never")
+	return cmd
+}
+
+func (g Git) run(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	cmd := g.command(ctx, dir, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, g.explain(err, stderr.Bytes(), args[0])
+	}
+	return stdout.Bytes(), nil
+}
+
+// explain turns a failed git run into an error with git's own message, with
+// any password in a URL it repeats removed.
+func (g Git) explain(err error, stderr []byte, what string) error {
+	var pe *fs.PathError
+	if errors.Is(err, exec.ErrNotFound) || errors.As(err, &pe) && pe.Op == "fork/exec" && errors.Is(pe.Err, fs.ErrNotExist) {
+		return ErrNoGit
+	}
+	msg := strings.TrimSpace(string(stderr))
+	if i := strings.LastIndexByte(msg, '\n'); i >= 0 && strings.HasPrefix(msg[i+1:], "fatal:") {
+		msg = msg[i+1:]
+	}
+	if msg == "" {
+		msg = err.Error()
+	}
+	return fmt.Errorf("git %s: %s", what, redact(msg))
+}
+
+var userinfo = regexp.MustCompile(`(://[^/@\s:]*):[^/@\s]*@`)
+
+// redact removes passwords from URLs in s ("https://user:secret@host" →
+// "https://user:***@host").
+func redact(s string) string { return userinfo.ReplaceAllString(s, "$1:***@") }

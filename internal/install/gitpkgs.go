@@ -1,0 +1,156 @@
+package install
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/upkg/upkg/internal/atomicfile"
+	"github.com/upkg/upkg/internal/cache"
+	"github.com/upkg/upkg/internal/gitdep"
+	"github.com/upkg/upkg/internal/lockfile"
+	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/resolve"
+)
+
+// gitPackage is a Git dependency of the manifest, fetched into the cache.
+type gitPackage struct {
+	commit  string
+	entry   *cache.Entry
+	fetched bool // archived from the repository by this run
+}
+
+// folder is where Unity keeps a Git package under Library/PackageCache:
+// "<name>@<first 10 hex digits of the commit>".
+func (g *gitPackage) folder(name string) string { return name + "@" + g.commit[:10] }
+
+// gitIndex is what the store's Git folder keeps per repository, commit and
+// package folder: the cache key of the tarball made from it, and its
+// package.json, so that later installs need neither git nor the network.
+type gitIndex struct {
+	Repo        string `json:"repo"`
+	Commit      string `json:"commit"`
+	Path        string `json:"path,omitempty"`
+	Integrity   string `json:"integrity"`
+	PackageJSON []byte `json:"packageJson"`
+}
+
+// fetchGit resolves every Git dependency of the manifest to a commit — the
+// one the lock file records for the same URL, as Unity keeps it, else what
+// the revision names now — puts the package at that commit into the cache,
+// and adds it to locals with its dependencies and commit, for the resolver.
+// Embedded packages override Git ones, as any other request.
+func fetchGit(ctx context.Context, opts Options, oldLock *lockfile.Lock, locals map[string]resolve.LocalPackage) (map[string]*gitPackage, error) {
+	locked := map[string]lockfile.Entry{}
+	if oldLock != nil {
+		for _, e := range oldLock.Entries {
+			if e.Source == lockfile.SourceGit && gitdep.IsCommit(e.Hash) {
+				locked[e.Name] = e
+			}
+		}
+	}
+	out := map[string]*gitPackage{}
+	for _, dep := range opts.Manifest.Dependencies {
+		spec, err := manifest.ParseSpec(dep.Version)
+		if err != nil || spec.Kind != manifest.SpecGit {
+			continue // findLocals reported bad values already
+		}
+		if _, embedded := locals[dep.Name]; embedded {
+			continue
+		}
+		label := fmt.Sprintf("%s (%s)", dep.Name, dep.Version)
+		repo := gitdep.Repo(spec)
+		commit := ""
+		if e, ok := locked[dep.Name]; ok && e.Version == dep.Version {
+			commit = e.Hash
+		} else if opts.Client != nil && opts.Client.Offline {
+			return nil, fmt.Errorf("%s: offline, and the lock file records no commit for this URL; run once online", label)
+		} else if commit, err = opts.Git.Resolve(ctx, repo, spec.Rev); err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
+		g, pj, err := gitEntry(ctx, opts, repo, commit, spec.SubPath, dep.Name)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
+		p, err := manifest.ParsePackageJSON(dep.Name+"@"+commit[:10]+"/package.json", pj)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
+		if p.Name != dep.Name {
+			return nil, &manifest.ParseError{File: opts.Manifest.Path, Line: dep.Line, Column: dep.Column,
+				Msg: fmt.Sprintf("%s points at a package named %q", dep.Name, p.Name)}
+		}
+		locals[dep.Name] = resolve.LocalPackage{Source: lockfile.SourceGit, Version: dep.Version, Dependencies: p.Dependencies, Hash: commit}
+		out[dep.Name] = g
+	}
+	return out, nil
+}
+
+// gitEntry finds the cache entry of repo's folder sub at commit, or makes
+// it: git archives the folder, and the cache takes the archive in like a
+// downloaded tarball (verified, committed by rename). It returns the entry
+// and the folder's package.json.
+func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string) (*gitPackage, []byte, error) {
+	id := sha256.Sum256([]byte(repo + "\x00" + commit + "\x00" + sub))
+	indexPath := filepath.Join(opts.Store.GitDir(), hex.EncodeToString(id[:])+".json")
+	if b, err := os.ReadFile(indexPath); err == nil {
+		var ix gitIndex
+		if json.Unmarshal(b, &ix) == nil && ix.Commit == commit {
+			if e, err := opts.Store.Lookup(cache.Key{Integrity: ix.Integrity}); err == nil {
+				return &gitPackage{commit: commit, entry: e}, ix.PackageJSON, nil
+			}
+		}
+	}
+	if opts.Client != nil && opts.Client.Offline {
+		return nil, nil, fmt.Errorf("offline, and commit %s is not in the cache; run once online", commit[:10])
+	}
+
+	tmp, err := os.MkdirTemp(opts.Store.TmpDir(), "git-")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(tmp)
+	archive := filepath.Join(tmp, "package.tgz")
+	f, err := os.Create(archive)
+	if err != nil {
+		return nil, nil, err
+	}
+	h := sha512.New()
+	pj, err := opts.Git.Archive(ctx, repo, commit, sub, filepath.Join(tmp, "repo"), io.MultiWriter(f, h))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	integrity := "sha512-" + base64.StdEncoding.EncodeToString(h.Sum(nil))
+	version := commit[:10]
+	if p, err := manifest.ParsePackageJSON("package.json", pj); err == nil && p.Version != "" {
+		version = p.Version
+	}
+	g := &gitPackage{commit: commit}
+	g.entry, err = opts.Store.Ensure(ctx, cache.Key{Integrity: integrity}, name, version, func(context.Context) (io.ReadCloser, error) {
+		g.fetched = true
+		return os.Open(archive)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	ix, err := json.Marshal(gitIndex{Repo: repo, Commit: commit, Path: sub, Integrity: integrity, PackageJSON: pj})
+	if err == nil {
+		err = atomicfile.WriteFile(indexPath, ix, 0o644)
+	}
+	if err != nil {
+		// The entry is cached; without its index the next run archives
+		// it again, which is slower but not wrong.
+		opts.Reporter.Warn(fmt.Sprintf("%s: could not record the Git package in the cache index: %v", name, err))
+	}
+	return g, pj, nil
+}
