@@ -166,11 +166,20 @@ func TestInstallGitPackages(t *testing.T) {
 		t.Errorf("cache verify: %s", r)
 	}
 
-	// A revision the repository does not have is an error naming it.
+	// Offline, a Git URL the lock does not record cannot be resolved: a
+	// network failure (exit 5) naming the package.
 	os.Rename(repo.Dir+".gone", repo.Dir)
+	offline := newSandbox(t)
+	offline.project(fmt.Sprintf(`{"dependencies": {"com.example.gitroot": %q}}`, rootURL), "2022.3.20f1")
+	r := offline.fails(5, "", "install", "--offline")
+	if !strings.Contains(r.Stderr, "com.example.gitroot") || !strings.Contains(r.Stderr, "offline") {
+		t.Errorf("offline without a lock entry:\n%s", r.Stderr)
+	}
+
+	// A revision the repository does not have is an error naming it.
 	other := newSandbox(t)
 	other.project(fmt.Sprintf(`{"dependencies": {"com.example.gitroot": %q}}`, "git+file://"+repo.Dir+"#v9.9.9"), "2022.3.20f1")
-	r := other.fails(1, "", "install")
+	r = other.fails(1, "", "install")
 	for _, w := range []string{"com.example.gitroot", `no branch or tag "v9.9.9"`} {
 		if !strings.Contains(r.Stderr, w) {
 			t.Errorf("missing revision: message lacks %q:\n%s", w, r.Stderr)

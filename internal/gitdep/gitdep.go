@@ -84,7 +84,7 @@ func (g Git) Resolve(ctx context.Context, repo, rev string) (string, error) {
 			return sha, nil
 		}
 	}
-	return "", fmt.Errorf("%s has no branch or tag %q", redact(repo), want)
+	return "", fmt.Errorf("%s has no branch or tag %q", Redact(repo), want)
 }
 
 // Archive fetches commit from repo into a scratch repository at work (which
@@ -105,7 +105,7 @@ func (g Git) Archive(ctx context.Context, repo, commit, sub, work string, w io.W
 	tree := commit + ":" + strings.Trim(sub, "/")
 	pj, err := g.run(ctx, work, "show", tree+pathSep(sub)+"package.json")
 	if err != nil {
-		return nil, fmt.Errorf("%s at %s has no package.json in %q", redact(repo), commit[:10], "/"+strings.Trim(sub, "/"))
+		return nil, fmt.Errorf("%s at %s has no package.json in %q", Redact(repo), commit[:10], "/"+strings.Trim(sub, "/"))
 	}
 	cmd := g.command(ctx, work, "archive", "--format=tar.gz", "--prefix=package/", tree)
 	cmd.Stdout = w
@@ -167,11 +167,12 @@ func (g Git) explain(err error, stderr []byte, what string) error {
 	if msg == "" {
 		msg = err.Error()
 	}
-	return fmt.Errorf("git %s: %s", what, redact(msg))
+	return fmt.Errorf("git %s: %s", what, Redact(msg))
 }
 
-var userinfo = regexp.MustCompile(`(://[^/@\s:]*):[^/@\s]*@`)
+var userinfo = regexp.MustCompile(`://[^/@\s]+@`)
 
-// redact removes passwords from URLs in s ("https://user:secret@host" →
-// "https://user:***@host").
-func redact(s string) string { return userinfo.ReplaceAllString(s, "$1:***@") }
+// Redact hides the user part of URLs in s ("https://oauth2:TOKEN@host" and
+// "https://TOKEN@host" → "https://***@host"): Git URLs in manifests often
+// carry an access token there.
+func Redact(s string) string { return userinfo.ReplaceAllString(s, "://***@") }

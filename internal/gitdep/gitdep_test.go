@@ -155,7 +155,14 @@ func TestRepo(t *testing.T) {
 			t.Errorf("Repo(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := redact("fatal: unable to access 'https://me:s3cret@example.com/x.git/'"); strings.Contains(got, "s3cret") {
-		t.Errorf("redact kept the password: %s", got)
+	for in, want := range map[string]string{
+		"fatal: unable to access 'https://me:s3cret@example.com/x.git/'": "fatal: unable to access 'https://***@example.com/x.git/'",
+		"https://ghp_t0ken@example.com/o/x.git#v1":                       "https://***@example.com/o/x.git#v1",
+		"git@example.com:o/x.git":                                        "git@example.com:o/x.git",
+		"file:///srv/x.git":                                              "file:///srv/x.git",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/upkg/upkg/internal/gitdep"
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/resolve"
 )
 
@@ -35,7 +36,7 @@ func (g *gitPackage) folder(name string) string { return name + "@" + g.commit[:
 // package folder: the cache key of the tarball made from it, and its
 // package.json, so that later installs need neither git nor the network.
 type gitIndex struct {
-	Repo        string `json:"repo"`
+	Repo        string `json:"repo"` // for people reading it, without user info
 	Commit      string `json:"commit"`
 	Path        string `json:"path,omitempty"`
 	Integrity   string `json:"integrity"`
@@ -65,13 +66,15 @@ func fetchGit(ctx context.Context, opts Options, oldLock *lockfile.Lock, locals 
 		if _, embedded := locals[dep.Name]; embedded {
 			continue
 		}
-		label := fmt.Sprintf("%s (%s)", dep.Name, dep.Version)
+		label := fmt.Sprintf("%s (%s)", dep.Name, gitdep.Redact(dep.Version))
 		repo := gitdep.Repo(spec)
 		commit := ""
 		if e, ok := locked[dep.Name]; ok && e.Version == dep.Version {
 			commit = e.Hash
 		} else if opts.Client != nil && opts.Client.Offline {
-			return nil, fmt.Errorf("%s: offline, and the lock file records no commit for this URL; run once online", label)
+			// No lock entry for this URL: which commit it names needs the
+			// network.
+			return nil, fmt.Errorf("%s: %w", label, &registry.OfflineError{Registry: gitdep.Redact(repo), URL: "the commit of " + gitdep.Redact(dep.Version)})
 		} else if commit, err = opts.Git.Resolve(ctx, repo, spec.Rev); err != nil {
 			return nil, fmt.Errorf("%s: %w", label, err)
 		}
@@ -109,7 +112,7 @@ func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string)
 		}
 	}
 	if opts.Client != nil && opts.Client.Offline {
-		return nil, nil, fmt.Errorf("offline, and commit %s is not in the cache; run once online", commit[:10])
+		return nil, nil, &registry.OfflineError{Registry: gitdep.Redact(repo), URL: "the Git package at commit " + commit[:10]}
 	}
 
 	tmp, err := os.MkdirTemp(opts.Store.TmpDir(), "git-")
@@ -143,7 +146,7 @@ func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string)
 	if err != nil {
 		return nil, nil, err
 	}
-	ix, err := json.Marshal(gitIndex{Repo: repo, Commit: commit, Path: sub, Integrity: integrity, PackageJSON: pj})
+	ix, err := json.Marshal(gitIndex{Repo: gitdep.Redact(repo), Commit: commit, Path: sub, Integrity: integrity, PackageJSON: pj})
 	if err == nil {
 		err = atomicfile.WriteFile(indexPath, ix, 0o644)
 	}
