@@ -186,3 +186,21 @@ func TestInstallGitPackages(t *testing.T) {
 		}
 	}
 }
+
+// TestDoctorGit: doctor says whether git is there when the manifest has Git
+// packages.
+func TestDoctorGit(t *testing.T) {
+	s := newSandbox(t)
+	s.project(`{"dependencies": {"com.example.gitroot": "git+file:///srv/packages.git#v1.0.0"}}`, "2022.3.20f1")
+	r := s.run("", "doctor", "--registry", "http://127.0.0.1:9")
+	if !strings.Contains(r.Stdout, "git") || !strings.Contains(r.Stdout, "for 1 Git packages") {
+		t.Errorf("doctor with git on PATH:\n%s", r.Stdout)
+	}
+	s.extraEnv = []string{"PATH=" + t.TempDir()}
+	r = s.fails(1, "", "doctor", "--registry", "http://127.0.0.1:9")
+	for _, w := range []string{"git is not on PATH", "com.example.gitroot", "install git"} {
+		if !strings.Contains(r.Stdout, w) {
+			t.Errorf("doctor without git lacks %q:\n%s", w, r.Stdout)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -131,6 +132,27 @@ func Run(ctx context.Context, opts *Options) error {
 
 // Diagnose runs the checks and returns the report. Only a failure to start
 // (no home folder) is an error: everything else is a failed check.
+// gitCheck says whether git, which Git dependencies are fetched with, is
+// there — when the manifest has any.
+func gitCheck(m *manifest.Manifest) []Check {
+	var names []string
+	for _, d := range m.Dependencies {
+		if spec, err := manifest.ParseSpec(d.Version); err == nil && spec.Kind == manifest.SpecGit {
+			names = append(names, d.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	path, err := exec.LookPath("git")
+	if err != nil {
+		return []Check{{Check: "git", Status: StatusFail,
+			Detail: fmt.Sprintf("git is not on PATH, and %d Git packages need it: %s", len(names), strings.Join(names, ", ")),
+			Fix:    "install git and put it on PATH (its credential helpers and SSH keys are used as they are)"}}
+	}
+	return []Check{{Check: "git", Status: StatusOK, Detail: fmt.Sprintf("%s, for %d Git packages", path, len(names))}}
+}
+
 func Diagnose(ctx context.Context, opts *Options) (Report, error) {
 	f := opts.F
 	checkTimeout := opts.CheckTimeout
@@ -234,6 +256,7 @@ func registries(f *cmdutil.Factory, only string) ([]target, []Check) {
 			m = nil
 		} else {
 			checks = append(checks, Check{Check: "manifest", Status: StatusOK, Detail: fmt.Sprintf("%s: %d scoped registries", path, len(m.ScopedRegistries))})
+			checks = append(checks, gitCheck(m)...)
 		}
 	default:
 		if only == "" {
