@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/upkg/upkg/internal/atomicfile"
 	"github.com/upkg/upkg/internal/cache"
@@ -57,7 +58,14 @@ func fetchGit(ctx context.Context, opts Options, oldLock *lockfile.Lock, locals 
 			}
 		}
 	}
-	out := map[string]*gitPackage{}
+	type job struct {
+		dep   manifest.Dependency
+		spec  manifest.Spec
+		local resolve.LocalPackage
+		pkg   *gitPackage
+		err   error
+	}
+	var jobs []*job
 	for _, dep := range opts.Manifest.Dependencies {
 		spec, err := manifest.ParseSpec(dep.Version)
 		if err != nil || spec.Kind != manifest.SpecGit {
@@ -66,34 +74,62 @@ func fetchGit(ctx context.Context, opts Options, oldLock *lockfile.Lock, locals 
 		if _, embedded := locals[dep.Name]; embedded {
 			continue
 		}
-		label := fmt.Sprintf("%s (%s)", dep.Name, gitdep.Redact(dep.Version))
-		repo := gitdep.Repo(spec)
-		commit := ""
-		if e, ok := locked[dep.Name]; ok && e.Version == dep.Version {
-			commit = e.Hash
-		} else if opts.Client != nil && opts.Client.Offline {
-			// No lock entry for this URL: which commit it names needs the
-			// network.
-			return nil, fmt.Errorf("%s: %w", label, &registry.OfflineError{Registry: gitdep.Redact(repo), URL: "the commit of " + gitdep.Redact(dep.Version)})
-		} else if commit, err = opts.Git.Resolve(ctx, repo, spec.Rev); err != nil {
-			return nil, fmt.Errorf("%s: %w", label, err)
+		jobs = append(jobs, &job{dep: dep, spec: spec})
+	}
+	// Repositories are fetched at once, each by its own git: a network
+	// round trip or two each, mostly waiting.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(opts.Jobs, 1))
+	for _, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			j.local, j.pkg, j.err = fetchGitDep(ctx, opts, j.dep, j.spec, locked)
+		}()
+	}
+	wg.Wait()
+	out := map[string]*gitPackage{}
+	for _, j := range jobs { // the first error in manifest order
+		if j.err != nil {
+			return nil, j.err
 		}
-		g, pj, err := gitEntry(ctx, opts, repo, commit, spec.SubPath, dep.Name)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", label, err)
-		}
-		p, err := manifest.ParsePackageJSON(dep.Name+"@"+commit[:10]+"/package.json", pj)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", label, err)
-		}
-		if p.Name != dep.Name {
-			return nil, &manifest.ParseError{File: opts.Manifest.Path, Line: dep.Line, Column: dep.Column,
-				Msg: fmt.Sprintf("%s points at a package named %q", dep.Name, p.Name)}
-		}
-		locals[dep.Name] = resolve.LocalPackage{Source: lockfile.SourceGit, Version: dep.Version, Dependencies: p.Dependencies, Hash: commit}
-		out[dep.Name] = g
+		locals[j.dep.Name] = j.local
+		out[j.dep.Name] = j.pkg
 	}
 	return out, nil
+}
+
+// fetchGitDep is fetchGit for one dependency.
+func fetchGitDep(ctx context.Context, opts Options, dep manifest.Dependency, spec manifest.Spec, locked map[string]lockfile.Entry) (resolve.LocalPackage, *gitPackage, error) {
+	var none resolve.LocalPackage
+	label := fmt.Sprintf("%s (%s)", dep.Name, gitdep.Redact(dep.Version))
+	repo := gitdep.Repo(spec)
+	commit := ""
+	var err error
+	if e, ok := locked[dep.Name]; ok && e.Version == dep.Version {
+		commit = e.Hash
+	} else if opts.Client != nil && opts.Client.Offline {
+		// No lock entry for this URL: which commit it names needs the
+		// network.
+		return none, nil, fmt.Errorf("%s: %w", label, &registry.OfflineError{Registry: gitdep.Redact(repo), URL: "the commit of " + gitdep.Redact(dep.Version)})
+	} else if commit, err = opts.Git.Resolve(ctx, repo, spec.Rev); err != nil {
+		return none, nil, fmt.Errorf("%s: %w", label, err)
+	}
+	g, pj, err := gitEntry(ctx, opts, repo, commit, spec.SubPath, dep.Name)
+	if err != nil {
+		return none, nil, fmt.Errorf("%s: %w", label, err)
+	}
+	p, err := manifest.ParsePackageJSON(dep.Name+"@"+commit[:10]+"/package.json", pj)
+	if err != nil {
+		return none, nil, fmt.Errorf("%s: %w", label, err)
+	}
+	if p.Name != dep.Name {
+		return none, nil, &manifest.ParseError{File: opts.Manifest.Path, Line: dep.Line, Column: dep.Column,
+			Msg: fmt.Sprintf("%s points at a package named %q", dep.Name, p.Name)}
+	}
+	return resolve.LocalPackage{Source: lockfile.SourceGit, Version: dep.Version, Dependencies: p.Dependencies, Hash: commit}, g, nil
 }
 
 // gitEntry finds the cache entry of repo's folder sub at commit, or makes
