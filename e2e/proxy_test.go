@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/upkg/upkg/internal/testharness/squid"
 	"github.com/upkg/upkg/internal/testharness/verdaccio"
@@ -175,8 +176,15 @@ func TestInstallHTTPSThroughSquid(t *testing.T) {
 
 	s.ok("", "install")
 	installed(t, s)
+	// squid logs a tunnel when it closes, which may be a moment after
+	// upkg exits.
+	connect := "CONNECT secure.example.com:" + front.Port()
 	log := proxy.AccessLog()
-	if !strings.Contains(log, "CONNECT secure.example.com:"+front.Port()) {
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log, connect) && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		log = proxy.AccessLog()
+	}
+	if !strings.Contains(log, connect) {
 		t.Errorf("squid saw no CONNECT to the registry:\n%s", log)
 	}
 	if strings.Contains(log, "/com.example.app") {
