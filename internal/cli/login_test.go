@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/iostreams"
@@ -41,6 +42,12 @@ func newLoginEnv(t *testing.T) *loginEnv {
 // secret of the test may appear in them.
 func (e *loginEnv) run(stdin string, secrets []string, args ...string) (int, string, string) {
 	e.t.Helper()
+	return e.runCtx(context.Background(), stdin, secrets, args...)
+}
+
+// runCtx is run with ctx as the process's context (cancelled = Ctrl-C).
+func (e *loginEnv) runCtx(ctx context.Context, stdin string, secrets []string, args ...string) (int, string, string) {
+	e.t.Helper()
 	ios, out, errOut := iostreams.Test(stdin)
 	env := map[string]string{
 		"UPM_USER_CONFIG_FILE":   e.cfg,
@@ -52,7 +59,7 @@ func (e *loginEnv) run(stdin string, secrets []string, args ...string) (int, str
 		Getenv: func(k string) string { return env[k] },
 		Home:   func() (string, error) { return e.home, nil },
 	}
-	code := Run(context.Background(), f, args)
+	code := Run(ctx, f, args)
 	for _, s := range append(secrets, loginPW, "other-token-0000") {
 		if strings.Contains(out.String()+errOut.String(), s) {
 			e.t.Errorf("upkg %s printed a secret (****%s)", strings.Join(args, " "), s[len(s)-4:])
@@ -131,6 +138,24 @@ func TestLoginWeb(t *testing.T) {
 	if code, out, _ := e.run("", secrets, "whoami", "--registry", reg.URL); code != 0 || strings.TrimSpace(out) != "alice" {
 		t.Errorf("whoami: exit %d, %q", code, out)
 	}
+}
+
+// TestLoginWebInterrupted presses Ctrl-C while upkg waits for the browser:
+// it stops at once, exit 130, nothing stored.
+func TestLoginWebInterrupted(t *testing.T) {
+	reg := testregistry.New(t, testregistry.Options{Token: "x-token-00000000", Login: testregistry.LoginOptions{Web: true, WebPending: -1, WebRetryAfter: "1"}})
+	e := newLoginEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	code, _, stderr := e.runCtx(ctx, "", nil, "login", "--registry", reg.URL, "--timeout", "1m")
+	if code != cmdutil.ExitInterrupted || !strings.Contains(stderr, "interrupted") {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %s to stop", d)
+	}
+	e.untouched()
 }
 
 func TestLoginWebTimeout(t *testing.T) {
