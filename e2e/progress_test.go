@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +25,7 @@ func TestInstallProgressBar(t *testing.T) {
 		deps = append(deps, fmt.Sprintf("%q:\"1.0.0\"", name))
 	}
 	sp := newSpy(t, "127.0.0.1:0", srv.URL)
-	sp.tarballDelay = 500 * time.Millisecond
+	sp.delayTarballs(500 * time.Millisecond)
 	manifest := fmt.Sprintf(`{"dependencies":{%s},"scopedRegistries":[{"name":"x","url":%q,"scopes":["com.example"]}]}`, strings.Join(deps, ","), sp.URL)
 
 	run := func(ci bool, args ...string) string {
@@ -66,5 +68,67 @@ func TestInstallProgressBar(t *testing.T) {
 		if strings.Contains(out, "Installing") || !strings.Contains(out, "Installed 4 packages") {
 			t.Errorf("%s, on a terminal:\n%q", name, out)
 		}
+	}
+}
+
+// TestInstallInterrupted sends SIGINT (Ctrl-C) to an install waiting on a
+// slow registry: it stops at once with exit 130, writes no lock file, leaves
+// no half-made folder, and the next install completes.
+func TestInstallInterrupted(t *testing.T) {
+	srv := verdaccio.ForTest(t, verdaccio.Options{})
+	tok := newUser(t, srv, "ivy", "ivy-password-4321")
+	var deps []string
+	for i := 0; i < 4; i++ {
+		name := fmt.Sprintf("com.example.int%d", i)
+		publish(t, srv, tok, pkg{name, "1.0.0", "", nil})
+		deps = append(deps, fmt.Sprintf("%q:\"1.0.0\"", name))
+	}
+	sp := newSpy(t, "127.0.0.1:0", srv.URL)
+	sp.delayTarballs(2 * time.Second)
+	s := newSandbox(t)
+	s.project(fmt.Sprintf(`{"dependencies":{%s},"scopedRegistries":[{"name":"x","url":%q,"scopes":["com.example"]}]}`, strings.Join(deps, ","), sp.URL), "2022.3.20f1")
+	s.login(sp.URL, tok)
+
+	cmd := exec.Command(upkgBin, "install")
+	cmd.Env, cmd.Dir = s.env(), s.Project
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until a tarball is being held back, then press Ctrl-C.
+	for deadline := time.Now().Add(30 * time.Second); !sp.sawTarball(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no tarball request; upkg printed:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	secrets.record("interrupted install", out.String())
+	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(out.String(), "interrupted") {
+		t.Errorf("Ctrl-C: exit %d (%v), want 130:\n%s", code, err, out.String())
+	}
+	if _, err := os.Stat(filepath.Join(s.Project, "Packages", "packages-lock.json")); err == nil {
+		t.Errorf("an interrupted install wrote the lock file")
+	}
+	if ents, _ := os.ReadDir(filepath.Join(s.Project, "Library", "PackageCache")); len(ents) > 0 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("an interrupted install left folders: %v", names)
+	}
+	s.ok("", "cache", "verify")
+	sp.delayTarballs(0)
+	s.ok("", "install")
+	installedNames := 0
+	for i := 0; i < 4; i++ {
+		if _, err := os.Stat(filepath.Join(s.Project, "Library", "PackageCache", fmt.Sprintf("com.example.int%d@1.0.0", i), "package.json")); err == nil {
+			installedNames++
+		}
+	}
+	if installedNames != 4 {
+		t.Errorf("after the interrupted one, install put %d of 4 packages in place", installedNames)
 	}
 }

@@ -109,6 +109,13 @@ func (s *spy) auths() map[string]int {
 	return m
 }
 
+// delayTarballs sets tarballDelay.
+func (s *spy) delayTarballs(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tarballDelay = d
+}
+
 func (s *spy) requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
