@@ -12,21 +12,30 @@ import (
 	"github.com/upkg/upkg/internal/testharness/verdaccio"
 )
 
-// TestInstallProgressBar runs install on a terminal (a pseudo-terminal) while
-// the registry is slow: a progress bar counts the packages, warnings and the
-// summary line are not mangled by it, and --no-progress or a pipe get none.
-func TestInstallProgressBar(t *testing.T) {
+// slowRegistry is a Verdaccio with a user and four packages prefix0…prefix3
+// 1.0.0, behind a spy that holds every tarball back delay; it returns the
+// spy, the user's token and a manifest asking for the four.
+func slowRegistry(t *testing.T, user, prefix string, delay time.Duration) (*spy, string, string) {
+	t.Helper()
 	srv := verdaccio.ForTest(t, verdaccio.Options{})
-	tok := newUser(t, srv, "pia", "pia-password-777")
+	tok := newUser(t, srv, user, user+"-password-4321")
 	var deps []string
 	for i := 0; i < 4; i++ {
-		name := fmt.Sprintf("com.example.bar%d", i)
+		name := fmt.Sprintf("%s%d", prefix, i)
 		publish(t, srv, tok, pkg{name, "1.0.0", "", nil})
 		deps = append(deps, fmt.Sprintf("%q:\"1.0.0\"", name))
 	}
 	sp := newSpy(t, "127.0.0.1:0", srv.URL)
-	sp.delayTarballs(500 * time.Millisecond)
+	sp.delayTarballs(delay)
 	manifest := fmt.Sprintf(`{"dependencies":{%s},"scopedRegistries":[{"name":"x","url":%q,"scopes":["com.example"]}]}`, strings.Join(deps, ","), sp.URL)
+	return sp, tok, manifest
+}
+
+// TestInstallProgressBar runs install on a terminal (a pseudo-terminal) while
+// the registry is slow: a progress bar counts the packages, warnings and the
+// summary line are not mangled by it, and --no-progress or a pipe get none.
+func TestInstallProgressBar(t *testing.T) {
+	sp, tok, manifest := slowRegistry(t, "pia", "com.example.bar", 500*time.Millisecond)
 
 	run := func(ci bool, args ...string) string {
 		s := newSandbox(t)
@@ -75,18 +84,9 @@ func TestInstallProgressBar(t *testing.T) {
 // slow registry: it stops at once with exit 130, writes no lock file, leaves
 // no half-made folder, and the next install completes.
 func TestInstallInterrupted(t *testing.T) {
-	srv := verdaccio.ForTest(t, verdaccio.Options{})
-	tok := newUser(t, srv, "ivy", "ivy-password-4321")
-	var deps []string
-	for i := 0; i < 4; i++ {
-		name := fmt.Sprintf("com.example.int%d", i)
-		publish(t, srv, tok, pkg{name, "1.0.0", "", nil})
-		deps = append(deps, fmt.Sprintf("%q:\"1.0.0\"", name))
-	}
-	sp := newSpy(t, "127.0.0.1:0", srv.URL)
-	sp.delayTarballs(2 * time.Second)
+	sp, tok, manifest := slowRegistry(t, "ivy", "com.example.int", 2*time.Second)
 	s := newSandbox(t)
-	s.project(fmt.Sprintf(`{"dependencies":{%s},"scopedRegistries":[{"name":"x","url":%q,"scopes":["com.example"]}]}`, strings.Join(deps, ","), sp.URL), "2022.3.20f1")
+	s.project(manifest, "2022.3.20f1")
 	s.login(sp.URL, tok)
 
 	cmd := exec.Command(upkgBin, "install")
