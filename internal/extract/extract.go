@@ -167,7 +167,7 @@ func ExtractWith(ctx context.Context, r io.Reader, dest string, lim Limits, opt 
 			res.Bytes += f.Size
 			buf := make([]byte, f.Size)
 			if _, err := io.ReadFull(body, buf); err != nil {
-				return fmt.Errorf("read tarball entry %s: %w", f.Path, err)
+				return entryReadError(f.Path, err)
 			}
 			queue(pending{dir: parentOf(f.Path), job: func() error {
 				if err := dirs.ensure(parentOf(f.Path)); err != nil {
@@ -181,7 +181,7 @@ func ExtractWith(ctx context.Context, r io.Reader, dest string, lim Limits, opt 
 			if err := dirs.ensure(parentOf(f.Path)); err != nil {
 				return err
 			}
-			return streamFile(target, body, f.Size, f.Mode.Perm())
+			return streamFile(target, f.Path, body, f.Size, f.Mode.Perm())
 		}
 		return nil
 	})
@@ -207,13 +207,18 @@ func ExtractWith(ctx context.Context, r io.Reader, dest string, lim Limits, opt 
 // errors for an unsafe or broken one, but writes nothing.
 func List(ctx context.Context, r io.Reader, lim Limits) (*Result, error) {
 	res := &Result{}
-	err := Walk(ctx, r, lim, func(f File, _ io.Reader) error {
+	err := Walk(ctx, r, lim, func(f File, body io.Reader) error {
 		switch {
 		case f.Mode.IsDir():
 			res.Dirs = append(res.Dirs, f.Path)
 		default:
 			res.Files = append(res.Files, f)
 			res.Bytes += f.Size
+			// Read the body as Extract does, so that a truncated one
+			// fails here too, at the same entry, with the same error.
+			if _, err := io.Copy(io.Discard, body); err != nil {
+				return entryReadError(f.Path, err)
+			}
 		}
 		return nil
 	})
@@ -222,6 +227,12 @@ func List(ctx context.Context, r io.Reader, lim Limits) (*Result, error) {
 	}
 	finish(res)
 	return res, nil
+}
+
+// entryReadError is the error for a tarball that breaks off inside the
+// body of entry rel.
+func entryReadError(rel string, err error) error {
+	return fmt.Errorf("read tarball entry %s: %w", rel, err)
 }
 
 // finish sorts a Result and counts its files.
@@ -272,15 +283,20 @@ func parentOf(rel string) string {
 	return d
 }
 
-// streamFile writes a large entry straight from the tar stream.
-func streamFile(name string, body io.Reader, size int64, perm fs.FileMode) error {
+// streamFile writes a large entry (rel in the tarball) straight from the tar
+// stream to name.
+func streamFile(name, rel string, body io.Reader, size int64, perm fs.FileMode) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(f, body)
+	src := &bodyReader{r: body}
+	n, err := io.Copy(f, src)
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if src.err != nil {
+		return entryReadError(rel, src.err)
 	}
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
@@ -289,6 +305,20 @@ func streamFile(name string, body io.Reader, size int64, perm fs.FileMode) error
 		return fmt.Errorf("write %s: wrote %d of %d bytes", name, n, size)
 	}
 	return nil
+}
+
+// bodyReader remembers a failure to read (as opposed to write).
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 // dirMaker creates each folder below root once, however many writers ask
