@@ -214,9 +214,19 @@ func List(ctx context.Context, r io.Reader, lim Limits) (*Result, error) {
 		default:
 			res.Files = append(res.Files, f)
 			res.Bytes += f.Size
-			// Read the body as Extract does, so that a truncated one
-			// fails here too, at the same entry, with the same error.
-			if _, err := io.Copy(io.Discard, body); err != nil {
+			// Read the body exactly as Extract does (none for a link,
+			// f.Size bytes of a small file, to the end of a large one), so
+			// that a truncated tarball fails here too, at the same entry,
+			// with the same error.
+			var err error
+			switch {
+			case f.Mode&fs.ModeSymlink != 0:
+			case f.Size <= bufferMax:
+				_, err = io.ReadFull(body, make([]byte, f.Size))
+			default:
+				_, err = io.Copy(io.Discard, body)
+			}
+			if err != nil {
 				return entryReadError(f.Path, err)
 			}
 		}
