@@ -117,11 +117,7 @@ func fetchGitDep(ctx context.Context, opts Options, dep manifest.Dependency, spe
 	} else if commit, err = opts.Git.Resolve(ctx, repo, spec.Rev); err != nil {
 		return none, nil, fmt.Errorf("%s: %w", label, err)
 	}
-	g, pj, err := gitEntry(ctx, opts, repo, commit, spec.SubPath, dep.Name)
-	if err != nil {
-		return none, nil, fmt.Errorf("%s: %w", label, err)
-	}
-	p, err := manifest.ParsePackageJSON(dep.Name+"@"+commit[:10]+"/package.json", pj)
+	g, p, err := gitEntry(ctx, opts, repo, commit, spec.SubPath, dep.Name)
 	if err != nil {
 		return none, nil, fmt.Errorf("%s: %w", label, err)
 	}
@@ -135,15 +131,20 @@ func fetchGitDep(ctx context.Context, opts Options, dep manifest.Dependency, spe
 // gitEntry finds the cache entry of repo's folder sub at commit, or makes
 // it: git archives the folder, and the cache takes the archive in like a
 // downloaded tarball (verified, committed by rename). It returns the entry
-// and the folder's package.json.
-func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string) (*gitPackage, []byte, error) {
+// and the folder's package.json, read once.
+func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string) (*gitPackage, *manifest.PackageJSON, error) {
+	pjPath := name + "@" + commit[:10] + "/package.json"
 	id := sha256.Sum256([]byte(repo + "\x00" + commit + "\x00" + sub))
 	indexPath := filepath.Join(opts.Store.GitDir(), hex.EncodeToString(id[:])+".json")
 	if b, err := os.ReadFile(indexPath); err == nil {
 		var ix gitIndex
 		if json.Unmarshal(b, &ix) == nil && ix.Commit == commit {
 			if e, err := opts.Store.Lookup(cache.Key{Integrity: ix.Integrity}); err == nil {
-				return &gitPackage{commit: commit, entry: e}, ix.PackageJSON, nil
+				p, err := manifest.ParsePackageJSON(pjPath, ix.PackageJSON)
+				if err != nil {
+					return nil, nil, err
+				}
+				return &gitPackage{commit: commit, entry: e}, p, nil
 			}
 		}
 	}
@@ -169,10 +170,14 @@ func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string)
 	if err != nil {
 		return nil, nil, err
 	}
+	p, err := manifest.ParsePackageJSON(pjPath, pj)
+	if err != nil {
+		return nil, nil, err
+	}
 	integrity := "sha512-" + base64.StdEncoding.EncodeToString(h.Sum(nil))
-	version := commit[:10]
-	if p, err := manifest.ParsePackageJSON("package.json", pj); err == nil && p.Version != "" {
-		version = p.Version
+	version := p.Version
+	if version == "" {
+		version = commit[:10]
 	}
 	g := &gitPackage{commit: commit}
 	g.entry, err = opts.Store.Ensure(ctx, cache.Key{Integrity: integrity}, name, version, func(context.Context) (io.ReadCloser, error) {
@@ -191,5 +196,5 @@ func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string)
 		// it again, which is slower but not wrong.
 		opts.Reporter.Warn(fmt.Sprintf("%s: could not record the Git package in the cache index: %v", name, err))
 	}
-	return g, pj, nil
+	return g, p, nil
 }
