@@ -205,7 +205,7 @@ func TestResolveNoErrorForDroppedRequests(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
-	want := []string{"com.a 2.0.0 registry 0", "com.b 1.0.0 registry 0", "com.unity.ugui 1.0.0 builtin 1"}
+	want := []string{"com.a 2.0.0 registry 1", "com.b 1.0.0 registry 0", "com.unity.ugui 1.0.0 builtin 1"}
 	if diff := cmp.Diff(want, summary(g)); diff != "" {
 		t.Errorf("graph (-want +got):\n%s", diff)
 	}

@@ -3,6 +3,7 @@ package resolve
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/Masterminds/semver/v3"
@@ -116,8 +117,19 @@ func checkGraph(t *testing.T, g *Graph) {
 				t.Fatalf("%s %s depends on %s, which is not in the graph", p.Name, p.Version, d.Name)
 			}
 		}
+		// Only requests for the selected version count, unless none asks
+		// for it (or the package is not from a registry).
+		counted := func(q Request) bool {
+			return p.Source != lockfile.SourceRegistry || versionEqual(q.Version, p.Version)
+		}
+		if !slices.ContainsFunc(p.Requests, counted) {
+			counted = func(Request) bool { return true }
+		}
 		minDepth := -1
 		for _, q := range p.Requests {
+			if !counted(q) {
+				continue
+			}
 			if q.From == "" {
 				minDepth = 0
 				continue

@@ -437,8 +437,9 @@ func joinErrors(errs []error) error {
 // graph builds the result from the final walk.
 func (r *resolver) graph(w *walk) *Graph {
 	pkgs := make([]Package, 0, len(w.order))
+	depth := w.depths()
 	for _, n := range w.order {
-		p := Package{Name: n.name, Version: n.version, Depth: n.depth, Dependencies: slices.Clone(n.deps)}
+		p := Package{Name: n.name, Version: n.version, Depth: depth[n.name], Dependencies: slices.Clone(n.deps)}
 		if f := n.fixed; f != nil {
 			p.Source, p.Hash = f.source, f.hash
 		} else {
@@ -461,6 +462,63 @@ func (r *resolver) graph(w *walk) *Graph {
 	}
 	slices.SortFunc(pkgs, func(a, b Package) int { return lockfile.Compare(a.Name, b.Name) })
 	return &Graph{Packages: pkgs}
+}
+
+// depths computes the depth Unity writes for each package: the length of the
+// shortest path from the manifest through which the selected version was
+// requested. A direct dependency that another package's request raised gets
+// that requester's depth + 1, not 0 (seen in real 2019.4 and 2022.3 locks).
+// Every request of a package resolved by its source (built-in, embedded,
+// local, Git) counts, as does every request of a registry package whose
+// version nobody asks for exactly (a kept lock entry, a strategy window):
+// then the shortest path of all stands.
+func (w *walk) depths() map[string]int {
+	counts := func(n *node, q request) bool {
+		return n.fixed != nil || versionEqual(q.dep.Version, n.version)
+	}
+	exact := map[string]bool{} // some request asks for the selected version
+	for _, n := range w.order {
+		for _, q := range n.requests {
+			if counts(n, q) {
+				exact[n.name] = true
+			}
+		}
+	}
+	const unset = -1
+	depth := make(map[string]int, len(w.order))
+	for _, n := range w.order {
+		depth[n.name] = unset
+		if n.root && (len(n.requests) == 0 || n.fixed != nil) {
+			depth[n.name] = 0 // an embedded package, or a direct source entry
+		}
+	}
+	// Relax until nothing shrinks: the graph is small and may have cycles.
+	for changed := true; changed; {
+		changed = false
+		for _, n := range w.order {
+			for _, q := range n.requests {
+				if exact[n.name] && !counts(n, q) {
+					continue
+				}
+				d := 0
+				if q.from != "" {
+					if depth[q.from] == unset {
+						continue
+					}
+					d = depth[q.from] + 1
+				}
+				if depth[n.name] == unset || d < depth[n.name] {
+					depth[n.name], changed = d, true
+				}
+			}
+		}
+	}
+	for _, n := range w.order {
+		if depth[n.name] == unset {
+			depth[n.name] = n.depth // unreachable by counted requests: keep the walk's
+		}
+	}
+	return depth
 }
 
 func sortedNodes(w *walk) []*node {

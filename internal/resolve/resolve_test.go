@@ -186,7 +186,7 @@ func TestResolveRules(t *testing.T) {
 				"com.unity.xr.openxr":     {ver("1.2.0", "com.unity.xr.management@4.0.6")},
 			},
 			want: []string{
-				"com.unity.xr.management 4.0.6 registry 0",
+				"com.unity.xr.management 4.0.6 registry 1", // raised by openxr (depth 0): depth 1, as Unity writes
 				"com.unity.xr.openxr 1.2.0 registry 0",
 			},
 		},
@@ -239,7 +239,7 @@ func TestResolveRules(t *testing.T) {
 			lock: lockOf("com.unity.timeline@1.6.2", "com.a@1.0.0"),
 			want: []string{
 				"com.a 1.0.0 registry 0",
-				"com.unity.timeline 1.7.0 registry 0",
+				"com.unity.timeline 1.7.0 registry 1",
 			},
 		},
 		{
@@ -315,7 +315,7 @@ func TestResolveRules(t *testing.T) {
 			name:     "rule4/a direct dependency loses to a higher indirect request but is not widened",
 			manifest: man(StrategyHighest, "com.c@1.0.0", "com.a@1.0.0"),
 			catalog:  strategyCatalog(),
-			want:     []string{"com.a 1.0.0 registry 0", "com.c 1.1.0 registry 0"},
+			want:     []string{"com.a 1.0.0 registry 0", "com.c 1.1.0 registry 1"},
 		},
 		{
 			name:     "rule4/an explicit pre-release request is honoured",
@@ -403,9 +403,9 @@ func TestResolveRules(t *testing.T) {
 				"com.y": {ver("1.0.0")},
 			},
 			want: []string{
-				"com.a 2.0.0 registry 0",
+				"com.a 2.0.0 registry 1",
 				"com.b 1.0.0 registry 0",
-				"com.y 1.0.0 registry 1",
+				"com.y 1.0.0 registry 2",
 			},
 		},
 		{
@@ -519,7 +519,9 @@ func TestResolvePackageFields(t *testing.T) {
 			Requests:     []Request{{Version: "1.0.0"}},
 		},
 		{
-			Name: "com.b", Version: "1.1.0", Source: lockfile.SourceRegistry, Depth: 1,
+			// com.c (depth 1) asks for the selected 1.1.0; com.a's shorter
+			// request is for 1.0.0, which lost.
+			Name: "com.b", Version: "1.1.0", Source: lockfile.SourceRegistry, Depth: 2,
 			Registry: testRegistry,
 			Dist:     Dist{Tarball: testRegistry + "/com.b/-/com.b-1.1.0.tgz", Integrity: "sha512-com.b@1.1.0"},
 			Requests: []Request{
