@@ -14,6 +14,7 @@ package builtin
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -37,14 +38,50 @@ type Package struct {
 }
 
 // Set is the built-in packages of one editor. It implements resolve.Builtins.
-// A Set is immutable; With returns a changed copy.
+// A Set is immutable; With and WithLock return changed copies.
 type Set struct {
 	line        string
-	label       string // "Unity 2022.3" or "the editor at <dir>", for messages
+	label       string // "Unity 2022.3.20f1" or "the editor at <dir>", for messages
 	approximate bool
 	note        string
 	sources     []string
 	pkgs        map[string]Package
+	// exact says, per package name, that the data is that of the editor
+	// release itself (read from the editor, or from locks it wrote) rather
+	// than the nearest evidence. exactAll covers every name, listed or not:
+	// an installed editor's folder is the whole truth.
+	exact    map[string]bool
+	exactAll bool
+	// absent lists names known not to be built in (a lock of the nearest
+	// editor release resolved them from a registry).
+	absent []string
+	// fromLock counts the packages WithLock took from the project's lock.
+	fromLock int
+}
+
+// seen reports whether name has been placed (as built in or as absent).
+func (s *Set) seen(name string) (Package, bool) {
+	if p, ok := s.pkgs[name]; ok {
+		return p, true
+	}
+	return Package{}, slices.Contains(s.absent, name)
+}
+
+// add places name from one editor's table.
+func (s *Set) add(name string, p tablePkg, exact bool, ed editorData) {
+	s.pkgs[name] = Package{Name: name, Version: p.Version, Dependencies: []manifest.Dependency(p.Dependencies)}
+	s.exact[name] = exact
+	for _, src := range ed.Sources {
+		if !slices.Contains(s.sources, src) {
+			s.sources = append(s.sources, src)
+		}
+	}
+}
+
+// Exact reports whether the Set knows name's status in this very editor
+// release (built in or not), rather than from the nearest evidence.
+func (s *Set) Exact(name string) bool {
+	return s != nil && (s.exactAll || s.exact[name])
 }
 
 // Lookup returns the built-in version of name and its dependencies (a copy
@@ -83,7 +120,7 @@ func (s *Set) Line() string { return s.line }
 // Approximate reports whether the data is not that of the requested editor
 // line (no data for that line, or no editor version given): Note says which
 // line stands in.
-func (s *Set) Approximate() bool { return s.approximate }
+func (s *Set) Approximate() bool { return s != nil && s.approximate }
 
 // Note describes where the data comes from, for --verbose output and doctor,
 // e.g. "Unity 6000.0 (recorded at 6000.0.32f1)" or "no built-in package data
@@ -94,19 +131,27 @@ func (s *Set) Note() string { return s.note }
 // from.
 func (s *Set) Sources() []string { return slices.Clone(s.sources) }
 
-// With returns a copy of the Set in which pkgs replace or add entries. Core
-// package versions move with the editor patch, so a caller that holds better
-// facts (the source "builtin" entries of the project's own lock file, written
-// by the editor) can lay them over the embedded data.
+// With returns a copy of the Set in which pkgs replace or add entries.
 func (s *Set) With(pkgs ...Package) *Set {
-	c := *s
-	c.pkgs = make(map[string]Package, len(s.pkgs)+len(pkgs))
-	for n, p := range s.pkgs {
-		c.pkgs[n] = p
-	}
+	c := s.clone()
 	for _, p := range pkgs {
 		p.Dependencies = slices.Clone(p.Dependencies)
 		c.pkgs[p.Name] = p
+	}
+	return c
+}
+
+func (s *Set) clone() *Set {
+	c := *s
+	c.pkgs = maps.Clone(s.pkgs)
+	c.exact = maps.Clone(s.exact)
+	c.absent = slices.Clone(s.absent)
+	c.sources = slices.Clone(s.sources)
+	if c.pkgs == nil {
+		c.pkgs = map[string]Package{}
+	}
+	if c.exact == nil {
+		c.exact = map[string]bool{}
 	}
 	return &c
 }

@@ -1,13 +1,11 @@
 package builtin
 
 import (
-	"bytes"
 	"cmp"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"path"
 	"regexp"
 	"slices"
@@ -17,76 +15,11 @@ import (
 	"github.com/upkg/upkg/internal/manifest"
 )
 
-// dataFS holds one JSON file per editor line, data/<line>.json. Each file
-// records, beside its tables, the public lock files the values were read
-// from ("sources") and what was carried over from a neighbouring line
-// ("notes"). embed.FS is read-only, so this is no mutable state.
+// dataFS holds one generated JSON file per editor line, data/<line>.json
+// (see table.go). embed.FS is read-only, so this is no mutable state.
 //
 //go:embed data/*.json
 var dataFS embed.FS
-
-// lineFile is the shape of data/<line>.json.
-type lineFile struct {
-	Line string `json:"line"`
-	// Snapshots are the line's data at verified editor patches, oldest
-	// first. A line with one snapshot of unknown patch leaves Editor empty.
-	Snapshots []snapshot `json:"snapshots"`
-}
-
-type snapshot struct {
-	Editor   string                 `json:"editor"`
-	Sources  []string               `json:"sources"`
-	Notes    []string               `json:"notes"`
-	Packages map[string]snapshotPkg `json:"packages"`
-}
-
-type snapshotPkg struct {
-	Version      string  `json:"version"`
-	Dependencies depList `json:"dependencies"`
-}
-
-// depList decodes a lock-file style {"name": "version", ...} object keeping
-// the order of its members, which encoding/json maps lose.
-type depList []manifest.Dependency
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (d *depList) UnmarshalJSON(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok != json.Delim('{') {
-		return fmt.Errorf("dependencies: want an object, got %v", tok)
-	}
-	out := depList{}
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		name, _ := tok.(string)
-		tok, err = dec.Token()
-		if err != nil {
-			return err
-		}
-		version, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("dependencies: %q: want a version string, got %v", name, tok)
-		}
-		if seen[name] {
-			return fmt.Errorf("dependencies: %q listed twice", name)
-		}
-		seen[name] = true
-		out = append(out, manifest.Dependency{Name: name, Version: version})
-	}
-	if _, err := dec.Token(); err != nil {
-		return err
-	}
-	*d = out
-	return nil
-}
 
 // lineKey is an editor line as numbers, for ordering.
 type lineKey struct{ major, minor int }
@@ -111,8 +44,8 @@ func parseLine(s string) (lineKey, bool) {
 }
 
 // knownLines lists the lines with data, oldest first.
-func knownLines() ([]lineKey, error) {
-	entries, err := dataFS.ReadDir("data")
+func knownLines(fsys fs.FS) ([]lineKey, error) {
+	entries, err := fs.ReadDir(fsys, "data")
 	if err != nil {
 		return nil, fmt.Errorf("read embedded built-in package data: %w", err)
 	}
@@ -136,9 +69,9 @@ func knownLines() ([]lineKey, error) {
 }
 
 // loadLine reads and checks data/<line>.json.
-func loadLine(k lineKey) (*lineFile, error) {
+func loadLine(fsys fs.FS, k lineKey) (*lineFile, error) {
 	name := path.Join("data", k.String()+".json")
-	data, err := dataFS.ReadFile(name)
+	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return nil, fmt.Errorf("read embedded %s: %w", name, err)
 	}
@@ -152,53 +85,12 @@ func loadLine(k lineKey) (*lineFile, error) {
 	return lf, nil
 }
 
-// decodeLine parses one line file strictly: unknown fields, trailing data,
-// snapshots out of order or without an editor version (when there are
-// several) are errors.
-func decodeLine(data []byte) (*lineFile, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var lf lineFile
-	if err := dec.Decode(&lf); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("trailing data after the JSON object")
-	}
-	if _, ok := parseLine(lf.Line); !ok {
-		return nil, fmt.Errorf("line %q is not an editor line such as \"2022.3\"", lf.Line)
-	}
-	if len(lf.Snapshots) == 0 {
-		return nil, errors.New("no snapshots")
-	}
-	var prev *manifest.EditorVersion
-	for i, sn := range lf.Snapshots {
-		if sn.Editor == "" {
-			if len(lf.Snapshots) > 1 {
-				return nil, fmt.Errorf("snapshot %d: several snapshots need an editor version each", i)
-			}
-			continue
-		}
-		ev, err := manifest.ParseEditorVersion(sn.Editor)
-		if err != nil {
-			return nil, fmt.Errorf("snapshot %d: %w", i, err)
-		}
-		if got := (lineKey{ev.Major, ev.Minor}).String(); got != lf.Line {
-			return nil, fmt.Errorf("snapshot %d: editor %s is not on line %s", i, sn.Editor, lf.Line)
-		}
-		if prev != nil && prev.Compare(ev) >= 0 {
-			return nil, fmt.Errorf("snapshot %d: editor %s is not newer than the one before", i, sn.Editor)
-		}
-		prev = &ev
-	}
-	return &lf, nil
-}
-
 // request is a parsed ForEditor argument.
 type request struct {
+	raw      string // as given, trimmed
+	ev       manifest.EditorVersion
 	line     lineKey
 	hasPatch bool
-	patch    int
 }
 
 // tuanjie matches the releases of Unity China's Tuanjie engine ("2022.3.2t5"),
@@ -209,40 +101,64 @@ var tuanjie = regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)t\d+$`)
 func parseRequest(editorVersion string) (request, error) {
 	s := strings.TrimSpace(editorVersion)
 	if ev, err := manifest.ParseEditorVersion(s); err == nil {
-		return request{line: lineKey{ev.Major, ev.Minor}, hasPatch: strings.Count(s, ".") >= 2, patch: ev.Patch}, nil
+		return request{raw: s, ev: ev, line: lineKey{ev.Major, ev.Minor}, hasPatch: strings.Count(s, ".") >= 2}, nil
 	}
 	if m := tuanjie.FindStringSubmatch(s); m != nil {
 		maj, _ := strconv.Atoi(m[1])
 		minr, _ := strconv.Atoi(m[2])
 		patch, _ := strconv.Atoi(m[3])
-		return request{line: lineKey{maj, minr}, hasPatch: true, patch: patch}, nil
+		return request{raw: s, ev: manifest.EditorVersion{Major: maj, Minor: minr, Patch: patch}, line: lineKey{maj, minr}, hasPatch: true}, nil
 	}
 	return request{}, fmt.Errorf("%q is not a Unity editor version such as \"2022.3.20f1\" or \"6000.0\"", editorVersion)
 }
 
+// sameRelease reports whether a table's editor is the requested release:
+// the same version, the China build aside (2022.3.20f1c1 ships the
+// packages of 2022.3.20f1).
+func (q request) sameRelease(editor string) bool {
+	if !q.hasPatch || q.ev.Stage == "" {
+		return false
+	}
+	ev, err := manifest.ParseEditorVersion(editor)
+	if err != nil {
+		return false
+	}
+	ev.China = 0
+	want := q.ev
+	want.China = 0
+	return ev.Compare(want) == 0
+}
+
 // ForEditor returns the built-in packages of an editor version as
 // ProjectVersion.txt writes it ("2022.3.20f1", "6000.0.23f1") or of a line
-// ("2021.3"). The line's data is used; when the line has data recorded at
-// several patches, the snapshot nearest to the given patch (the newest when
-// no patch is given). A line without data gets the nearest line with data
-// (the nearest older one, or the oldest when it is older than all) and a Set
-// whose Approximate reports true; so does "", which gets the newest line. Only
-// a string that is not an editor version is an error.
+// ("2021.3").
+//
+// Each package is read from the table of the line's editor version nearest
+// to the one asked for (the older on a tie; the newest when no patch is
+// given): a package the locks of that release show is exact (Exact), any
+// other is the nearest evidence. A module that no lock of the line shows
+// comes from the nearest line that has it. A line without tables gets the
+// nearest line's newest editor (the oldest line's oldest, when it is older
+// than all), and Approximate reports true; so does "", which gets the newest
+// line. Only a string that is not an editor version is an error.
 func ForEditor(editorVersion string) (*Set, error) {
-	lines, err := knownLines()
+	return forEditor(dataFS, editorVersion)
+}
+
+func forEditor(fsys fs.FS, editorVersion string) (*Set, error) {
+	lines, err := knownLines(fsys)
 	if err != nil {
 		return nil, err
 	}
+	s := &Set{pkgs: map[string]Package{}, exact: map[string]bool{}}
 	var (
 		req    request
 		k      lineKey
-		approx bool
-		note   string
-		oldest bool // take the line's oldest snapshot, not the nearest/newest
+		oldest bool // take the line's oldest editor, not the nearest/newest
 	)
 	if strings.TrimSpace(editorVersion) == "" {
-		k, approx = lines[len(lines)-1], true
-		note = fmt.Sprintf("no editor version given; using Unity %s, the newest line with built-in package data", k)
+		k, s.approximate = lines[len(lines)-1], true
+		s.note = fmt.Sprintf("no editor version given; using Unity %s, the newest line with built-in package data", k)
 	} else {
 		if req, err = parseRequest(editorVersion); err != nil {
 			return nil, err
@@ -252,68 +168,123 @@ func ForEditor(editorVersion string) (*Set, error) {
 		switch {
 		case found:
 		case i == 0:
-			k, approx, oldest = lines[0], true, true
-			note = fmt.Sprintf("no built-in package data for Unity %s; using Unity %s, the oldest line with data", req.line, k)
+			k, s.approximate, oldest = lines[0], true, true
+			s.note = fmt.Sprintf("no built-in package table for Unity %s; using Unity %s, the oldest line with a table", req.line, k)
 		case i == len(lines):
-			k, approx = lines[i-1], true
-			note = fmt.Sprintf("no built-in package data for Unity %s; using Unity %s, the newest line with data", req.line, k)
+			k, s.approximate = lines[i-1], true
+			s.note = fmt.Sprintf("no built-in package table for Unity %s; using Unity %s, the newest line with a table", req.line, k)
 		default:
-			k, approx = lines[i-1], true
-			note = fmt.Sprintf("no built-in package data for Unity %s; using Unity %s, the nearest older line with data", req.line, k)
+			k, s.approximate = lines[i-1], true
+			s.note = fmt.Sprintf("no built-in package table for Unity %s; using Unity %s, the nearest older line with a table", req.line, k)
 		}
 	}
-	lf, err := loadLine(k)
+	lf, err := loadLine(fsys, k)
 	if err != nil {
 		return nil, err
 	}
-	var sn snapshot
-	switch {
-	case oldest:
-		sn = lf.Snapshots[0]
-	case approx || !req.hasPatch:
-		sn = lf.Snapshots[len(lf.Snapshots)-1]
-	default:
-		sn = nearestSnapshot(lf.Snapshots, req.patch)
+	s.line, s.label = k.String(), "Unity "+k.String()
+	if !s.approximate {
+		s.label = "Unity " + req.raw
 	}
-	if !approx {
-		if sn.Editor != "" {
-			note = fmt.Sprintf("Unity %s (built-in packages recorded at %s)", k, sn.Editor)
-		} else {
-			note = fmt.Sprintf("Unity %s (built-in packages recorded at an unknown %s patch)", k, k)
+
+	// Every package the line's tables know, read from the editor nearest to
+	// the one asked for among those whose locks show it.
+	order := editorOrder(lf, req, s.approximate, oldest)
+	nearest := lf.Editors[order[0]]
+	var exactTable bool
+	for _, i := range order {
+		ed := lf.Editors[i]
+		exact := !s.approximate && req.sameRelease(ed.Editor)
+		exactTable = exactTable || exact
+		for name, p := range ed.Builtin {
+			if _, seen := s.seen(name); !seen {
+				s.add(name, p, exact, ed)
+			}
+		}
+		for _, name := range ed.Registry {
+			if _, seen := s.seen(name); !seen {
+				s.absent = append(s.absent, name)
+				s.exact[name] = exact
+			}
 		}
 	}
-	s := &Set{
-		line:        k.String(),
-		label:       "Unity " + k.String(),
-		approximate: approx,
-		note:        note,
-		sources:     slices.Clone(sn.Sources),
-		pkgs:        make(map[string]Package, len(sn.Packages)),
+	if !s.approximate {
+		switch {
+		case exactTable:
+			s.note = fmt.Sprintf("the built-in package table for Unity %s", nearest.Editor)
+		case req.hasPatch:
+			s.note = fmt.Sprintf("no built-in package table for Unity %s; using the nearest, Unity %s", req.raw, nearest.Editor)
+		default:
+			s.note = fmt.Sprintf("the built-in package table for Unity %s (the newest of line %s)", nearest.Editor, k)
+		}
 	}
-	for name, p := range sn.Packages {
-		s.pkgs[name] = Package{Name: name, Version: p.Version, Dependencies: []manifest.Dependency(p.Dependencies)}
+	// Modules of other lines, nearest line first (the older on a tie).
+	others := slices.DeleteFunc(slices.Clone(lines), func(o lineKey) bool { return o == k })
+	slices.SortStableFunc(others, func(a, b lineKey) int {
+		return cmp.Or(cmp.Compare(lineDistance(a, k), lineDistance(b, k)), a.compare(b))
+	})
+	for _, o := range others {
+		olf, err := loadLine(fsys, o)
+		if err != nil {
+			return nil, err
+		}
+		for i := len(olf.Editors) - 1; i >= 0; i-- {
+			ed := olf.Editors[i]
+			for name, p := range ed.Builtin {
+				if _, seen := s.seen(name); !seen && IsModule(name) {
+					s.add(name, p, false, ed)
+				}
+			}
+		}
 	}
 	return s, nil
 }
 
-// nearestSnapshot returns the snapshot recorded at the patch nearest to
-// patch; on a tie the older one, which never adds packages the editor may
-// not have yet. decodeLine made sure every snapshot of a multi-snapshot line
-// has an editor version.
-func nearestSnapshot(snaps []snapshot, patch int) snapshot {
-	best, bestDist := 0, -1
-	for i, sn := range snaps {
-		ev, err := manifest.ParseEditorVersion(sn.Editor)
-		if err != nil {
-			continue
-		}
-		d := ev.Patch - patch
-		if d < 0 {
-			d = -d
-		}
-		if bestDist < 0 || d < bestDist {
-			best, bestDist = i, d
-		}
+// editorOrder lists the indexes of lf.Editors nearest first: by distance
+// of patch to the one asked for, the older on a tie; newest first when no
+// patch is given or the line stands in for another; oldest first when the
+// line is newer than the one asked for.
+func editorOrder(lf *lineFile, req request, approx, oldest bool) []int {
+	idx := make([]int, len(lf.Editors))
+	for i := range idx {
+		idx[i] = i
 	}
-	return snaps[best]
+	switch {
+	case oldest:
+		return idx
+	case approx || !req.hasPatch:
+		slices.Reverse(idx)
+		return idx
+	}
+	versions := make([]manifest.EditorVersion, len(lf.Editors))
+	for i, ed := range lf.Editors {
+		versions[i], _ = manifest.ParseEditorVersion(ed.Editor) // decodeLine checked them
+	}
+	dist := func(i int) int {
+		d := versions[i].Patch - req.ev.Patch
+		if d < 0 {
+			return -d
+		}
+		return d
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		if req.sameRelease(lf.Editors[a].Editor) != req.sameRelease(lf.Editors[b].Editor) {
+			if req.sameRelease(lf.Editors[a].Editor) {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(dist(a), dist(b)), versions[a].Compare(versions[b]))
+	})
+	return idx
+}
+
+// lineDistance orders lines by closeness: a year apart counts as many
+// minor releases.
+func lineDistance(a, b lineKey) int {
+	d := (a.major-b.major)*100 + (a.minor - b.minor)
+	if d < 0 {
+		return -d
+	}
+	return d
 }

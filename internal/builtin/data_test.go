@@ -1,6 +1,8 @@
 package builtin
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -8,31 +10,60 @@ import (
 	"github.com/upkg/upkg/internal/manifest"
 )
 
-// TestDataFiles checks every embedded line file for what the resolver relies
+// evidenceDir is the folder of public Unity projects the tables are made of.
+var evidenceDir = filepath.Join("..", "..", "testdata", "unity-projects")
+
+// TestTablesAreGenerated checks that data/ is exactly what the generator
+// makes of the evidence: the tables are data, never edited by hand.
+func TestTablesAreGenerated(t *testing.T) {
+	evidence, err := LoadEvidence(evidenceDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, contradictions, _, err := BuildTables(evidence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range contradictions {
+		t.Logf("contradiction in the evidence: %s", c)
+	}
+	lines, err := knownLines(dataFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != len(files) {
+		t.Errorf("data/ has %d lines, the evidence gives %d (run go run ./internal/builtin/gen)", len(lines), len(files))
+	}
+	for line, want := range files {
+		got, err := dataFS.ReadFile("data/" + line + ".json")
+		if err != nil || string(got) != string(want) {
+			t.Errorf("data/%s.json is not what the evidence gives (run go run ./internal/builtin/gen): %v", line, err)
+		}
+	}
+}
+
+// TestDataFiles checks every embedded table for what the resolver relies
 // on: valid names and exact versions, modules at 1.0.0 that depend only on
-// modules of the same snapshot, and provenance for every snapshot.
+// modules, and sources that name a lock file at a commit.
 func TestDataFiles(t *testing.T) {
-	lines, err := knownLines()
+	lines, err := knownLines(dataFS)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range lines {
-		lf, err := loadLine(k)
+		lf, err := loadLine(dataFS, k)
 		if err != nil {
 			t.Errorf("line %s: %v", k, err)
 			continue
 		}
-		for _, sn := range lf.Snapshots {
-			where := k.String() + "@" + sn.Editor
-			if len(sn.Sources) == 0 {
-				t.Errorf("%s: no sources", where)
-			}
-			for _, src := range sn.Sources {
-				if !strings.Contains(src, "packages-lock.json @") {
-					t.Errorf("%s: source %q does not name a lock file and commit", where, src)
+		for _, ed := range lf.Editors {
+			where := ed.Editor
+			for _, src := range ed.Sources {
+				if !strings.HasPrefix(src, "https://github.com/") || !strings.HasSuffix(src, "Packages/packages-lock.json") {
+					t.Errorf("%s: source %q does not name a lock file", where, src)
 				}
 			}
-			for name, p := range sn.Packages {
+			for name, p := range ed.Builtin {
 				if err := manifest.ValidateName(name); err != nil {
 					t.Errorf("%s: %s: %v", where, name, err)
 				}
@@ -43,14 +74,8 @@ func TestDataFiles(t *testing.T) {
 					t.Errorf("%s: module %s at %s; modules are 1.0.0", where, name, p.Version)
 				}
 				for _, d := range p.Dependencies {
-					if _, err := semver.StrictNewVersion(d.Version); err != nil {
-						t.Errorf("%s: %s depends on %s %q: %v", where, name, d.Name, d.Version, err)
-					}
 					if IsModule(name) && !IsModule(d.Name) {
 						t.Errorf("%s: module %s depends on %s, which is no module", where, name, d.Name)
-					}
-					if _, ok := sn.Packages[d.Name]; IsModule(d.Name) && !ok {
-						t.Errorf("%s: %s depends on %s, which the snapshot lacks", where, name, d.Name)
 					}
 				}
 			}
@@ -58,46 +83,54 @@ func TestDataFiles(t *testing.T) {
 	}
 }
 
-func TestDecodeLineErrors(t *testing.T) {
-	pkg := `"packages": {"com.unity.modules.ai": {"version": "1.0.0", "dependencies": {}}}`
-	tests := []struct{ name, data, want string }{
-		{"not json", `{`, "unexpected EOF"},
-		{"unknown field", `{"line": "2022.3", "extra": 1, "snapshots": [{` + pkg + `}]}`, "unknown field"},
-		{"trailing data", `{"line": "2022.3", "snapshots": [{` + pkg + `}]} {}`, "trailing data"},
-		{"bad line", `{"line": "2022", "snapshots": [{` + pkg + `}]}`, "not an editor line"},
-		{"no snapshots", `{"line": "2022.3", "snapshots": []}`, "no snapshots"},
-		{"dependency twice", `{"line": "2022.3", "snapshots": [{"packages": {"a.b": {"version": "1.0.0",
-			"dependencies": {"c.d": "1.0.0", "c.d": "2.0.0"}}}}]}`, "listed twice"},
-		{"dependency not a string", `{"line": "2022.3", "snapshots": [{"packages": {"a.b": {"version": "1.0.0",
-			"dependencies": {"c.d": 1}}}}]}`, "want a version string"},
-		{"dependencies not an object", `{"line": "2022.3", "snapshots": [{"packages": {"a.b": {"version": "1.0.0",
-			"dependencies": ["c.d"]}}}]}`, "want an object"},
-		{"editor on another line", `{"line": "2022.3", "snapshots": [{"editor": "2021.3.1f1", ` + pkg + `}]}`, "not on line 2022.3"},
-		{"editor not a version", `{"line": "2022.3", "snapshots": [{"editor": "latest", ` + pkg + `}]}`, "not a Unity editor version"},
-		{"several without editor", `{"line": "2022.3", "snapshots": [{` + pkg + `}, {"editor": "2022.3.5f1", ` + pkg + `}]}`,
-			"need an editor version"},
-		{"out of order", `{"line": "2022.3", "snapshots": [{"editor": "2022.3.9f1", ` + pkg + `}, {"editor": "2022.3.5f1", ` + pkg + `}]}`,
-			"not newer"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := decodeLine([]byte(tt.data))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("decodeLine error = %v; want one containing %q", err, tt.want)
+// TestEditorLinesCovered pins what issue 8 asks of the data: every editor
+// line from 2019.4 to 6000.3 has a table of its own, with the modules and
+// Unity UI.
+func TestEditorLinesCovered(t *testing.T) {
+	for _, line := range []string{"2019.4", "2020.3", "2021.3", "2022.3", "2023.1", "2023.2", "6000.0", "6000.1", "6000.2", "6000.3"} {
+		s, err := ForEditor(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Approximate() || s.Line() != line {
+			t.Errorf("Unity %s: no table of its own (%s)", line, s.Origin())
+			continue
+		}
+		for _, name := range []string{"com.unity.modules.ui", "com.unity.modules.physics", "com.unity.ugui"} {
+			if _, _, ok := s.Lookup(name); !ok {
+				t.Errorf("Unity %s has no %s", line, name)
 			}
-		})
+		}
 	}
 }
 
-func TestDecodeLineKeepsDependencyOrder(t *testing.T) {
-	lf, err := decodeLine([]byte(`{"line": "2022.3", "snapshots": [{"packages": {"a.b": {"version": "1.0.0",
-		"dependencies": {"z.z": "1.0.0", "a.a": "2.0.0", "m.m": "3.0.0"}}}}]}`))
-	if err != nil {
-		t.Fatal(err)
+// TestFacts pins facts of real locks that the issue names.
+func TestFacts(t *testing.T) {
+	tests := []struct{ editor, name, version string }{
+		{"2023.2.20f1", "com.unity.ugui", "2.0.0"},
+		{"6000.0.32f1", "com.unity.ugui", "2.0.0"},
+		{"2022.3.20f1", "com.unity.ugui", "1.0.0"},
+		{"2020.3.48f1", "com.unity.ugui", "1.0.0"},
 	}
-	got := depStrings(lf.Snapshots[0].Packages["a.b"].Dependencies)
-	want := []string{"z.z@1.0.0", "a.a@2.0.0", "m.m@3.0.0"}
-	if strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Errorf("dependencies = %v; want %v", got, want)
+	for _, tt := range tests {
+		s, err := ForEditor(tt.editor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _, _ := s.Lookup(tt.name); v != tt.version {
+			t.Errorf("Unity %s: %s = %q; want %s (%s)", tt.editor, tt.name, v, tt.version, s.Origin())
+		}
+	}
+}
+
+func TestEvidenceIndexErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, bad := range []string{`[{"id": ""}]`, `[{"id": "a/b"}]`, `[{"id": "a"}, {"id": "a"}]`, `{`} {
+		if err := os.WriteFile(filepath.Join(dir, "index.json"), []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadCorpusIndex(dir); err == nil {
+			t.Errorf("ReadCorpusIndex(%s) accepted it", bad)
+		}
 	}
 }

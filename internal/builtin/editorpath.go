@@ -73,7 +73,7 @@ func isDir(p string) error {
 // folder. The data is exact, so Approximate is false. A package.json that
 // does not parse is an error naming the file.
 func FromEditorPath(dir string) (*Set, error) {
-	root, err := findBuiltIn(dir)
+	root, err := findBuiltIn(editorRoot(dir))
 	if err != nil {
 		return nil, err
 	}
@@ -82,10 +82,12 @@ func FromEditorPath(dir string) (*Set, error) {
 		return nil, fmt.Errorf("read %s: %w", root, err)
 	}
 	s := &Set{
-		label:   "the editor at " + dir,
-		note:    "built-in packages read from " + root,
-		sources: []string{root},
-		pkgs:    map[string]Package{},
+		label:    "the editor at " + dir,
+		note:     "the editor at " + dir,
+		sources:  []string{root},
+		pkgs:     map[string]Package{},
+		exact:    map[string]bool{},
+		exactAll: true,
 	}
 	unity := map[string]int{}
 	for _, e := range entries {

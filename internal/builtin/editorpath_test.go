@@ -76,7 +76,7 @@ func TestFromEditorPathLayouts(t *testing.T) {
 				t.Errorf("Names() = %v; want %v", got, want)
 			}
 			v, deps, ok := s.Lookup("com.unity.modules.uielements")
-			if !ok || v != "1.0.0" || !slices.Equal(depStrings(deps), mod("ui", "imgui", "jsonserialize")) {
+			if !ok || v != "1.0.0" || !slices.Equal(depStrings(deps), []string{"com.unity.modules.ui@1.0.0", "com.unity.modules.imgui@1.0.0", "com.unity.modules.jsonserialize@1.0.0"}) {
 				t.Errorf("uielements = %s %v %v", v, depStrings(deps), ok)
 			}
 			if _, deps, _ := s.Lookup("com.unity.modules.ui"); len(deps) != 0 {
@@ -86,8 +86,8 @@ func TestFromEditorPathLayouts(t *testing.T) {
 				t.Errorf("Line, Approximate = %q, %v", s.Line(), s.Approximate())
 			}
 			root := filepath.Join(tmp, filepath.FromSlash(tt.prefix))
-			if !strings.Contains(s.Note(), root) || !slices.Equal(s.Sources(), []string{root}) {
-				t.Errorf("Note %q, Sources %v; want them to name %s", s.Note(), s.Sources(), root)
+			if !strings.Contains(s.Origin(), "the editor at "+dir) || !slices.Equal(s.Sources(), []string{root}) {
+				t.Errorf("Origin %q, Sources %v; want them to name %s and %s", s.Origin(), s.Sources(), dir, root)
 			}
 			if got := s.Explain("com.unity.modules.foo"); !strings.HasPrefix(got, "com.unity.modules.foo is not a built-in module of the editor at "+dir+" (known: imgui, jsonserialize, ui, uielements)") {
 				t.Errorf("Explain = %q", got)
@@ -140,7 +140,7 @@ func TestFromEditorPathErrors(t *testing.T) {
 		want  []string
 	}{
 		{"missing folder", nil, "nope", []string{"editor folder", "nope"}},
-		{"a file, not a folder", map[string]string{"file": "x"}, "file", []string{"is not a folder"}},
+		{"a file that is no editor executable", map[string]string{"file": "x"}, "file", []string{"no BuiltInPackages folder"}},
 		{"no BuiltInPackages", map[string]string{"Editor/Data/other.txt": "x"}, "Editor",
 			[]string{"no BuiltInPackages folder in the editor at", filepath.Join("Data", "Resources", "PackageManager", "BuiltInPackages")}},
 		{"empty BuiltInPackages", map[string]string{"BuiltInPackages/notes.txt": "x"}, "BuiltInPackages",

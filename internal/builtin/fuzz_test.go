@@ -20,8 +20,8 @@ func FuzzForEditor(f *testing.F) {
 		if s.Line() == "" || s.Note() == "" || len(s.Sources()) == 0 {
 			t.Fatalf("ForEditor(%q): Line %q, Note %q, Sources %v", v, s.Line(), s.Note(), s.Sources())
 		}
-		if _, _, ok := s.Lookup("com.unity.modules.ai"); !ok {
-			t.Fatalf("ForEditor(%q): no com.unity.modules.ai", v)
+		if _, _, ok := s.Lookup("com.unity.modules.ui"); !ok {
+			t.Fatalf("ForEditor(%q): no com.unity.modules.ui", v)
 		}
 	})
 }

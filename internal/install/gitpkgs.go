@@ -29,10 +29,6 @@ type gitPackage struct {
 	fetched bool // archived from the repository by this run
 }
 
-// folder is where Unity keeps a Git package under Library/PackageCache:
-// "<name>@<first 10 hex digits of the commit>".
-func (g *gitPackage) folder(name string) string { return name + "@" + g.commit[:10] }
-
 // gitIndex is what the store's Git folder keeps per repository, commit and
 // package folder: the cache key of the tarball made from it, and its
 // package.json, so that later installs need neither git nor the network.

@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/upkg/upkg/internal/atomicfile"
+	"github.com/upkg/upkg/internal/builtin"
 	"github.com/upkg/upkg/internal/cache"
 	"github.com/upkg/upkg/internal/gitdep"
 	"github.com/upkg/upkg/internal/lockfile"
@@ -52,9 +52,11 @@ type Options struct {
 	OldLockBytes    []byte // nil when there is no lock file
 	EditorVersion   string
 	DefaultRegistry string
-	Builtins        resolve.Builtins
-	Client          *registry.Client
-	Store           *cache.Store
+	// Builtins are the editor's built-in packages; the old lock's entries
+	// fill in what they do not know exactly (builtin.Set.WithLock).
+	Builtins *builtin.Set
+	Client   *registry.Client
+	Store    *cache.Store
 	// Git fetches Git dependencies (the zero value runs git from PATH).
 	Git           gitdep.Git
 	Jobs          int
@@ -84,6 +86,11 @@ type Summary struct {
 	Downloaded      int
 	NoOp            bool
 	Elapsed         time.Duration
+	// BuiltinOrigin says where the built-in packages came from;
+	// BuiltinChanges lists those the lock recorded otherwise (the project
+	// moved to another editor).
+	BuiltinOrigin  string
+	BuiltinChanges []builtin.Change
 }
 
 // FrozenError is `install --frozen` finding that the lock would change.
@@ -142,6 +149,10 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		}
 		oldLock = l
 	}
+	builtins, builtinChanges := opts.Builtins.WithLock(oldLock)
+	if builtins.Approximate() && oldLock == nil && opts.Reporter != nil {
+		opts.Reporter.Warn(fmt.Sprintf("built-in packages may differ from the editor's: %s. To be exact, install that editor (Unity Hub's default location is found), pass --editor-path DIR (or set UNITY_EDITOR_PATH), or keep the packages-lock.json Unity wrote", builtins.Origin()))
+	}
 	locals, err := findLocals(opts.ProjectRoot, opts.Manifest)
 	if err != nil {
 		return nil, err
@@ -160,14 +171,14 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		cancelFetches()
 		fetches.wg.Wait()
 	}()
-	cat := newCatalog(ctx, opts.Client, opts.Manifest, opts.DefaultRegistry, max(opts.Jobs, 1), opts.Builtins)
+	cat := newCatalog(ctx, opts.Client, opts.Manifest, opts.DefaultRegistry, max(opts.Jobs, 1), builtins)
 	cat.onVersions = fetches.guess
 	graph, err := resolve.Resolve(ctx, resolve.Input{
 		Manifest:      opts.Manifest,
 		Lock:          oldLock,
 		EditorVersion: opts.EditorVersion,
 		Locals:        locals,
-		Builtins:      opts.Builtins,
+		Builtins:      builtins,
 		Catalog:       cat,
 	})
 	if err != nil {
@@ -184,7 +195,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		}
 	}
 
-	sum := &Summary{LockChanged: lockChanged && opts.Manifest.EnableLockFile}
+	sum := &Summary{LockChanged: lockChanged && opts.Manifest.EnableLockFile, BuiltinOrigin: builtins.Origin(), BuiltinChanges: builtinChanges}
 	installed, err := fetchAll(ctx, opts, graph, sum, fetches, gits)
 	if err != nil {
 		return nil, err
@@ -239,6 +250,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 	}
 	opts.Reporter.Resolved(len(toFetch))
 	installed := map[string]string{}
+	layout := layoutFor(opts.EditorVersion)
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	// Many packages at once, not opts.Jobs: creating files is the cost of an
@@ -255,10 +267,10 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 			var (
 				entry   *cache.Entry
 				fetched bool
-				dir     = p.Name + "@" + p.Version
+				dir     string
 			)
 			if git := gits[p.Name]; p.Source == lockfile.SourceGit {
-				entry, fetched, dir = git.entry, git.fetched, git.folder(p.Name)
+				entry, fetched, dir = git.entry, git.fetched, layout.gitFolder(p.Name, git.commit)
 			} else {
 				run := fetches.start(p.Name, p.Version, p.Registry, p.Dist)
 				var err error
@@ -266,6 +278,9 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 					return err // the cache's errors name the package already
 				}
 				fetched = run.fetched
+				if dir, err = layout.registryFolder(p.Name, p.Version, entry); err != nil {
+					return err
+				}
 			}
 			if !opts.NoMaterialize {
 				dest := filepath.Join(opts.ProjectRoot, "Library", "PackageCache", dir)
@@ -304,7 +319,8 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 }
 
 // removeStale deletes folders of Library/PackageCache that the resolution no
-// longer has: name@version folders (and name@hash folders of Git packages)
+// longer has: package folders (name@version, name@hash, or a bare name, as
+// the editor names them)
 // that upkg did not just install, unless they belong to a resolved Git
 // package upkg did not install (with --no-materialize it installs none).
 func removeStale(projectRoot string, installed map[string]string, graph *resolve.Graph) ([]string, error) {
@@ -313,7 +329,7 @@ func removeStale(projectRoot string, installed map[string]string, graph *resolve
 		keep[p.Name] = p.Source == lockfile.SourceGit
 	}
 	for dir := range installed {
-		name, _, _ := strings.Cut(dir, "@")
+		name, _ := folderPackage(dir)
 		keep[name] = false // upkg installed it: other folders of it are stale
 	}
 	dir := filepath.Join(projectRoot, "Library", "PackageCache")
@@ -326,7 +342,7 @@ func removeStale(projectRoot string, installed map[string]string, graph *resolve
 	}
 	var removed []string
 	for _, e := range ents {
-		name, _, ok := strings.Cut(e.Name(), "@")
+		name, ok := folderPackage(e.Name())
 		if !e.IsDir() || !ok || installed[e.Name()] != "" || keep[name] {
 			continue
 		}

@@ -18,7 +18,6 @@ import (
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/manifest"
-	"github.com/upkg/upkg/internal/resolve"
 )
 
 // Options are the inputs of install.
@@ -106,23 +105,6 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	var builtins resolve.Builtins
-	if opts.EditorPath != "" {
-		set, err := builtin.FromEditorPath(opts.EditorPath)
-		if err != nil {
-			return err
-		}
-		builtins = set
-	} else {
-		set, err := builtin.ForEditor(editor)
-		if err != nil {
-			return err
-		}
-		if set.Approximate() {
-			f.Warnf("built-in packages of Unity %q are not known exactly; using those of %s", editor, set.Line())
-		}
-		builtins = set
-	}
 	cfg, err := f.Config()
 	if err != nil {
 		return err
@@ -134,7 +116,6 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		OldLockBytes:    lockBytes,
 		EditorVersion:   editor,
 		DefaultRegistry: f.DefaultRegistry(),
-		Builtins:        builtins,
 		Jobs:            opts.Jobs,
 		Frozen:          opts.Frozen,
 		NoMaterialize:   opts.NoMaterialize,
@@ -145,6 +126,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if upToDate {
 		sum.Elapsed = time.Since(start)
 	} else {
+		if iopts.Builtins, err = Builtins(f, opts.EditorPath, editor); err != nil {
+			return err
+		}
 		if iopts.Store, err = f.Store(cfg); err != nil {
 			return err
 		}
@@ -172,6 +156,12 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 			"elapsedMs":       sum.Elapsed.Milliseconds(),
 		})
 	}
+	if f.Globals.Verbose && sum.BuiltinOrigin != "" {
+		f.Infof("built-in packages: %s", sum.BuiltinOrigin)
+	}
+	for _, c := range sum.BuiltinChanges {
+		f.Infof("  built-in %s", c)
+	}
 	if sum.NoOp {
 		f.Infof("Up to date: %d packages (%s)", len(sum.Packages), humanDuration(sum.Elapsed))
 		return nil
@@ -186,6 +176,28 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		len(sum.Packages), len(sum.Added), len(sum.Changed), len(sum.Removed), sum.FromCache, sum.Downloaded,
 		humanBytes(sum.DownloadedBytes), humanDuration(sum.Elapsed))
 	return nil
+}
+
+// Builtins finds the built-in packages of the project's editor: the
+// installed editor at --editor-path, else at UNITY_EDITOR_PATH, else where
+// Unity Hub installs that version, else the tables for that version.
+func Builtins(f *cmdutil.Factory, editorPath, editor string) (*builtin.Set, error) {
+	if editorPath != "" {
+		set, err := builtin.FromEditorPath(editorPath)
+		if err != nil {
+			return nil, cmdutil.WithCode(cmdutil.ExitUsage, fmt.Errorf("--editor-path: %w", err), "pass the folder of an installed Unity Editor (or its executable)")
+		}
+		return set, nil
+	}
+	home, _ := f.Home()
+	found, _, err := builtin.FindEditor(builtin.Host{GOOS: f.GOOS, Home: home, Getenv: f.Getenv}, editor)
+	if err != nil {
+		return nil, err
+	}
+	if found != nil {
+		return found.Set, nil
+	}
+	return builtin.ForEditor(editor)
 }
 
 // editorVersion is --editor-version, else ProjectSettings/ProjectVersion.txt,

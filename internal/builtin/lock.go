@@ -1,0 +1,102 @@
+package builtin
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/upkg/upkg/internal/lockfile"
+	"github.com/upkg/upkg/internal/manifest"
+)
+
+// Change is a package whose built-in status or data in the project's lock
+// differs from exact editor data: the project moved to another editor.
+type Change struct {
+	Name string
+	// Lock and Now describe the package in the lock and in the editor:
+	// "17.0.3 (built in)", "from a registry".
+	Lock, Now string
+}
+
+func (c Change) String() string { return fmt.Sprintf("%s: %s → %s", c.Name, c.Lock, c.Now) }
+
+// WithLock lays the project's lock over the Set. Unity wrote the lock's
+// "builtin" entries for the editor the project uses, so where the Set is
+// not exact for a package (no installed editor, no table for this release)
+// the lock decides: a package it records as built in is built in, at the
+// lock's version and with its dependencies, and a non-module it records as
+// coming from a registry is not built in. Where the Set is exact and the
+// lock disagrees, the Set wins and the difference is returned as a Change.
+// A nil lock returns s itself.
+func (s *Set) WithLock(l *lockfile.Lock) (*Set, []Change) {
+	if l == nil || s == nil {
+		return s, nil
+	}
+	c := s.clone()
+	var changes []Change
+	for _, e := range l.Entries {
+		cur, builtIn := c.pkgs[e.Name]
+		switch e.Source {
+		case lockfile.SourceBuiltin:
+			locked := Package{Name: e.Name, Version: e.Version}
+			for _, d := range e.Dependencies {
+				locked.Dependencies = append(locked.Dependencies, manifest.Dependency{Name: d.Name, Version: d.Version})
+			}
+			if c.Exact(e.Name) {
+				if !builtIn {
+					changes = append(changes, Change{Name: e.Name, Lock: e.Version + " (built in)", Now: "from a registry"})
+				} else if cur.Version != locked.Version || !slices.Equal(cur.Dependencies, locked.Dependencies) {
+					changes = append(changes, Change{Name: e.Name, Lock: describe(locked), Now: describe(cur)})
+				}
+				continue
+			}
+			if !builtIn || cur.Version != locked.Version || !slices.Equal(cur.Dependencies, locked.Dependencies) {
+				c.fromLock++
+			}
+			c.pkgs[e.Name] = locked
+			c.absent = slices.DeleteFunc(c.absent, func(n string) bool { return n == e.Name })
+		case lockfile.SourceRegistry:
+			if !builtIn {
+				continue
+			}
+			if c.Exact(e.Name) {
+				changes = append(changes, Change{Name: e.Name, Lock: e.Version + " from a registry", Now: cur.Version + " (built in)"})
+				continue
+			}
+			if IsModule(e.Name) {
+				continue // modules exist only built in; the resolver reports the lock's mistake
+			}
+			delete(c.pkgs, e.Name)
+			c.absent = append(c.absent, e.Name)
+			c.fromLock++
+		}
+	}
+	return c, changes
+}
+
+func describe(p Package) string {
+	s := p.Version + " (built in"
+	if len(p.Dependencies) > 0 {
+		s += "; depends on"
+		for i, d := range p.Dependencies {
+			if i > 0 {
+				s += ","
+			}
+			s += " " + d.Name + "@" + d.Version
+		}
+	}
+	return s + ")"
+}
+
+// Origin says in a few words where the Set's data comes from, for doctor
+// and install -v: "the editor at PATH", "the built-in package table for
+// Unity 6000.0.32f1", "... ; N packages as the lock records them".
+func (s *Set) Origin() string {
+	if s == nil {
+		return "no built-in package data"
+	}
+	o := s.note
+	if s.fromLock > 0 {
+		o += fmt.Sprintf("; %d built-in package(s) as the project's lock records them", s.fromLock)
+	}
+	return o
+}
