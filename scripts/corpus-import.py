@@ -8,6 +8,9 @@ Packages/packages-lock.json, optionally Packages/manifest.json, and SOURCE.json
 ({"repo", "prefix", "commit", "editor", "pair"?}) saying where they were read.
 OUT_DIR (default testdata/unity-projects) gets the same files and index.json.
 
+A project whose lock has Git or local-tarball packages keeps its lock as
+evidence only (no manifest, "pair": true): their sources are not here.
+
 Registry host names other than Unity's own are replaced by example.com names
 (the same host always by the same name), in the manifest's "registry" and
 scopedRegistries "url" values and in the lock's "url" values; nothing else
@@ -75,7 +78,18 @@ def main():
                 f.write(text)
         e = {"id": pid, "repo": meta["repo"], "prefix": meta.get("prefix", ""),
              "commit": meta["commit"], "editor": meta["editor"]}
-        if not os.path.isfile(os.path.join(src, "Packages", "manifest.json")):
+        with open(lock) as f:
+            sources = {entry.get("source") for entry in json.load(f).get("dependencies", {}).values()}
+        unrunnable = sources & {"git", "local-tarball"}
+        if unrunnable:
+            # Evidence of built-in packages only: its Git repositories and
+            # tarballs are not here, so the end-to-end test cannot install it.
+            manifest = os.path.join(dst, "Packages", "manifest.json")
+            if os.path.isfile(manifest):
+                os.remove(manifest)
+            e["pair"] = True
+            e["why"] = "lock has " + " and ".join(sorted(unrunnable)) + " packages"
+        elif not os.path.isfile(os.path.join(src, "Packages", "manifest.json")):
             e["pair"] = True
         index.append(e)
     with open(os.path.join(out, "index.json"), "w") as f:

@@ -34,8 +34,10 @@ type CorpusEntry struct {
 	Commit string `json:"commit"`
 	// Editor is m_EditorVersion of the project's ProjectVersion.txt.
 	Editor string `json:"editor"`
-	// Pair is true when only the lock and ProjectVersion.txt were kept.
-	Pair bool `json:"pair,omitempty"`
+	// Pair is true when only the lock and ProjectVersion.txt were kept;
+	// Why says why, when the manifest was left out on purpose.
+	Pair bool   `json:"pair,omitempty"`
+	Why  string `json:"why,omitempty"`
 }
 
 // URL is where the entry's lock file can be read.

@@ -6,6 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/upkg/upkg/internal/builtin"
+	"github.com/upkg/upkg/internal/manifest"
 )
 
 // ProjectRoot returns the Unity project root: -C if given, else the current
@@ -37,4 +40,45 @@ func (f *Factory) ProjectRoot() (root string, found bool, err error) {
 		}
 		dir = parent
 	}
+}
+
+// EditorVersion is --editor-version, else the project's
+// ProjectSettings/ProjectVersion.txt, else "" (unknown; missing says so).
+func (f *Factory) EditorVersion(root string) (version string, missing bool, err error) {
+	if f.Globals.EditorVersion != "" {
+		return f.Globals.EditorVersion, false, nil
+	}
+	p := filepath.Join(root, "ProjectSettings", "ProjectVersion.txt")
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", true, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read %s: %w", p, err)
+	}
+	v, err := manifest.ParseProjectVersion(p, b)
+	return v, false, err
+}
+
+// Builtins finds the built-in packages of the project's editor: the
+// installed editor at editorPath (--editor-path), else at
+// UNITY_EDITOR_PATH, else where Unity Hub installs that version, else the
+// tables for that version.
+func (f *Factory) Builtins(editorPath, editor string) (*builtin.Set, error) {
+	if editorPath != "" {
+		set, err := builtin.FromEditorPath(editorPath)
+		if err != nil {
+			return nil, WithCode(ExitUsage, fmt.Errorf("--editor-path: %w", err), "pass the folder of an installed Unity Editor (or its executable)")
+		}
+		return set, nil
+	}
+	home, _ := f.Home()
+	found, _, err := builtin.FindEditor(builtin.Host{GOOS: f.GOOS, Home: home, Getenv: f.Getenv}, editor)
+	if err != nil {
+		return nil, err
+	}
+	if found != nil {
+		return found.Set, nil
+	}
+	return builtin.ForEditor(editor)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/upmconfig"
@@ -153,6 +154,42 @@ func gitCheck(m *manifest.Manifest) []Check {
 	return []Check{{Check: "git", Status: StatusOK, Detail: fmt.Sprintf("%s, for %d Git packages", path, len(names))}}
 }
 
+// builtinsCheck says where install takes the project's built-in packages
+// from: an installed editor, the table of its release, the nearest table,
+// the lock. An editor line without a table is a warning naming the three
+// ways to be exact.
+func builtinsCheck(f *cmdutil.Factory, root string) Check {
+	c := Check{Check: "built-in packages", Status: StatusOK}
+	editor, _, err := f.EditorVersion(root)
+	if err != nil {
+		c.Status, c.Detail = StatusFail, err.Error()
+		return c
+	}
+	set, err := f.Builtins("", editor)
+	if err != nil {
+		c.Status, c.Detail = StatusFail, err.Error()
+		return c
+	}
+	lockPath := filepath.Join(root, "Packages", "packages-lock.json")
+	var lock *lockfile.Lock
+	if data, err := os.ReadFile(lockPath); err == nil {
+		if lock, err = lockfile.Parse(lockPath, data); err != nil {
+			c.Status, c.Detail, c.Fix = StatusFail, err.Error(), "fix or delete the lock file; install writes it again"
+			return c
+		}
+	}
+	set, changes := set.WithLock(lock)
+	c.Detail = set.Origin()
+	if len(changes) > 0 {
+		c.Detail += fmt.Sprintf("; %d differ from the lock (the project moved to another editor; install rewrites them)", len(changes))
+	}
+	if set.Approximate() && lock == nil {
+		c.Status = StatusWarn
+		c.Fix = "install that editor (Unity Hub's locations are searched), pass --editor-path DIR or set UNITY_EDITOR_PATH, or keep the packages-lock.json Unity wrote"
+	}
+	return c
+}
+
 func Diagnose(ctx context.Context, opts *Options) (Report, error) {
 	f := opts.F
 	checkTimeout := opts.CheckTimeout
@@ -257,6 +294,7 @@ func registries(f *cmdutil.Factory, only string) ([]target, []Check) {
 		} else {
 			checks = append(checks, Check{Check: "manifest", Status: StatusOK, Detail: fmt.Sprintf("%s: %d scoped registries", path, len(m.ScopedRegistries))})
 			checks = append(checks, gitCheck(m)...)
+			checks = append(checks, builtinsCheck(f, root))
 		}
 	default:
 		if only == "" {

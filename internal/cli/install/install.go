@@ -14,7 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/upkg/upkg/internal/builtin"
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/manifest"
@@ -126,7 +125,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if upToDate {
 		sum.Elapsed = time.Since(start)
 	} else {
-		if iopts.Builtins, err = Builtins(f, opts.EditorPath, editor); err != nil {
+		if iopts.Builtins, err = f.Builtins(opts.EditorPath, editor); err != nil {
 			return err
 		}
 		if iopts.Store, err = f.Store(cfg); err != nil {
@@ -178,44 +177,14 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	return nil
 }
 
-// Builtins finds the built-in packages of the project's editor: the
-// installed editor at --editor-path, else at UNITY_EDITOR_PATH, else where
-// Unity Hub installs that version, else the tables for that version.
-func Builtins(f *cmdutil.Factory, editorPath, editor string) (*builtin.Set, error) {
-	if editorPath != "" {
-		set, err := builtin.FromEditorPath(editorPath)
-		if err != nil {
-			return nil, cmdutil.WithCode(cmdutil.ExitUsage, fmt.Errorf("--editor-path: %w", err), "pass the folder of an installed Unity Editor (or its executable)")
-		}
-		return set, nil
-	}
-	home, _ := f.Home()
-	found, _, err := builtin.FindEditor(builtin.Host{GOOS: f.GOOS, Home: home, Getenv: f.Getenv}, editor)
-	if err != nil {
-		return nil, err
-	}
-	if found != nil {
-		return found.Set, nil
-	}
-	return builtin.ForEditor(editor)
-}
-
-// editorVersion is --editor-version, else ProjectSettings/ProjectVersion.txt,
-// else "" (no compatibility filtering, with a warning).
+// editorVersion is the project's editor (cmdutil.EditorVersion), with a
+// warning when there is none.
 func editorVersion(f *cmdutil.Factory, root string) (string, error) {
-	if f.Globals.EditorVersion != "" {
-		return f.Globals.EditorVersion, nil
+	v, missing, err := f.EditorVersion(root)
+	if missing {
+		f.Warnf("no %s: editor compatibility is not checked (pass --editor-version)", filepath.Join(root, "ProjectSettings", "ProjectVersion.txt"))
 	}
-	p := filepath.Join(root, "ProjectSettings", "ProjectVersion.txt")
-	b, err := os.ReadFile(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		f.Warnf("no %s: editor compatibility is not checked (pass --editor-version)", p)
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read %s: %w", p, err)
-	}
-	return manifest.ParseProjectVersion(p, b)
+	return v, err
 }
 
 func humanDuration(d time.Duration) string {
