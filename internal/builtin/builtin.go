@@ -55,8 +55,15 @@ type Set struct {
 	// absent lists names known not to be built in (a lock of the nearest
 	// editor release resolved them from a registry).
 	absent []string
-	// fromLock counts the packages WithLock took from the project's lock.
+	// fromLock counts the packages WithLock took from the project's lock;
+	// locked names those it decided (built in or not).
 	fromLock int
+	locked   map[string]bool
+	// alts holds, per name, every built-in reading of the line's editors
+	// (WithRequests picks the one the manifest asks for); fromManifest
+	// counts the packages it picked.
+	alts         map[string][]Package
+	fromManifest int
 }
 
 // seen reports whether name has been placed (as built in or as absent).
@@ -75,6 +82,13 @@ func (s *Set) add(name string, p tablePkg, exact bool, ed editorData) {
 		if !slices.Contains(s.sources, src) {
 			s.sources = append(s.sources, src)
 		}
+	}
+}
+
+// addAlt records one built-in reading of name in the line, once per version.
+func (s *Set) addAlt(name string, p tablePkg) {
+	if !slices.ContainsFunc(s.alts[name], func(q Package) bool { return q.Version == p.Version }) {
+		s.alts[name] = append(s.alts[name], Package{Name: name, Version: p.Version, Dependencies: []manifest.Dependency(p.Dependencies)})
 	}
 }
 
@@ -147,6 +161,10 @@ func (s *Set) clone() *Set {
 	c.exact = maps.Clone(s.exact)
 	c.absent = slices.Clone(s.absent)
 	c.sources = slices.Clone(s.sources)
+	c.locked = maps.Clone(s.locked)
+	if c.locked == nil {
+		c.locked = map[string]bool{}
+	}
 	if c.pkgs == nil {
 		c.pkgs = map[string]Package{}
 	}

@@ -407,3 +407,33 @@ func TestDependencyOrderSurvivesTheTables(t *testing.T) {
 		t.Errorf("dependencies = %v", got)
 	}
 }
+
+func TestWithRequests(t *testing.T) {
+	fsys := tableFS(t, synthetic())
+	req := func(nv ...string) []manifest.Dependency {
+		var out []manifest.Dependency
+		for _, s := range nv {
+			n, v, _ := strings.Cut(s, "@")
+			out = append(out, manifest.Dependency{Name: n, Version: v})
+		}
+		return out
+	}
+	core := "com.unity.render-pipelines.core"
+	s := mustFor(t, fsys, "2022.3.45f1").WithRequests(req(core + "@14.0.8"))
+	if v, deps, _ := s.Lookup(core); v != "14.0.8" || len(deps) != 1 {
+		t.Errorf("not exact, a version the line ships: core = %s %v; want 14.0.8", v, deps)
+	}
+	if !strings.Contains(s.Origin(), "1 at the version the manifest asks for") {
+		t.Errorf("Origin() = %q", s.Origin())
+	}
+	if v, _, _ := mustFor(t, fsys, "2022.3.40f1").WithRequests(req(core + "@14.0.8")).Lookup(core); v != "14.0.11" {
+		t.Errorf("exact: core = %s; the table wins", v)
+	}
+	if v, _, _ := mustFor(t, fsys, "2022.3.45f1").WithRequests(req(core + "@14.0.99")).Lookup(core); v != "14.0.11" {
+		t.Errorf("a version no editor ships: core = %s; want the nearest table's", v)
+	}
+	locked, _ := mustFor(t, fsys, "2022.3.45f1").WithLock(&lockfile.Lock{Entries: []lockfile.Entry{bi(core + "@14.0.9")}})
+	if v, _, _ := locked.WithRequests(req(core + "@14.0.8")).Lookup(core); v != "14.0.9" {
+		t.Errorf("the lock decided: core = %s; want the lock's 14.0.9", v)
+	}
+}

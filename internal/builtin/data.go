@@ -150,7 +150,7 @@ func forEditor(fsys fs.FS, editorVersion string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Set{pkgs: map[string]Package{}, exact: map[string]bool{}}
+	s := &Set{pkgs: map[string]Package{}, exact: map[string]bool{}, locked: map[string]bool{}, alts: map[string][]Package{}}
 	var (
 		req    request
 		k      lineKey
@@ -200,6 +200,7 @@ func forEditor(fsys fs.FS, editorVersion string) (*Set, error) {
 			if _, seen := s.seen(name); !seen {
 				s.add(name, p, exact, ed)
 			}
+			s.addAlt(name, p)
 		}
 		for _, name := range ed.Registry {
 			if _, seen := s.seen(name); !seen {

@@ -107,7 +107,6 @@ func TestEditorLinesCovered(t *testing.T) {
 // TestFacts pins facts of real locks that the issue names.
 func TestFacts(t *testing.T) {
 	tests := []struct{ editor, name, version string }{
-		{"2023.2.20f1", "com.unity.ugui", "2.0.0"},
 		{"6000.0.32f1", "com.unity.ugui", "2.0.0"},
 		{"2022.3.20f1", "com.unity.ugui", "1.0.0"},
 		{"2020.3.48f1", "com.unity.ugui", "1.0.0"},
@@ -119,6 +118,21 @@ func TestFacts(t *testing.T) {
 		}
 		if v, _, _ := s.Lookup(tt.name); v != tt.version {
 			t.Errorf("Unity %s: %s = %q; want %s (%s)", tt.editor, tt.name, v, tt.version, s.Origin())
+		}
+	}
+}
+
+// TestUGUIOn2023_2 pins issue 8's case: 2023.2 locks show com.unity.ugui
+// 1.0.0 and 2.0.0 built in, and a project that asks for 2.0.0 keeps it.
+func TestUGUIOn2023_2(t *testing.T) {
+	for _, v := range []string{"1.0.0", "2.0.0"} {
+		s, err := ForEditor("2023.2.20f1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s = s.WithRequests([]manifest.Dependency{{Name: "com.unity.ugui", Version: v}})
+		if got, _, _ := s.Lookup("com.unity.ugui"); got != v {
+			t.Errorf("asked for %s: com.unity.ugui = %s (%s)", v, got, s.Origin())
 		}
 	}
 }

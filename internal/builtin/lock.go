@@ -53,6 +53,7 @@ func (s *Set) WithLock(l *lockfile.Lock) (*Set, []Change) {
 				c.fromLock++
 			}
 			c.pkgs[e.Name] = locked
+			c.locked[e.Name] = true
 			c.absent = slices.DeleteFunc(c.absent, func(n string) bool { return n == e.Name })
 		case lockfile.SourceRegistry:
 			if !builtIn {
@@ -66,6 +67,7 @@ func (s *Set) WithLock(l *lockfile.Lock) (*Set, []Change) {
 				continue // modules exist only built in; the resolver reports the lock's mistake
 			}
 			delete(c.pkgs, e.Name)
+			c.locked[e.Name] = true
 			c.absent = append(c.absent, e.Name)
 			c.fromLock++
 		}
@@ -98,5 +100,47 @@ func (s *Set) Origin() string {
 	if s.fromLock > 0 {
 		o += fmt.Sprintf("; %d built-in package(s) as the project's lock records them", s.fromLock)
 	}
+	if s.fromManifest > 0 {
+		o += fmt.Sprintf("; %d at the version the manifest asks for, which editors of the line ship", s.fromManifest)
+	}
 	return o
+}
+
+// WithRequests lets the manifest's direct requests choose among the
+// built-in versions that editors of the line ship, for packages the Set does
+// not know exactly and the lock did not decide. The Editor keeps a core
+// package's manifest entry at its own version (and rewrites it on an
+// upgrade), so a request for a version some editor of the line is seen to
+// ship built in names the release better than the nearest table does
+// (Unity 2023.2 locks show com.unity.ugui 1.0.0 and 2.0.0 built in).
+func (s *Set) WithRequests(direct []manifest.Dependency) *Set {
+	if s == nil {
+		return s
+	}
+	var c *Set
+	for _, d := range direct {
+		if s.Exact(d.Name) || s.locked[d.Name] {
+			continue
+		}
+		cur, builtIn := s.pkgs[d.Name]
+		if builtIn && cur.Version == d.Version {
+			continue
+		}
+		i := slices.IndexFunc(s.alts[d.Name], func(p Package) bool { return p.Version == d.Version })
+		if i < 0 {
+			continue
+		}
+		if c == nil {
+			c = s.clone()
+		}
+		p := s.alts[d.Name][i]
+		p.Dependencies = slices.Clone(p.Dependencies)
+		c.pkgs[d.Name] = p
+		c.absent = slices.DeleteFunc(c.absent, func(n string) bool { return n == d.Name })
+		c.fromManifest++
+	}
+	if c == nil {
+		return s
+	}
+	return c
 }
