@@ -1,6 +1,8 @@
 package builtin
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -218,4 +220,39 @@ func editorRoot(p string) string {
 		return filepath.Dir(dir) // Unity.app/Contents
 	}
 	return dir
+}
+
+// SourceKey identifies, without reading any package, where FindEditor and
+// ForEditor would take the built-in packages of version from: the editor
+// folder given (editorPath, from --editor-path), UNITY_EDITOR_PATH, the first
+// Unity Hub location that exists, or the embedded tables. A no-op install
+// compares it, so that installing an editor (or upgrading upkg's tables)
+// makes the next install resolve again.
+func SourceKey(h Host, editorPath, version string) string {
+	if editorPath != "" {
+		return "path:" + editorPath
+	}
+	if p := strings.TrimSpace(h.getenv("UNITY_EDITOR_PATH")); p != "" {
+		return "env:" + p
+	}
+	if v := strings.TrimSpace(version); v != "" {
+		for _, c := range h.EditorCandidates(v) {
+			if _, err := os.Stat(c.Dir); err == nil {
+				return "hub:" + c.Dir
+			}
+		}
+	}
+	return "tables:" + tablesDigest()
+}
+
+// tablesDigest is a digest of the embedded tables.
+func tablesDigest() string {
+	h := sha256.New()
+	entries, _ := fs.ReadDir(dataFS, "data")
+	for _, e := range entries {
+		data, _ := fs.ReadFile(dataFS, "data/"+e.Name())
+		fmt.Fprintf(h, "%s %d\n", e.Name(), len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }

@@ -111,3 +111,24 @@ func TestFindEditor(t *testing.T) {
 		t.Errorf("an empty Hub folder: %v", err)
 	}
 }
+
+func TestSourceKey(t *testing.T) {
+	home := t.TempDir()
+	vars := map[string]string{}
+	h := Host{GOOS: "linux", Home: home, Getenv: func(k string) string { return vars[k] }}
+	tables := SourceKey(h, "", "2022.3.20f1")
+	if !strings.HasPrefix(tables, "tables:") || SourceKey(h, "", "2022.3.20f1") != tables {
+		t.Errorf("no editor: %q", tables)
+	}
+	writeFiles(t, home, fakeEditor("Unity/Hub/Editor/2022.3.20f1/Editor/Data/Resources/PackageManager/BuiltInPackages"))
+	if got := SourceKey(h, "", "2022.3.20f1"); got != "hub:"+filepath.Join(home, "Unity", "Hub", "Editor", "2022.3.20f1") {
+		t.Errorf("an installed editor: %q", got)
+	}
+	vars["UNITY_EDITOR_PATH"] = "/opt/unity"
+	if got := SourceKey(h, "", "2022.3.20f1"); got != "env:/opt/unity" {
+		t.Errorf("UNITY_EDITOR_PATH: %q", got)
+	}
+	if got := SourceKey(h, "/x", "2022.3.20f1"); got != "path:/x" {
+		t.Errorf("--editor-path: %q", got)
+	}
+}

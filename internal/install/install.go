@@ -46,11 +46,14 @@ type Reporter interface {
 
 // Options are the inputs of one install.
 type Options struct {
-	ProjectRoot     string
-	Manifest        *manifest.Manifest
-	ManifestBytes   []byte
-	OldLockBytes    []byte // nil when there is no lock file
-	EditorVersion   string
+	ProjectRoot   string
+	Manifest      *manifest.Manifest
+	ManifestBytes []byte
+	OldLockBytes  []byte // nil when there is no lock file
+	EditorVersion string
+	// BuiltinsKey identifies where the built-in packages come from (see
+	// builtin.SourceKey), for the no-op check.
+	BuiltinsKey     string
 	DefaultRegistry string
 	// Builtins are the editor's built-in packages; the old lock's entries
 	// fill in what they do not know exactly (builtin.Set.WithLock).
@@ -110,7 +113,7 @@ func (e *FrozenError) Error() string {
 const packagesInFlight = 128
 
 // UpToDate reports whether the project is exactly as the last install left
-// it, from opts.ProjectRoot, ManifestBytes, OldLockBytes, EditorVersion,
+// it, from opts.ProjectRoot, ManifestBytes, OldLockBytes, EditorVersion, BuiltinsKey,
 // DefaultRegistry and NoMaterialize alone: it reads one small state file and
 // stats the installed folders, so a caller can check it before setting up
 // registries, the cache or built-in tables.
@@ -129,7 +132,7 @@ func inputsOf(opts Options, lock []byte) string {
 	if opts.NoMaterialize {
 		mode = "no-materialize"
 	}
-	return hashInputs(opts.ManifestBytes, lock, []byte(opts.EditorVersion), []byte(opts.DefaultRegistry), []byte(mode))
+	return hashInputs(opts.ManifestBytes, lock, []byte(opts.EditorVersion), []byte(opts.DefaultRegistry), []byte(mode), []byte(opts.BuiltinsKey))
 }
 
 // Run installs the project.

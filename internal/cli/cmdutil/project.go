@@ -72,8 +72,7 @@ func (f *Factory) Builtins(editorPath, editor string) (*builtin.Set, error) {
 		}
 		return set, nil
 	}
-	home, _ := f.Home()
-	found, _, err := builtin.FindEditor(builtin.Host{GOOS: f.GOOS, Home: home, Getenv: f.Getenv}, editor)
+	found, _, err := builtin.FindEditor(f.editorHost(), editor)
 	if err != nil {
 		return nil, err
 	}
@@ -81,4 +80,15 @@ func (f *Factory) Builtins(editorPath, editor string) (*builtin.Set, error) {
 		return found.Set, nil
 	}
 	return builtin.ForEditor(editor)
+}
+
+// BuiltinsKey identifies where Builtins would read from, without reading
+// (builtin.SourceKey).
+func (f *Factory) BuiltinsKey(editorPath, editor string) string {
+	return builtin.SourceKey(f.editorHost(), editorPath, editor)
+}
+
+func (f *Factory) editorHost() builtin.Host {
+	home, _ := f.Home()
+	return builtin.Host{GOOS: f.GOOS, Home: home, Getenv: f.Getenv}
 }

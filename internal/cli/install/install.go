@@ -115,6 +115,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		OldLockBytes:    lockBytes,
 		EditorVersion:   editor,
 		DefaultRegistry: f.DefaultRegistry(),
+		BuiltinsKey:     f.BuiltinsKey(opts.EditorPath, editor),
 		Jobs:            opts.Jobs,
 		Frozen:          opts.Frozen,
 		NoMaterialize:   opts.NoMaterialize,
