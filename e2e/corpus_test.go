@@ -342,6 +342,10 @@ func runCorpusProject(t *testing.T, e builtin.CorpusEntry, cert tls.Certificate,
 		t.Logf("%s (%s): lock not kept: %s\n%s", e.ID, e.Editor, r, lockDiff(lockBytes, newLock))
 	}
 
+	if r.Code == 0 {
+		checkFolders(t, s, unityLock, reg, e.Editor)
+	}
+
 	// 2. Without the lock.
 	if err := os.Remove(filepath.Join(s.Project, "Packages", "packages-lock.json")); err != nil {
 		t.Fatal(err)
@@ -473,4 +477,34 @@ func readLines(b []byte) []string {
 		lines = append(lines, sc.Text())
 	}
 	return lines
+}
+
+// checkFolders checks Library/PackageCache as the editor names its folders
+// (docs/unity-notes.md): <name>@<version> up to 2023.x, <name> on 6000.0.0
+// to 6000.0.21, <name>@<SHA-1 of the tarball, 12 digits> from 6000.0.22;
+// one folder per registry package, so <name>@* finds exactly one.
+func checkFolders(t *testing.T, s *sandbox, l *lockfile.Lock, reg *corpusRegistry, editor string) {
+	t.Helper()
+	var major, minor, patch int
+	fmt.Sscanf(editor, "%d.%d.%d", &major, &minor, &patch)
+	cache := filepath.Join(s.Project, "Library", "PackageCache")
+	for _, e := range l.Entries {
+		if e.Source != lockfile.SourceRegistry {
+			continue
+		}
+		want := e.Name + "@" + e.Version
+		switch {
+		case major == 6000 && minor == 0 && patch < 22:
+			want = e.Name
+		case major >= 6000:
+			sum := sha1.Sum(reg.tarball(e.Name, e.Version, e.Dependencies))
+			want = e.Name + "@" + hex.EncodeToString(sum[:])[:12]
+		}
+		if _, err := os.Stat(filepath.Join(cache, want, "package.json")); err != nil {
+			t.Errorf("Unity %s: %s is not in Library/PackageCache/%s: %v", editor, e.Name, want, err)
+		}
+		if matches, _ := filepath.Glob(filepath.Join(cache, e.Name+"@*")); len(matches) > 1 {
+			t.Errorf("Unity %s: %d folders for %s: %v", editor, len(matches), e.Name, matches)
+		}
+	}
 }
