@@ -235,7 +235,7 @@ func TestCorpus(t *testing.T) {
 	if err := os.WriteFile(caFile, ca.pem, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cert := ca.leaf(t, "packages.unity.com", "*.example.com")
+	cert := ca.leaf(t, "packages.unity.com", "packages.unity.cn", "*.example.com")
 	fig := &corpusFigures{lines: map[string]bool{}}
 	for _, e := range index {
 		if e.Pair {

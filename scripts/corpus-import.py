@@ -11,7 +11,7 @@ OUT_DIR (default testdata/unity-projects) gets the same files and index.json.
 A project whose lock has Git or local-tarball packages keeps its lock as
 evidence only (no manifest, "pair": true): their sources are not here.
 
-Registry host names other than Unity's own are replaced by example.com names
+Registry host names other than Unity's own (and Unity China's) are replaced by example.com names
 (the same host always by the same name), in the manifest's "registry" and
 scopedRegistries "url" values and in the lock's "url" values; nothing else
 changes, so a lock stays byte for byte what Unity wrote, hosts aside.
@@ -22,7 +22,7 @@ import re
 import shutil
 import sys
 
-UNITY = "packages.unity.com"
+UNITY = {"packages.unity.com", "packages.unity.cn"}  # Unity's own, and Unity China's
 GENERIC = {"www", "package", "packages", "registry", "npm", "api", "pkgs", "pkg", "upm",
            "com", "org", "net", "io", "cn", "dev", "jp", "co", "kr", "ru", "de", "app"}
 URL_KEY = re.compile(r'("(?:url|registry)"\s*:\s*")(https?://)([^/":]+)')
@@ -40,7 +40,7 @@ def host_name(host, taken):
 def rewrite(text, taken):
     def sub(m):
         host = m.group(3)
-        if host.lower() == UNITY or host.lower().endswith(".example.com"):
+        if host.lower() in UNITY or host.lower().endswith(".example.com"):
             return m.group(0)
         if host not in taken:
             taken[host] = host_name(host, taken)
@@ -62,6 +62,9 @@ def main():
             print(f"skip {pid}: incomplete", file=sys.stderr)
             continue
         meta = json.load(open(meta_path))
+        if not re.match(r"^\d+\.\d+\.\d+(a|b|f|p|rc|x)\d+(c\d+)?$", meta["editor"]):
+            print(f"skip {pid}: {meta['editor']} is no Unity release version", file=sys.stderr)
+            continue
         dst = os.path.join(out, pid)
         if os.path.isdir(dst):
             shutil.rmtree(dst)

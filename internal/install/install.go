@@ -188,7 +188,8 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	newLock := lockfile.Marshal(graph.Lock())
+	graph.KeepDepths(oldLock)
+	newLock := lockfile.MarshalLike(graph.Lock(), opts.OldLockBytes)
 	lockChanged := !bytes.Equal(newLock, opts.OldLockBytes)
 	if opts.Frozen && opts.Manifest.EnableLockFile && lockChanged {
 		return nil, &FrozenError{LockPath: lockPath, Missing: opts.OldLockBytes == nil}

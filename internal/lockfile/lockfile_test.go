@@ -371,3 +371,19 @@ func TestParseEscapes(t *testing.T) {
 		t.Errorf("Marshal escaped differently: %s", Marshal(l))
 	}
 }
+
+func TestMarshalLike(t *testing.T) {
+	l := &Lock{Entries: []Entry{{Name: "com.a", Version: "1.0.0", Source: SourceBuiltin}}}
+	lf := Marshal(l)
+	crlf := bytes.ReplaceAll(lf, []byte("\n"), []byte("\r\n"))
+	for _, tt := range []struct {
+		old, want []byte
+	}{{nil, lf}, {lf, lf}, {crlf, crlf}, {[]byte("{\r\n}"), crlf}, {[]byte("{\n}\r\n"), lf}} {
+		if got := MarshalLike(l, tt.old); !bytes.Equal(got, tt.want) {
+			t.Errorf("MarshalLike(old %q) = %q; want %q", tt.old, got, tt.want)
+		}
+	}
+	if p, err := Parse("crlf.json", crlf); err != nil || len(p.Entries) != 1 {
+		t.Errorf("Parse of a CRLF lock: %v, %v", p, err)
+	}
+}

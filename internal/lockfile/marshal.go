@@ -115,3 +115,14 @@ func writeString(b *bytes.Buffer, s string) {
 	}
 	b.WriteByte('"')
 }
+
+// MarshalLike is Marshal with the line endings of old, the lock file being
+// replaced: CRLF when its first line ends with CRLF (a lock committed from
+// Windows), else LF. A lock that nothing changed keeps its bytes.
+func MarshalLike(l *Lock, old []byte) []byte {
+	data := Marshal(l)
+	if i := bytes.IndexByte(old, '\n'); i > 0 && old[i-1] == '\r' {
+		data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+	}
+	return data
+}

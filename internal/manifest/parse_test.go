@@ -223,3 +223,14 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs (-want +got):\n%s", path, diff)
 	}
 }
+
+func TestDefaultRegistryFor(t *testing.T) {
+	for editor, want := range map[string]string{
+		"2022.3.49f1c1": DefaultRegistryChina, "2020.3.3f1c1": DefaultRegistryChina,
+		"2022.3.49f1": DefaultRegistry, "": DefaultRegistry, "6000.0.23f1": DefaultRegistry, "junk": DefaultRegistry,
+	} {
+		if got := DefaultRegistryFor(editor); got != want {
+			t.Errorf("DefaultRegistryFor(%q) = %q; want %q", editor, got, want)
+		}
+	}
+}

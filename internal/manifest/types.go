@@ -4,10 +4,29 @@
 // positions for errors and routes package names to registries.
 package manifest
 
-import "github.com/upkg/upkg/internal/jsonpos"
+import (
+	"strings"
+
+	"github.com/upkg/upkg/internal/jsonpos"
+)
 
 // DefaultRegistry is Unity's own registry, used when nothing else is set.
 const DefaultRegistry = "https://packages.unity.com"
+
+// DefaultRegistryChina is the registry of Unity's China editor builds
+// (versions such as 2022.3.49f1c1): every lock those editors wrote in the
+// corpus (testdata/unity-projects) records it, with no "registry" key in the
+// manifest.
+const DefaultRegistryChina = "https://packages.unity.cn"
+
+// DefaultRegistryFor is the registry an editor uses when the manifest names
+// none: Unity China's for its China builds, else Unity's.
+func DefaultRegistryFor(editor string) string {
+	if ev, err := ParseEditorVersion(strings.TrimSpace(editor)); err == nil && ev.China > 0 {
+		return DefaultRegistryChina
+	}
+	return DefaultRegistry
+}
 
 // Dependency is one name → requested version, as written, with its position.
 type Dependency struct {

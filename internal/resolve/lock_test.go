@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/upkg/upkg/internal/lockfile"
+	"github.com/upkg/upkg/internal/manifest"
 )
 
 // update rewrites the golden files: go test ./internal/resolve -update.
@@ -145,5 +146,26 @@ func TestGraphLockGolden(t *testing.T) {
 		if len(p.Warnings) != 0 {
 			t.Errorf("%s: unexpected warnings %q", p.Name, p.Warnings)
 		}
+	}
+}
+
+func TestKeepDepths(t *testing.T) {
+	g := &Graph{Packages: []Package{
+		{Name: "com.a", Version: "1.0.0", Source: lockfile.SourceRegistry, Registry: unityRegistry, Depth: 0,
+			Dependencies: []manifest.Dependency{{Name: "com.b", Version: "1.0.0"}}},
+		{Name: "com.b", Version: "1.0.0", Source: lockfile.SourceRegistry, Registry: unityRegistry, Depth: 1},
+	}}
+	old := g.Lock()
+	old.Entries[1].Depth = 3
+	if !g.KeepDepths(old) || g.Packages[1].Depth != 3 {
+		t.Errorf("an unchanged graph did not take the lock's depth: %+v", g.Packages[1])
+	}
+	old.Entries[1].Depth = 5
+	old.Entries[1].Version = "1.0.1"
+	if g.KeepDepths(old) || g.Packages[1].Depth != 3 {
+		t.Errorf("a changed graph took the lock's depth: %+v", g.Packages[1])
+	}
+	if g.KeepDepths(nil) || g.KeepDepths(&lockfile.Lock{}) {
+		t.Error("no lock, or another number of entries")
 	}
 }

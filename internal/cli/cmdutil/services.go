@@ -12,15 +12,16 @@ import (
 )
 
 // DefaultRegistry is --default-registry, else UPKG_DEFAULT_REGISTRY, else
-// Unity's registry. (A manifest's own "registry" key beats all three; the
+// the registry of the project's editor (Unity's, or Unity China's for its
+// China builds). (A manifest's own "registry" key beats all three; the
 // manifest package applies it.)
-func (f *Factory) DefaultRegistry() string {
+func (f *Factory) DefaultRegistry(editor string) string {
 	for _, v := range []string{f.Globals.DefaultRegistry, f.Getenv("UPKG_DEFAULT_REGISTRY")} {
 		if v != "" {
 			return strings.TrimRight(v, "/")
 		}
 	}
-	return manifest.DefaultRegistry
+	return manifest.DefaultRegistryFor(editor)
 }
 
 // CacheDir is upkg's own folder in the UPM cache root (UPM-SPEC §3):

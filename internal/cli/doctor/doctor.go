@@ -301,7 +301,11 @@ func registries(f *cmdutil.Factory, only string) ([]target, []Check) {
 			checks = append(checks, Check{Check: "manifest", Status: StatusOK, Detail: "no Unity project here (no Packages/manifest.json); checking the default registry only"})
 		}
 	}
-	def := f.DefaultRegistry()
+	editor := ""
+	if found {
+		editor, _, _ = f.EditorVersion(root)
+	}
+	def := f.DefaultRegistry(editor)
 	if m != nil && m.Registry != "" {
 		def = strings.TrimRight(m.Registry, "/")
 	}

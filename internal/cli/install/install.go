@@ -114,7 +114,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		ManifestBytes:   mBytes,
 		OldLockBytes:    lockBytes,
 		EditorVersion:   editor,
-		DefaultRegistry: f.DefaultRegistry(),
+		DefaultRegistry: f.DefaultRegistry(editor),
 		BuiltinsKey:     f.BuiltinsKey(opts.EditorPath, editor),
 		Jobs:            opts.Jobs,
 		Frozen:          opts.Frozen,
