@@ -219,3 +219,22 @@ func TestHDRPLockedBuiltinsNotFetched(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownEditorWarns: a line newer than every table, no editor, no
+// lock — a warning names the table used and the three ways to be exact;
+// with the lock Unity wrote, no warning.
+func TestUnknownEditorWarns(t *testing.T) {
+	s := newSandbox(t)
+	s.extraEnv = append(s.extraEnv, noRegistry)
+	s.project(`{"dependencies": {"com.unity.modules.ui": "1.0.0"}}`, "7000.1.0f1")
+	r := s.ok("", "install", "--no-progress")
+	for _, w := range []string{"warning: built-in packages may differ", "no built-in package table for Unity 7000.1", "using Unity 6000.", "install that editor", "--editor-path", "UNITY_EDITOR_PATH", "packages-lock.json"} {
+		if !strings.Contains(r.Stderr, w) {
+			t.Errorf("the warning lacks %q:\n%s", w, r.Stderr)
+		}
+	}
+	s.write(filepath.Join(s.Project, "Packages", "manifest.json"), `{"dependencies": {"com.unity.modules.ui": "1.0.0", "com.unity.modules.imgui": "1.0.0"}}`)
+	if r := s.ok("", "install", "--no-progress"); strings.Contains(r.Stderr, "warning: built-in") {
+		t.Errorf("warned although the lock is there:\n%s", r.Stderr)
+	}
+}
