@@ -139,7 +139,25 @@ func checkGraph(t *testing.T, g *Graph) {
 			}
 		}
 		if minDepth >= 0 && p.Depth != minDepth {
-			t.Fatalf("%s at depth %d, want %d", p.Name, p.Depth, minDepth)
+			// Only a cycle lets all requests count although some ask for
+			// the selected version: those requesters are then no closer to
+			// the manifest than p itself.
+			minAll := -1
+			for _, q := range p.Requests {
+				d := 0
+				if q.From != "" {
+					d = byName[q.From].Depth + 1
+				}
+				if minAll < 0 || d < minAll {
+					minAll = d
+				}
+				if counted(q) && q.From != "" && byName[q.From].Depth < p.Depth {
+					t.Fatalf("%s at depth %d, though %s at depth %d asks for its version", p.Name, p.Depth, q.From, byName[q.From].Depth)
+				}
+			}
+			if p.Depth != minAll {
+				t.Fatalf("%s at depth %d, want %d (or %d)", p.Name, p.Depth, minDepth, minAll)
+			}
 		}
 		if p.Source != lockfile.SourceRegistry {
 			continue

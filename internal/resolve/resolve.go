@@ -493,24 +493,37 @@ func (w *walk) depths() map[string]int {
 		}
 	}
 	// Relax until nothing shrinks: the graph is small and may have cycles.
-	for changed := true; changed; {
-		changed = false
-		for _, n := range w.order {
-			for _, q := range n.requests {
-				if exact[n.name] && !counts(n, q) {
-					continue
-				}
-				d := 0
-				if q.from != "" {
-					if depth[q.from] == unset {
+	// A package whose counted requests all come through itself (a cycle)
+	// stays unset: then all its requests count, and relaxing goes on.
+	for {
+		for changed := true; changed; {
+			changed = false
+			for _, n := range w.order {
+				for _, q := range n.requests {
+					if exact[n.name] && !counts(n, q) {
 						continue
 					}
-					d = depth[q.from] + 1
-				}
-				if depth[n.name] == unset || d < depth[n.name] {
-					depth[n.name], changed = d, true
+					d := 0
+					if q.from != "" {
+						if depth[q.from] == unset {
+							continue
+						}
+						d = depth[q.from] + 1
+					}
+					if depth[n.name] == unset || d < depth[n.name] {
+						depth[n.name], changed = d, true
+					}
 				}
 			}
+		}
+		widened := false
+		for _, n := range w.order {
+			if depth[n.name] == unset && exact[n.name] {
+				exact[n.name], widened = false, true
+			}
+		}
+		if !widened {
+			break
 		}
 	}
 	for _, n := range w.order {
