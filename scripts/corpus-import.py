@@ -48,6 +48,29 @@ def rewrite(text, taken):
     return URL_KEY.sub(sub, text)
 
 
+def version_key(v):
+    m = re.match(r"^(\d+)\.(\d+)\.(\d+)", v)
+    return tuple(int(x) for x in m.groups()) if m else None
+
+
+def stale_lock(manifest_path, locked):
+    """Why the lock cannot be the one Unity wrote for this manifest, or None:
+    a direct dependency missing from it, or a registry one locked below the
+    manifest's version (Unity installs the highest version requested)."""
+    if not os.path.isfile(manifest_path):
+        return None
+    with open(manifest_path) as f:
+        deps = json.load(f).get("dependencies", {})
+    for name, want in deps.items():
+        entry = locked.get(name)
+        if entry is None:
+            return f"manifest and lock disagree: {name} is not in the lock"
+        have, asked = version_key(entry.get("version", "")), version_key(want)
+        if entry.get("source") == "registry" and have and asked and have < asked:
+            return f"manifest and lock disagree: {name} {want} asked, {entry['version']} locked"
+    return None
+
+
 def main():
     raw = sys.argv[1]
     out = sys.argv[2] if len(sys.argv) > 2 else "testdata/unity-projects"
@@ -82,9 +105,19 @@ def main():
         e = {"id": pid, "repo": meta["repo"], "prefix": meta.get("prefix", ""),
              "commit": meta["commit"], "editor": meta["editor"]}
         with open(lock) as f:
-            sources = {entry.get("source") for entry in json.load(f).get("dependencies", {}).values()}
+            locked = json.load(f).get("dependencies", {})
+        sources = {entry.get("source") for entry in locked.values()}
         unrunnable = sources & {"git", "local-tarball"}
-        if unrunnable:
+        stale = stale_lock(os.path.join(src, "Packages", "manifest.json"), locked)
+        if stale:
+            # The manifest changed after Unity wrote the lock (committed
+            # without opening the Editor): the pair is no test of resolution.
+            manifest = os.path.join(dst, "Packages", "manifest.json")
+            if os.path.isfile(manifest):
+                os.remove(manifest)
+            e["pair"] = True
+            e["why"] = stale
+        elif unrunnable:
             # Evidence of built-in packages only: its Git repositories and
             # tarballs are not here, so the end-to-end test cannot install it.
             manifest = os.path.join(dst, "Packages", "manifest.json")

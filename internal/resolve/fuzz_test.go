@@ -117,10 +117,10 @@ func checkGraph(t *testing.T, g *Graph) {
 				t.Fatalf("%s %s depends on %s, which is not in the graph", p.Name, p.Version, d.Name)
 			}
 		}
-		// Only requests for the selected version count, unless none asks
-		// for it (or the package is not from a registry).
+		// The manifest's request for a registry package counts only when
+		// it asks for the selected version, unless nothing else asks.
 		counted := func(q Request) bool {
-			return p.Source != lockfile.SourceRegistry || versionEqual(q.Version, p.Version)
+			return p.Source != lockfile.SourceRegistry || q.From != "" || versionEqual(q.Version, p.Version)
 		}
 		if !slices.ContainsFunc(p.Requests, counted) {
 			counted = func(Request) bool { return true }

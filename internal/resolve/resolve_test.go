@@ -519,9 +519,10 @@ func TestResolvePackageFields(t *testing.T) {
 			Requests:     []Request{{Version: "1.0.0"}},
 		},
 		{
-			// com.c (depth 1) asks for the selected 1.1.0; com.a's shorter
-			// request is for 1.0.0, which lost.
-			Name: "com.b", Version: "1.1.0", Source: lockfile.SourceRegistry, Depth: 2,
+			// com.a's request for 1.0.0 lost to com.c's 1.1.0, but a
+			// package's request counts whatever it asks (only the
+			// manifest's must ask for the selected version).
+			Name: "com.b", Version: "1.1.0", Source: lockfile.SourceRegistry, Depth: 1,
 			Registry: testRegistry,
 			Dist:     Dist{Tarball: testRegistry + "/com.b/-/com.b-1.1.0.tgz", Integrity: "sha512-com.b@1.1.0"},
 			Requests: []Request{
