@@ -40,12 +40,15 @@ func findLocals(projectRoot string, m *manifest.Manifest) (map[string]resolve.Lo
 		locals[pj.Name] = resolve.LocalPackage{Source: lockfile.SourceEmbedded, Version: "file:" + d.Name(), Dependencies: pj.Dependencies}
 	}
 	for _, dep := range m.Dependencies {
+		if _, embedded := locals[dep.Name]; embedded {
+			// An embedded package overrides any request (UPM-SPEC §5), even
+			// one that is no valid value: Unity never reads it (a real
+			// project asks for "nuget": "files:./Nuget", embedded as nuget).
+			continue
+		}
 		spec, err := manifest.ParseSpec(dep.Version)
 		if err != nil {
 			return nil, &manifest.ParseError{File: m.Path, Line: dep.Line, Column: dep.Column, Msg: fmt.Sprintf("%s: %v", dep.Name, err)}
-		}
-		if _, embedded := locals[dep.Name]; embedded {
-			continue // an embedded package overrides any request (UPM-SPEC §5)
 		}
 		var pj *manifest.PackageJSON
 		var source string

@@ -9,8 +9,9 @@ import (
 const MaxNameLength = 214
 
 // ValidateName checks a package name against UPM's naming rules (UPM-SPEC §8,
-// Unity Manual cus-naming): reverse-domain notation ("com.example.tools": at
-// least two dot-separated parts, none empty), only lowercase letters, digits,
+// Unity Manual cus-naming): dot-separated parts, none empty (reverse-domain
+// notation such as "com.example.tools" is the convention, not enforced by
+// the Editor), only lowercase letters, digits,
 // '-', '_' and '.', at most 214 characters, and no npm "@scope/" form. The
 // error message names the problem but not the name: callers add it.
 func ValidateName(name string) error {
@@ -32,11 +33,10 @@ func ValidateName(name string) error {
 			return fmt.Errorf("package names may only contain lowercase letters, digits, '-', '_' and '.', not %q", r)
 		}
 	}
-	parts := strings.Split(name, ".")
-	if len(parts) < 2 {
-		return fmt.Errorf("package names use reverse-domain notation such as \"com.example.tools\"")
-	}
-	for _, p := range parts {
+	// Reverse-domain notation is the documented convention, but the Editor
+	// accepts a name without a dot (a real project's embedded package is
+	// named "nuget", and its Unity-written lock lists it), so upkg does too.
+	for _, p := range strings.Split(name, ".") {
 		if p == "" {
 			return fmt.Errorf("package names cannot start or end with '.' or contain \"..\"")
 		}

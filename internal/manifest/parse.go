@@ -90,6 +90,14 @@ func (d *document) dependencies(v *jsonpos.Value, field string, anyURL bool) ([]
 			return nil, d.Errorf(val.Offset, "%s: the version must be a string, not %s", mem.Key, val.Kind)
 		}
 		spec, err := ParseSpec(val.Str)
+		if err != nil && anyURL {
+			// Kept: an embedded package of the same name overrides the
+			// request without reading it; whoever resolves the manifest
+			// reports the value otherwise (with this position).
+			line, col := jsonpos.Position(d.Data, val.Offset)
+			deps = append(deps, Dependency{Name: mem.Key, Version: val.Str, Line: line, Column: col})
+			continue
+		}
 		if err != nil {
 			return nil, d.Errorf(val.Offset, "%s: %v", mem.Key, err)
 		}
@@ -178,4 +186,21 @@ func checkRegistryURL(u string) string {
 		return fmt.Sprintf("%q is not an http(s) URL such as \"https://npm.example.com\"", u)
 	}
 	return ""
+}
+
+// CheckValues reports the first dependency whose value is no exact version,
+// file: path or Git URL, as a *ParseError at its position; nil if there is
+// none. Parse keeps such entries because an embedded package of the same
+// name overrides the request without the Editor reading it: embedded (nil
+// for none) says which names are embedded.
+func (m *Manifest) CheckValues(embedded func(name string) bool) error {
+	for _, d := range m.Dependencies {
+		if embedded != nil && embedded(d.Name) {
+			continue
+		}
+		if _, err := ParseSpec(d.Version); err != nil {
+			return &ParseError{File: m.Path, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("%s: %v", d.Name, err)}
+		}
+	}
+	return nil
 }

@@ -114,7 +114,7 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate dependency", deps("    \"com.example.a\": \"1.0.0\",\n    \"com.example.a\": \"2.0.0\""), `4:5: dependencies: "com.example.a" is listed twice`},
 		{"npm scoped name", deps(`    "@example/a": "1.0.0"`), `3:5: dependencies: "@example/a": npm scoped names are not Unity package names; use a reverse-domain name such as "com.example.tools"`},
 		{"uppercase name", deps(`    "com.Example.a": "1.0.0"`), `3:5: dependencies: "com.Example.a": package names must be lowercase ("com.example.a")`},
-		{"name without dot", deps(`    "example": "1.0.0"`), `3:5: dependencies: "example": package names use reverse-domain notation such as "com.example.tools"`},
+		{"name with an empty part", deps(`    "com..example": "1.0.0"`), `3:5: dependencies: "com..example": package names cannot start or end with '.' or contain ".."`},
 		{"dependencies not object", `{"dependencies": ["com.example.a"]}`, `1:18: dependencies must be an object, not an array`},
 		{"top level not object", `["x"]`, `1:1: the manifest must be a JSON object, not an array`},
 		{"duplicate top-level key", `{"dependencies": {}, "dependencies": {}}`, `1:22: manifest: "dependencies" is listed twice`},
@@ -142,7 +142,10 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("Packages/manifest.json", []byte(tt.in))
+			m, err := Parse("Packages/manifest.json", []byte(tt.in))
+			if err == nil {
+				err = m.CheckValues(nil) // values an embedded package could override
+			}
 			var pe *ParseError
 			if !errors.As(err, &pe) {
 				t.Fatalf("err = %v (%T), want *ParseError", err, err)
@@ -169,6 +172,9 @@ func TestParseGolden(t *testing.T) {
 		}
 		fmt.Fprintf(&out, "== %s\n", filepath.Base(path))
 		m, err := Parse("Packages/manifest.json", data)
+		if err == nil {
+			err = m.CheckValues(nil)
+		}
 		if err != nil {
 			fmt.Fprintf(&out, "error: %v\n\n", err)
 			continue
@@ -232,5 +238,21 @@ func TestDefaultRegistryFor(t *testing.T) {
 		if got := DefaultRegistryFor(editor); got != want {
 			t.Errorf("DefaultRegistryFor(%q) = %q; want %q", editor, got, want)
 		}
+	}
+}
+
+// TestEmbeddedOverridesAnyValue: a value that is no valid request parses,
+// and is no error for a name an embedded package provides (a real project
+// asks for "nuget": "files:./Nuget" and Unity installs Packages/Nuget).
+func TestEmbeddedOverridesAnyValue(t *testing.T) {
+	m, err := Parse("Packages/manifest.json", []byte(`{"dependencies": {"nuget": "files:./Nuget", "com.example.a": "1.0.0"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.CheckValues(func(n string) bool { return n == "nuget" }); err != nil {
+		t.Errorf("embedded: %v", err)
+	}
+	if err := m.CheckValues(nil); err == nil || !strings.Contains(err.Error(), `nuget: "files:./Nuget" is not an exact version`) {
+		t.Errorf("not embedded: %v", err)
 	}
 }

@@ -120,7 +120,7 @@ func TestValidateName(t *testing.T) {
 		{"Com.Example.A", `package names must be lowercase ("com.example.a")`},
 		{"com.example a", `package names may only contain lowercase letters, digits, '-', '_' and '.', not ' '`},
 		{"com.exämple", `package names may only contain lowercase letters, digits, '-', '_' and '.', not 'ä'`},
-		{"example", `package names use reverse-domain notation such as "com.example.tools"`},
+		{"example.", `package names cannot start or end with '.' or contain ".."`},
 		{".com.example", `package names cannot start or end with '.' or contain ".."`},
 		{"com.example.", `package names cannot start or end with '.' or contain ".."`},
 		{"com..example", `package names cannot start or end with '.' or contain ".."`},

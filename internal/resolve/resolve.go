@@ -167,6 +167,12 @@ func newResolver(ctx context.Context, in Input) (*resolver, error) {
 		if _, dup := r.direct[d.Name]; dup {
 			continue // the manifest parser reports duplicates; the first one counts
 		}
+		if lp, ok := in.Locals[d.Name]; ok && lp.Source == lockfile.SourceEmbedded {
+			// An embedded package overrides the request, whatever it says.
+			r.direct[d.Name] = d
+			r.roots = append(r.roots, d.Name)
+			continue
+		}
 		spec, err := manifest.ParseSpec(d.Version)
 		if err != nil {
 			// The manifest parser rejects these too; this is the same error
