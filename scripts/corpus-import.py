@@ -9,7 +9,10 @@ Packages/packages-lock.json, optionally Packages/manifest.json, and SOURCE.json
 OUT_DIR (default testdata/unity-projects) gets the same files and index.json.
 
 A project whose lock has Git or local-tarball packages keeps its lock as
-evidence only (no manifest, "pair": true): their sources are not here.
+evidence only (no manifest, "pair": true): their sources are not here. A
+project whose manifest and lock disagree (the manifest changed after Unity
+wrote the lock) is kept with "stale": true and is no evidence at all: its
+lock may be another editor's.
 
 Registry host names other than Unity's own (and Unity China's) are replaced by example.com names
 (the same host always by the same name), in the manifest's "registry" and
@@ -116,6 +119,7 @@ def main():
             if os.path.isfile(manifest):
                 os.remove(manifest)
             e["pair"] = True
+            e["stale"] = True
             e["why"] = stale
         elif unrunnable:
             # Evidence of built-in packages only: its Git repositories and

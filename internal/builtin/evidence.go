@@ -38,6 +38,10 @@ type CorpusEntry struct {
 	// Why says why, when the manifest was left out on purpose.
 	Pair bool   `json:"pair,omitempty"`
 	Why  string `json:"why,omitempty"`
+	// Stale marks a lock that disagrees with its manifest (changed after
+	// Unity wrote the lock): it may be another editor's, so it is no
+	// evidence of built-in packages.
+	Stale bool `json:"stale,omitempty"`
 }
 
 // URL is where the entry's lock file can be read.
@@ -66,8 +70,8 @@ func ReadCorpusIndex(dir string) ([]CorpusEntry, error) {
 	return entries, nil
 }
 
-// LoadEvidence reads every project of an evidence folder: its editor
-// version (which must match the index) and its lock.
+// LoadEvidence reads every project of an evidence folder but the stale ones:
+// its editor version (which must match the index) and its lock.
 func LoadEvidence(dir string) ([]Evidence, error) {
 	entries, err := ReadCorpusIndex(dir)
 	if err != nil {
@@ -75,6 +79,9 @@ func LoadEvidence(dir string) ([]Evidence, error) {
 	}
 	var out []Evidence
 	for _, e := range entries {
+		if e.Stale {
+			continue
+		}
 		pvPath := filepath.Join(dir, e.ID, "ProjectSettings", "ProjectVersion.txt")
 		pv, err := os.ReadFile(pvPath)
 		if err != nil {
