@@ -429,8 +429,14 @@ func TestWithRequests(t *testing.T) {
 	if v, _, _ := mustFor(t, fsys, "2022.3.40f1").WithRequests(req(core + "@14.0.8")).Lookup(core); v != "14.0.11" {
 		t.Errorf("exact: core = %s; the table wins", v)
 	}
-	if v, _, _ := mustFor(t, fsys, "2022.3.45f1").WithRequests(req(core + "@14.0.99")).Lookup(core); v != "14.0.11" {
-		t.Errorf("a version no editor ships: core = %s; want the nearest table's", v)
+	if v, deps, _ := mustFor(t, fsys, "2022.3.45f1").WithRequests(req(core + "@14.0.99")).Lookup(core); v != "14.0.99" || len(deps) != 1 {
+		t.Errorf("a version no lock shows, of the same major: core = %s %v; want 14.0.99 with the nearest's dependencies", v, deps)
+	}
+	if v, _, _ := mustFor(t, fsys, "2022.3.45f1").WithRequests(req(core + "@15.0.0")).Lookup(core); v != "14.0.11" {
+		t.Errorf("another major: core = %s; want the nearest table's", v)
+	}
+	if _, _, ok := mustFor(t, fsys, "2022.3.41f1").WithRequests(req("com.unity.test-framework@1.4.1")).Lookup("com.unity.test-framework"); ok {
+		t.Error("a request made a package the release does not ship built in")
 	}
 	locked, _ := mustFor(t, fsys, "2022.3.45f1").WithLock(&lockfile.Lock{Entries: []lockfile.Entry{bi(core + "@14.0.9")}})
 	if v, _, _ := locked.WithRequests(req(core + "@14.0.8")).Lookup(core); v != "14.0.9" {

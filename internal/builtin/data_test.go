@@ -3,10 +3,13 @@ package builtin
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/Masterminds/semver/v3"
+	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
 )
 
@@ -147,4 +150,70 @@ func TestEvidenceIndexErrors(t *testing.T) {
 			t.Errorf("ReadCorpusIndex(%s) accepted it", bad)
 		}
 	}
+}
+
+// TestLeaveOneOut measures how well the tables predict a release they have
+// not seen: for each lock of the evidence, the tables are built from all the
+// other locks, and the lock's packages are looked up for its editor (with
+// its direct dependencies as the manifest's requests). It counts the
+// built-in entries reproduced exactly (version and dependencies) and the
+// registry packages wrongly taken for built in, and logs both figures.
+func TestLeaveOneOut(t *testing.T) {
+	evidence, err := LoadEvidence(evidenceDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var builtins, exact, registry, wrong int
+	for i, e := range evidence {
+		others := append(append([]Evidence{}, evidence[:i]...), evidence[i+1:]...)
+		files, _, _, err := BuildTables(others)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys := fstest.MapFS{}
+		for line, data := range files {
+			fsys["data/"+line+".json"] = &fstest.MapFile{Data: data}
+		}
+		s, err := forEditor(fsys, e.Editor)
+		if err != nil {
+			continue // another engine's version
+		}
+		var direct []manifest.Dependency
+		for _, en := range e.Lock.Entries {
+			if en.Depth == 0 {
+				direct = append(direct, manifest.Dependency{Name: en.Name, Version: en.Version})
+			}
+		}
+		s = s.WithRequests(direct)
+		for _, en := range e.Lock.Entries {
+			v, deps, ok := s.Lookup(en.Name)
+			switch en.Source {
+			case lockfile.SourceBuiltin:
+				builtins++
+				if ok && v == en.Version && slices.Equal(depStrings(deps), lockDeps(en)) {
+					exact++
+				} else if os.Getenv("UPKG_DEBUG_LOO") != "" {
+					t.Logf("%s %s: lock %s %v; tables %s %v (%v)", e.Editor, en.Name, en.Version, lockDeps(en), v, depStrings(deps), ok)
+				}
+			case lockfile.SourceRegistry:
+				registry++
+				if ok {
+					wrong++
+				}
+			}
+		}
+	}
+	t.Logf("leave one out: %d of %d built-in entries reproduced exactly (%.1f %%); %d of %d registry packages taken for built in",
+		exact, builtins, 100*float64(exact)/float64(max(builtins, 1)), wrong, registry)
+	if builtins == 0 || float64(exact) < 0.9*float64(builtins) {
+		t.Errorf("only %d of %d built-in entries reproduced for unseen releases", exact, builtins)
+	}
+}
+
+func lockDeps(e lockfile.Entry) []string {
+	out := []string{}
+	for _, d := range e.Dependencies {
+		out = append(out, d.Name+"@"+d.Version)
+	}
+	return out
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/Masterminds/semver/v3"
+
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
 )
@@ -106,13 +108,15 @@ func (s *Set) Origin() string {
 	return o
 }
 
-// WithRequests lets the manifest's direct requests choose among the
-// built-in versions that editors of the line ship, for packages the Set does
-// not know exactly and the lock did not decide. The Editor keeps a core
-// package's manifest entry at its own version (and rewrites it on an
-// upgrade), so a request for a version some editor of the line is seen to
-// ship built in names the release better than the nearest table does
-// (Unity 2023.2 locks show com.unity.ugui 1.0.0 and 2.0.0 built in).
+// WithRequests lets the manifest's direct requests choose the built-in
+// version, for packages the Set does not know exactly and the lock did not
+// decide. The Editor keeps a core package's manifest entry at its own
+// version (and rewrites it on an upgrade), so the request names the release
+// better than the nearest table does: a version some editor of the line is
+// seen to ship built in is taken with its dependencies (Unity 2023.2 locks
+// show com.unity.ugui 1.0.0 and 2.0.0 built in); another version of the same
+// major as the nearest table's built-in one is taken with that one's
+// dependencies, those that move in lockstep moved along.
 func (s *Set) WithRequests(direct []manifest.Dependency) *Set {
 	if s == nil {
 		return s
@@ -126,15 +130,28 @@ func (s *Set) WithRequests(direct []manifest.Dependency) *Set {
 		if builtIn && cur.Version == d.Version {
 			continue
 		}
-		i := slices.IndexFunc(s.alts[d.Name], func(p Package) bool { return p.Version == d.Version })
-		if i < 0 {
+		var p Package
+		if i := slices.IndexFunc(s.alts[d.Name], func(p Package) bool { return p.Version == d.Version }); i >= 0 {
+			p = s.alts[d.Name][i]
+			p.Dependencies = slices.Clone(p.Dependencies)
+		} else if builtIn && sameMajor(cur.Version, d.Version) {
+			// A release no lock shows: the core package at the version
+			// the manifest keeps, its dependencies those of the nearest
+			// release, with the packages that move in lockstep with it
+			// (the render pipeline family) at the same version.
+			p = Package{Name: d.Name, Version: d.Version}
+			for _, dep := range cur.Dependencies {
+				if dep.Version == cur.Version {
+					dep.Version = d.Version
+				}
+				p.Dependencies = append(p.Dependencies, dep)
+			}
+		} else {
 			continue
 		}
 		if c == nil {
 			c = s.clone()
 		}
-		p := s.alts[d.Name][i]
-		p.Dependencies = slices.Clone(p.Dependencies)
 		c.pkgs[d.Name] = p
 		c.absent = slices.DeleteFunc(c.absent, func(n string) bool { return n == d.Name })
 		c.fromManifest++
@@ -143,4 +160,11 @@ func (s *Set) WithRequests(direct []manifest.Dependency) *Set {
 		return s
 	}
 	return c
+}
+
+// sameMajor reports whether two versions share their major number.
+func sameMajor(a, b string) bool {
+	va, err1 := semver.StrictNewVersion(a)
+	vb, err2 := semver.StrictNewVersion(b)
+	return err1 == nil && err2 == nil && va.Major() == vb.Major()
 }
