@@ -27,6 +27,9 @@ if [[ -n $unformatted ]]; then
 	exit 1
 fi
 
+step "go mod tidy -diff"
+go mod tidy -diff
+
 step "go vet (linux)"
 go vet ./...
 for goos in windows darwin; do
