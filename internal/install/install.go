@@ -154,8 +154,8 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	}
 	builtins, builtinChanges := opts.Builtins.WithLock(oldLock)
 	builtins = builtins.WithRequests(opts.Manifest.Dependencies)
-	if builtins.Approximate() && oldLock == nil && opts.Reporter != nil {
-		opts.Reporter.Warn(fmt.Sprintf("built-in packages may differ from the editor's: %s. To be exact, install that editor (Unity Hub's default location is found), pass --editor-path DIR (or set UNITY_EDITOR_PATH), or keep the packages-lock.json Unity wrote", builtins.Origin()))
+	if builtins.Approximate() && oldLock == nil {
+		opts.Reporter.Warn(fmt.Sprintf("built-in packages may differ from the editor's: %s. To be exact, install that editor (upkg looks where Unity Hub puts it), pass --editor-path DIR (or set UNITY_EDITOR_PATH), or keep the packages-lock.json Unity wrote", builtins.Origin()))
 	}
 	locals, err := findLocals(opts.ProjectRoot, opts.Manifest)
 	if err != nil {
