@@ -88,9 +88,12 @@ def main():
             print(f"skip {pid}: incomplete", file=sys.stderr)
             continue
         meta = json.load(open(meta_path))
+        custom = False
         if not re.match(r"^\d+\.\d+\.\d+(a|b|f|p|rc|x)\d+(c\d+)?$", meta["editor"]):
-            print(f"skip {pid}: {meta['editor']} is no Unity release version", file=sys.stderr)
-            continue
+            if not re.match(r"^\d+\.\d+\.\d+(a|b|f|p|rc|x)\d+(c\d+)?[-+._][0-9A-Za-z._-]+$", meta["editor"]):
+                print(f"skip {pid}: {meta['editor']} is no Unity release version", file=sys.stderr)
+                continue
+            custom = True  # a custom build ("-dots"): installed, but no evidence of the release's built-ins
         dst = os.path.join(out, pid)
         if os.path.isdir(dst):
             shutil.rmtree(dst)
@@ -131,6 +134,8 @@ def main():
             e["why"] = "lock has " + " and ".join(sorted(unrunnable)) + " packages"
         elif not os.path.isfile(os.path.join(src, "Packages", "manifest.json")):
             e["pair"] = True
+        if custom:
+            e["custom"] = True
         index.append(e)
     with open(os.path.join(out, "index.json"), "w") as f:
         json.dump(index, f, indent=2)

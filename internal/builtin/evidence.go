@@ -42,6 +42,10 @@ type CorpusEntry struct {
 	// Unity wrote the lock): it may be another editor's, so it is no
 	// evidence of built-in packages.
 	Stale bool `json:"stale,omitempty"`
+	// Custom marks a custom build of a release ("2020.3.19f1-dots"): upkg
+	// installs its project as that release's, but its built-in packages may
+	// be the build's own, so it is no evidence of the release's.
+	Custom bool `json:"custom,omitempty"`
 }
 
 // URL is where the entry's lock file can be read.
@@ -70,7 +74,8 @@ func ReadCorpusIndex(dir string) ([]CorpusEntry, error) {
 	return entries, nil
 }
 
-// LoadEvidence reads every project of an evidence folder but the stale ones:
+// LoadEvidence reads every project of an evidence folder but the stale ones
+// and custom builds:
 // its editor version (which must match the index) and its lock.
 func LoadEvidence(dir string) ([]Evidence, error) {
 	entries, err := ReadCorpusIndex(dir)
@@ -79,7 +84,7 @@ func LoadEvidence(dir string) ([]Evidence, error) {
 	}
 	var out []Evidence
 	for _, e := range entries {
-		if e.Stale {
+		if e.Stale || e.Custom {
 			continue
 		}
 		pvPath := filepath.Join(dir, e.ID, "ProjectSettings", "ProjectVersion.txt")

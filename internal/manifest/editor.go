@@ -161,7 +161,22 @@ func ParseProjectVersion(path string, data []byte) (string, error) {
 		return "", &ParseError{File: path, Line: 1, Column: 1, Msg: "no m_EditorVersion line"}
 	}
 	if _, err := ParseEditorVersion(f.value); err != nil {
+		if m := editorBuild.FindStringSubmatch(f.value); m != nil {
+			// A custom build of a Unity release ("2020.3.19f1-dots", seen
+			// in Unity-Technologies/DOTS-training-samples) or a Tuanjie
+			// release ("2022.3.2t5", Unity China's engine on the 2022.3
+			// line): the Editor opens these projects, so upkg reads them as
+			// the Unity release (or line) they are built on.
+			if m[4] == "t" {
+				return m[1], nil
+			}
+			return m[1] + m[2] + m[3], nil
+		}
 		return "", &ParseError{File: path, Line: f.line, Column: f.col, Msg: err.Error()}
 	}
 	return f.value, nil
 }
+
+// editorBuild matches a Unity release with a build suffix ("2020.3.19f1-dots")
+// and Tuanjie releases ("2022.3.2t5"): version, stage, build.
+var editorBuild = regexp.MustCompile(`^(\d+\.\d+\.\d+)(?:(x|a|b|rc|f|p)(\d+)(?:c\d+)?[-+._][0-9A-Za-z._-]+|(t)(\d+))$`)

@@ -117,6 +117,9 @@ func TestParseProjectVersion(t *testing.T) {
 		{"revision only", "m_EditorVersionWithRevision: 6000.0.23f1 (1c4764c07fb4)\n", "6000.0.23f1"},
 		{"revision line first", "m_EditorVersionWithRevision: 2021.3.1f1 (x)\nm_EditorVersion: 2021.3.1f1", "2021.3.1f1"},
 		{"china", "m_EditorVersion: 2022.3.10f1c1\n", "2022.3.10f1c1"},
+		{"custom build", "m_EditorVersion: 2020.3.19f1-dots\nm_EditorVersionWithRevision: 2020.3.19f1-dots (f7b9b9ec9bd3)\n", "2020.3.19f1"},
+		{"another custom build", "m_EditorVersion: 2020.3.25f1-dstg\n", "2020.3.25f1"},
+		{"tuanjie", "m_EditorVersion: 2022.3.2t5\n", "2022.3.2"},
 	}
 	for _, tt := range tests {
 		got, err := ParseProjectVersion("ProjectSettings/ProjectVersion.txt", []byte(tt.in))
@@ -130,6 +133,7 @@ func TestParseProjectVersion(t *testing.T) {
 		{"empty", "", "ProjectSettings/ProjectVersion.txt:1:1: no m_EditorVersion line"},
 		{"other keys", "m_Other: 1\n", "ProjectSettings/ProjectVersion.txt:1:1: no m_EditorVersion line"},
 		{"bad version", "x: y\r\nm_EditorVersion:  2023.x\r\n", `ProjectSettings/ProjectVersion.txt:2:19: "2023.x" is not a Unity editor version such as "2022.3.20f1"`},
+		{"junk after the version", "m_EditorVersion: 2022.3.1f1 beta\n", `ProjectSettings/ProjectVersion.txt:1:18: "2022.3.1f1 beta" is not a Unity editor version such as "2022.3.20f1"`},
 	}
 	for _, tt := range errTests {
 		_, err := ParseProjectVersion("ProjectSettings/ProjectVersion.txt", []byte(tt.in))
