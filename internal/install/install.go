@@ -114,9 +114,10 @@ const packagesInFlight = 128
 
 // UpToDate reports whether the project is exactly as the last install left
 // it, from opts.ProjectRoot, ManifestBytes, OldLockBytes, EditorVersion, BuiltinsKey,
-// DefaultRegistry and NoMaterialize alone: it reads one small state file and
-// stats the installed folders, so a caller can check it before setting up
-// registries, the cache or built-in tables.
+// DefaultRegistry, NoMaterialize and the embedded and file: packages' own
+// files alone: it reads one small state file and those package.json files
+// and stats the installed folders, so a caller can check it before setting
+// up registries, the cache or built-in tables.
 func UpToDate(opts Options) (*Summary, bool) {
 	state := readState(opts.ProjectRoot)
 	if !state.upToDate(opts.ProjectRoot, inputsOf(opts, opts.OldLockBytes)) {
@@ -132,7 +133,8 @@ func inputsOf(opts Options, lock []byte) string {
 	if opts.NoMaterialize {
 		mode = "no-materialize"
 	}
-	return hashInputs(opts.ManifestBytes, lock, []byte(opts.EditorVersion), []byte(opts.DefaultRegistry), []byte(mode), []byte(opts.BuiltinsKey))
+	return hashInputs(opts.ManifestBytes, lock, []byte(opts.EditorVersion), []byte(opts.DefaultRegistry), []byte(mode), []byte(opts.BuiltinsKey),
+		localInputs(opts.ProjectRoot, opts.Manifest))
 }
 
 // Run installs the project.
@@ -145,7 +147,9 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	}
 
 	var oldLock *lockfile.Lock
-	if opts.OldLockBytes != nil {
+	// With "enableLockFile": false an existing lock decides nothing
+	// (upm-manifestPrj): it is neither read nor written.
+	if opts.OldLockBytes != nil && opts.Manifest.EnableLockFile {
 		l, err := lockfile.Parse(lockPath, opts.OldLockBytes)
 		if err != nil {
 			return nil, err

@@ -120,3 +120,49 @@ func packageJSONInTarball(p string) (*manifest.PackageJSON, error) {
 		}
 	}
 }
+
+// localInputs is what the embedded and file: packages add to the no-op
+// check: every embedded package's package.json, every file: folder's
+// package.json and every local tarball's size and modification time. A
+// file that cannot be read counts as its error, so it changes the inputs
+// too; the install itself reports it.
+func localInputs(projectRoot string, m *manifest.Manifest) []byte {
+	var b strings.Builder
+	pkgs := filepath.Join(projectRoot, "Packages")
+	add := func(label, p string) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			fmt.Fprintf(&b, "%s\x00error %v\x00", label, errors.Unwrap(err))
+			return
+		}
+		fmt.Fprintf(&b, "%s\x00%d\x00%s\x00", label, len(data), data)
+	}
+	if dirents, err := os.ReadDir(pkgs); err == nil {
+		for _, d := range dirents {
+			if !d.IsDir() {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(pkgs, d.Name(), "package.json")); err == nil {
+				add("embedded "+d.Name(), filepath.Join(pkgs, d.Name(), "package.json"))
+			}
+		}
+	}
+	for _, dep := range m.Dependencies {
+		spec, err := manifest.ParseSpec(dep.Version)
+		if err != nil {
+			continue
+		}
+		switch spec.Kind {
+		case manifest.SpecLocalFolder:
+			add("local "+dep.Name, filepath.Join(localPath(pkgs, spec.Path), "package.json"))
+		case manifest.SpecLocalTarball:
+			fi, err := os.Stat(localPath(pkgs, spec.Path))
+			if err != nil {
+				fmt.Fprintf(&b, "tarball %s\x00error\x00", dep.Name)
+				continue
+			}
+			fmt.Fprintf(&b, "tarball %s\x00%d\x00%d\x00", dep.Name, fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	return []byte(b.String())
+}

@@ -94,7 +94,9 @@ func projectInput() (Input, *fakeCatalog) {
 		},
 	}
 	lock := &lockfile.Lock{Entries: []lockfile.Entry{
-		// Unity raised timeline above the manifest's 1.0.0: kept.
+		// Locked above the manifest's 1.0.0, which nothing else asks more
+		// than: the direct request wins (no real lock keeps a direct
+		// dependency above every request).
 		{Name: "com.unity.timeline", Version: "1.6.2", Source: lockfile.SourceRegistry, URL: unityRegistry},
 		// Locked below the new request: replaced.
 		{Name: "com.unity.nuget.newtonsoft-json", Version: "3.0.2", Depth: 1, Source: lockfile.SourceRegistry, URL: unityRegistry},

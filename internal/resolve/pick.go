@@ -139,7 +139,9 @@ func (r *resolver) pick(n *node) *choice {
 // fromLock keeps the locked version when it is at or above every request
 // (rule 3): a lock Unity wrote, where the editor raised packages above what
 // was asked, survives unchanged. A locked version above the highest request
-// must also suit the editor, since keeping it is an automatic choice.
+// must also suit the editor, since keeping it is an automatic choice, must
+// not be a direct dependency's (the manifest's request wins unless another
+// package asks for more), and must lie in the resolutionStrategy's window.
 func (r *resolver) fromLock(name string, entry *catalogEntry, high *semver.Version) *choice {
 	e, ok := r.lock[name]
 	if !ok || e.Source != lockfile.SourceRegistry {
@@ -151,6 +153,18 @@ func (r *resolver) fromLock(name string, entry *catalogEntry, high *semver.Versi
 	locked, err := semver.StrictNewVersion(e.Version)
 	if err != nil || locked.LessThan(high) {
 		return nil
+	}
+	if _, direct := r.direct[name]; direct && !locked.Equal(high) {
+		// A direct request wins over the lock unless another package asks
+		// for more: lowering the manifest's version lowers the package.
+		return nil
+	}
+	if r.strategy != StrategyLowest {
+		// The lock may not keep what the strategy's window no longer
+		// allows (a major upgrade after a switch to highestPatch).
+		if end := windowEnd(high, r.strategy); (end != nil && !locked.LessThan(end)) || !inPrereleaseWindow(locked, high) {
+			return nil
+		}
 	}
 	cand := entry.find(locked)
 	if cand == nil {

@@ -222,12 +222,22 @@ func TestResolveRules(t *testing.T) {
 		},
 		{
 			name:     "rule3/lock retained when at or above every request",
+			manifest: man("", "com.a@1.0.0"),
+			catalog: map[string][]VersionInfo{
+				"com.a":              {ver("1.0.0", "com.unity.timeline@1.0.0")},
+				"com.unity.timeline": {ver("1.0.0"), ver("1.6.2"), ver("1.7.0")},
+			},
+			lock: lockOf("com.unity.timeline@1.6.2"),
+			want: []string{"com.a 1.0.0 registry 0", "com.unity.timeline 1.6.2 registry 1"},
+		},
+		{
+			name:     "rule3/a direct request wins over a higher lock",
 			manifest: man("", "com.unity.timeline@1.0.0"),
 			catalog: map[string][]VersionInfo{
 				"com.unity.timeline": {ver("1.0.0"), ver("1.6.2"), ver("1.7.0")},
 			},
 			lock: lockOf("com.unity.timeline@1.6.2"),
-			want: []string{"com.unity.timeline 1.6.2 registry 0"},
+			want: []string{"com.unity.timeline 1.0.0 registry 0"},
 		},
 		{
 			name:     "rule3/lock dropped when a request goes above it",

@@ -1,0 +1,159 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/upkg/upkg/internal/testharness/verdaccio"
+)
+
+// fidelity is a Verdaccio that requires a login, with a few versions of
+// packages to move between, and a project routed to it.
+type fidelity struct {
+	srv *verdaccio.Server
+	s   *sandbox
+}
+
+func newFidelity(t *testing.T) *fidelity {
+	t.Helper()
+	srv := verdaccio.ForTest(t, verdaccio.Options{})
+	tok := newUser(t, srv, "finn", "finn-password-4242")
+	publish(t, srv, tok,
+		pkg{"com.example.a", "1.0.0", "", map[string]string{"com.example.b": "1.0.0"}},
+		pkg{"com.example.b", "1.0.0", "", nil},
+		pkg{"com.example.b", "1.0.5", "", nil},
+		pkg{"com.example.b", "1.1.0", "", nil},
+		pkg{"com.example.b", "2.0.0", "", nil},
+		pkg{"com.example.c", "1.0.0", "", nil},
+		pkg{"com.example.c", "1.2.0", "", nil},
+		pkg{"com.example.c", "2.0.0", "", nil},
+	)
+	s := newSandbox(t)
+	s.login(srv.URL, tok)
+	return &fidelity{srv: srv, s: s}
+}
+
+// manifest writes the project's manifest with deps (a JSON members list)
+// and extra top-level members.
+func (f *fidelity) manifest(deps, extra string) {
+	if extra != "" {
+		extra = ", " + extra
+	}
+	f.s.project(fmt.Sprintf(`{"dependencies": {%s}, "scopedRegistries": [{"name": "x", "url": %q, "scopes": ["com.example"]}]%s}`, deps, f.srv.URL, extra), "2022.3.20f1")
+}
+
+// locked returns the lock's version of name ("" if absent).
+func (f *fidelity) locked(t *testing.T, name string) string {
+	t.Helper()
+	var doc struct {
+		Dependencies map[string]struct{ Version string }
+	}
+	if err := json.Unmarshal([]byte(f.s.read(filepath.Join(f.s.Project, "Packages", "packages-lock.json"))), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Dependencies[name].Version
+}
+
+// installed returns the versions install --json reports.
+func (f *fidelity) installed(t *testing.T, args ...string) map[string]string {
+	t.Helper()
+	r := f.s.ok("", append([]string{"install", "--json"}, args...)...)
+	var doc struct {
+		Packages []struct{ Name, Version string }
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
+		t.Fatalf("install --json: %v\n%s", err, r)
+	}
+	out := map[string]string{}
+	for _, p := range doc.Packages {
+		out[p.Name] = p.Version
+	}
+	return out
+}
+
+// TestLoweringADirectDependency (issue 9, item 2): a direct request wins over
+// the lock unless another package requests more; minor and major downgrades.
+func TestLoweringADirectDependency(t *testing.T) {
+	f := newFidelity(t)
+	for _, step := range []struct{ asked, want string }{
+		{"1.2.0", "1.2.0"}, {"1.0.0", "1.0.0"}, {"2.0.0", "2.0.0"}, {"1.0.0", "1.0.0"},
+	} {
+		f.manifest(`"com.example.c": "`+step.asked+`"`, "")
+		f.s.ok("", "install")
+		if got := f.locked(t, "com.example.c"); got != step.want {
+			t.Fatalf("asked for %s: the lock has %s, want %s", step.asked, got, step.want)
+		}
+	}
+}
+
+// TestLockOutsideTheStrategyWindow (item 3): moving from highest to
+// highestPatch drops a locked major upgrade.
+func TestLockOutsideTheStrategyWindow(t *testing.T) {
+	f := newFidelity(t)
+	f.manifest(`"com.example.a": "1.0.0"`, `"resolutionStrategy": "highest"`)
+	f.s.ok("", "install")
+	if got := f.locked(t, "com.example.b"); got != "2.0.0" {
+		t.Fatalf("highest: b = %s, want 2.0.0", got)
+	}
+	f.manifest(`"com.example.a": "1.0.0"`, `"resolutionStrategy": "highestPatch"`)
+	f.s.ok("", "install")
+	if got := f.locked(t, "com.example.b"); got != "1.0.5" {
+		t.Errorf("highestPatch after highest: b = %s, want 1.0.5", got)
+	}
+	// Inside the new window the lock still holds: highestMinor keeps 1.0.5.
+	f.manifest(`"com.example.a": "1.0.0"`, `"resolutionStrategy": "highestMinor"`)
+	f.s.ok("", "install")
+	if got := f.locked(t, "com.example.b"); got != "1.0.5" {
+		t.Errorf("highestMinor after highestPatch: b = %s, want the locked 1.0.5", got)
+	}
+}
+
+// TestLockFileDisabled (item 4): with "enableLockFile": false an existing
+// lock decides nothing.
+func TestLockFileDisabled(t *testing.T) {
+	f := newFidelity(t)
+	f.manifest(`"com.example.a": "1.0.0"`, `"resolutionStrategy": "highestMinor"`)
+	f.s.ok("", "install")
+	if got := f.locked(t, "com.example.b"); got != "1.1.0" {
+		t.Fatalf("b = %s, want 1.1.0", got)
+	}
+	lock := f.s.read(filepath.Join(f.s.Project, "Packages", "packages-lock.json"))
+	f.manifest(`"com.example.a": "1.0.0"`, `"enableLockFile": false`)
+	if got := f.installed(t)["com.example.b"]; got != "1.0.0" {
+		t.Errorf("enableLockFile false: b = %s, want 1.0.0 (the lock's 1.1.0 must not count)", got)
+	}
+	if f.s.read(filepath.Join(f.s.Project, "Packages", "packages-lock.json")) != lock {
+		t.Error("the lock was written although enableLockFile is false")
+	}
+}
+
+// TestNoOpSeesLocalPackages (item 1): a new embedded package, or a changed
+// file: package, is no no-op, and ci sees the lock would change.
+func TestNoOpSeesLocalPackages(t *testing.T) {
+	f := newFidelity(t)
+	local := filepath.Join(f.s.Home, "Local")
+	f.s.write(filepath.Join(local, "package.json"), `{"name": "com.example.local", "version": "1.0.0"}`)
+	f.manifest(`"com.example.local": "file:../../Local"`, "")
+	f.s.ok("", "install")
+	f.s.ok("", "install") // a no-op now
+
+	f.s.write(filepath.Join(f.s.Project, "Packages", "MyEmb", "package.json"), `{"name": "com.example.emb", "version": "1.0.0", "dependencies": {"com.example.c": "1.0.0"}}`)
+	f.s.fails(6, "", "ci")
+	if r := f.s.ok("", "install"); strings.Contains(r.Stderr, "Up to date") {
+		t.Fatalf("a new embedded package was a no-op:\n%s", r)
+	}
+	if f.locked(t, "com.example.emb") == "" || f.locked(t, "com.example.c") != "1.0.0" {
+		t.Errorf("the lock lacks the embedded package or its dependency")
+	}
+
+	f.s.write(filepath.Join(local, "package.json"), `{"name": "com.example.local", "version": "1.0.0", "dependencies": {"com.example.a": "1.0.0"}}`)
+	f.s.fails(6, "", "ci")
+	f.s.ok("", "install")
+	if f.locked(t, "com.example.a") != "1.0.0" || f.locked(t, "com.example.b") != "1.0.0" {
+		t.Errorf("the lock lacks the local package's new dependency")
+	}
+	f.s.ok("", "ci")
+}
