@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,4 +157,49 @@ func TestNoOpSeesLocalPackages(t *testing.T) {
 		t.Errorf("the lock lacks the local package's new dependency")
 	}
 	f.s.ok("", "ci")
+}
+
+// TestExitCodes (item 9): failures exit with CLI.md's codes.
+func TestExitCodes(t *testing.T) {
+	f := newFidelity(t)
+	// An unreachable Git repository is a network failure.
+	f.manifest(`"com.example.g": "https://127.0.0.1:9/team/g.git#v1"`, "")
+	f.s.fails(5, "", "install")
+	// A file: dependency that is not there is not found.
+	f.manifest(`"com.example.l": "file:../../NoSuchFolder"`, "")
+	r := f.s.fails(4, "", "install")
+	if !strings.Contains(r.Stderr, "com.example.l") {
+		t.Errorf("the error does not name the package:\n%s", r)
+	}
+	// --editor-version that is no version is a usage error.
+	f.manifest(`"com.example.c": "1.0.0"`, "")
+	f.s.fails(2, "", "install", "--editor-version", "banana")
+
+	// A damaged cache entry is fetched again; offline it is exit 7.
+	f.s.ok("", "install")
+	damage := func() {
+		t.Helper()
+		tgzs, _ := filepath.Glob(filepath.Join(f.s.Home, "cache", "upkg", "v1", "entries", "*", "tarball.tgz"))
+		if len(tgzs) == 0 {
+			t.Fatal("no cached tarball to damage")
+		}
+		for _, p := range tgzs {
+			data := []byte(f.s.read(p))
+			data[len(data)/2] ^= 0xff
+			f.s.write(p, string(data))
+		}
+		if err := os.RemoveAll(filepath.Join(f.s.Project, "Library")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	damage()
+	r = f.s.ok("", "install")
+	if !strings.Contains(r.Stderr, "fetching it again") {
+		t.Errorf("the damaged entry was not reported:\n%s", r)
+	}
+	if _, err := os.Stat(filepath.Join(f.s.Project, "Library", "PackageCache", "com.example.c@1.0.0", "package.json")); err != nil {
+		t.Errorf("not installed after the damage: %v", err)
+	}
+	damage()
+	f.s.fails(7, "", "install", "--offline")
 }

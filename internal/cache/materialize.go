@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -102,6 +103,13 @@ func (s *Store) Materialize(ctx context.Context, e *Entry, dest string) (err err
 	case cloneTree(src, tmp):
 	default:
 		if err := s.copyTree(ctx, src, tmp, e.Meta.Files, e.Meta.Dirs); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist) && strings.HasPrefix(pe.Path, src) {
+				if _, derr := os.Lstat(e.Dir); derr == nil {
+					// The entry is there, a file of it is not.
+					err = &DamagedError{Key: e.Key, Path: pe.Path, Reason: "is missing"}
+				}
+			}
 			return fmt.Errorf("install %s: %w", label, err)
 		}
 	}
@@ -143,7 +151,7 @@ func (s *Store) unpack(ctx context.Context, e *Entry, dst string) error {
 		return fmt.Errorf("read %s: %w", e.TarballPath(), err)
 	}
 	if !bytes.Equal(h.Sum(nil), d.sum) {
-		return fmt.Errorf("cache file %s does not match its checksum: the cache is damaged (run `upkg cache verify`)", e.TarballPath())
+		return &DamagedError{Key: e.Key, Path: e.TarballPath(), Reason: "does not match its checksum"}
 	}
 	if xerr != nil {
 		return fmt.Errorf("unpack %s: %w", e.TarballPath(), xerr)
@@ -238,7 +246,30 @@ func copyFileOS(src, dst string, perm uint32, size int64) error {
 }
 
 func sizeError(src string, got, want int64) error {
-	return fmt.Errorf("cache file %s has %d bytes, %d expected: the cache is damaged (run `upkg cache verify`)", src, got, want)
+	return &DamagedError{Path: src, Reason: fmt.Sprintf("has %d bytes, %d expected", got, want)}
+}
+
+// DamagedError is a cache entry whose files changed after they were
+// verified: a file of the wrong size, a missing file, a tarball that no
+// longer matches its checksum. Nothing of it is passed on; Discard the entry
+// and fetch it again.
+type DamagedError struct {
+	Key    string // the entry, when known
+	Path   string
+	Reason string
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("cache file %s %s: the cache is damaged (run `upkg cache verify`)", e.Path, e.Reason)
+}
+
+// Discard deletes entry e, under its lock: after a DamagedError, so that the
+// next Ensure fetches it again.
+func (s *Store) Discard(ctx context.Context, e *Entry) error {
+	if err := s.evict(ctx, e.Key); err != nil {
+		return fmt.Errorf("discard the damaged cache entry of %s@%s: %w", e.Meta.Name, e.Meta.Version, err)
+	}
+	return nil
 }
 
 // replaceDir renames tmp to dest, replacing whatever dest is.

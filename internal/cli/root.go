@@ -23,6 +23,7 @@ import (
 	"github.com/upkg/upkg/internal/cli/login"
 	"github.com/upkg/upkg/internal/cli/whoami"
 	"github.com/upkg/upkg/internal/extract"
+	"github.com/upkg/upkg/internal/gitdep"
 	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/iostreams"
 	"github.com/upkg/upkg/internal/manifest"
@@ -160,10 +161,15 @@ func classify(err error) (int, string) {
 		refused    *registry.LoginRefusedError
 		otp        *registry.OTPRequiredError
 		webTimeout *registry.WebLoginTimeoutError
+		gitErr     *gitdep.Error
+		damaged    *cache.DamagedError
+		localGone  *install.LocalMissingError
 	)
 	switch {
 	case errors.As(err, &frozen):
 		return cmdutil.ExitFrozen, hint
+	case errors.As(err, &damaged):
+		return cmdutil.ExitIntegrity, firstNonEmpty(hint, "run upkg cache verify, then install online to fetch the package again")
 	case errors.As(err, &integrity), errors.As(err, &unsafeTgz):
 		return cmdutil.ExitIntegrity, firstNonEmpty(hint, "nothing was installed or cached; tell the package's publisher, or check what sits between you and the registry")
 	case errors.As(err, &upmParse), errors.As(err, &rcParse), errors.As(err, &mParse):
@@ -176,6 +182,14 @@ func classify(err error) (int, string) {
 		return cmdutil.ExitAuth, hint
 	case errors.As(err, &notFound), errors.As(err, &resolveNF), errors.As(err, &unknownMod):
 		return cmdutil.ExitNotFound, hint
+	case errors.As(err, &localGone):
+		return cmdutil.ExitNotFound, firstNonEmpty(hint, "file: paths are relative to the Packages folder; fix the path in Packages/manifest.json or put the package there")
+	case errors.As(err, &gitErr) && gitErr.Kind == gitdep.KindNetwork:
+		return cmdutil.ExitNetwork, firstNonEmpty(hint, "check that the repository's host can be reached (git's own proxy settings apply)")
+	case errors.As(err, &gitErr) && gitErr.Kind == gitdep.KindNotFound:
+		return cmdutil.ExitNotFound, hint
+	case errors.As(err, &gitErr) && gitErr.Kind == gitdep.KindAuth:
+		return cmdutil.ExitAuth, firstNonEmpty(hint, "git found no credentials for that repository: set up a credential helper or an SSH key, or put a token in the URL")
 	case errors.As(err, &offline):
 		return cmdutil.ExitNetwork, firstNonEmpty(hint, "run the install once online to fill the cache")
 	case errors.As(err, &netErr):

@@ -84,7 +84,7 @@ func (g Git) Resolve(ctx context.Context, repo, rev string) (string, error) {
 			return sha, nil
 		}
 	}
-	return "", fmt.Errorf("%s has no branch or tag %q", Redact(repo), want)
+	return "", &Error{Op: "ls-remote", Msg: fmt.Sprintf("%s has no branch or tag %q", Redact(repo), want), Kind: KindNotFound}
 }
 
 // Archive fetches commit from repo into a scratch repository at work (which
@@ -167,7 +167,49 @@ func (g Git) explain(err error, stderr []byte, what string) error {
 	if msg == "" {
 		msg = err.Error()
 	}
-	return fmt.Errorf("git %s: %s", what, Redact(msg))
+	return &Error{Op: what, Msg: Redact(msg), Kind: kindOf(msg)}
+}
+
+// Kinds of Git failures, for exit codes.
+const (
+	KindOther    = iota
+	KindNetwork  // the repository could not be reached
+	KindNotFound // the repository (or revision) is not there
+	KindAuth     // the server wants credentials git does not have
+)
+
+// Error is a failed git run: the git command and git's own message (user
+// info in URLs removed), with what kind of failure it reads as.
+type Error struct {
+	Op, Msg string
+	Kind    int
+}
+
+func (e *Error) Error() string { return "git " + e.Op + ": " + e.Msg }
+
+// kindOf reads git's message: the phrases git and its transports print for
+// a host that cannot be reached, a repository that is not there, and
+// missing credentials (prompts are off).
+func kindOf(msg string) int {
+	m := strings.ToLower(msg)
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(m, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("authentication failed", "could not read username", "could not read password", "terminal prompts disabled", "permission denied (publickey"):
+		return KindAuth
+	case has("repository not found", "does not appear to be a git repository", "not found", "does not exist"):
+		return KindNotFound
+	case has("could not resolve host", "failed to connect", "connection refused", "connection timed out", "timed out",
+		"network is unreachable", "unable to access", "could not read from remote repository", "connection reset", "no route to host"):
+		return KindNetwork
+	}
+	return KindOther
 }
 
 var userinfo = regexp.MustCompile(`://[^/@\s]+@`)

@@ -294,6 +294,16 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 			if !opts.NoMaterialize {
 				dest := filepath.Join(opts.ProjectRoot, "Library", "PackageCache", dir)
 				err := opts.Store.Materialize(gctx, entry, dest)
+				var damaged *cache.DamagedError
+				if errors.As(err, &damaged) && p.Source == lockfile.SourceRegistry && !opts.Client.Offline {
+					// A cache file changed since it was verified: drop the
+					// entry and fetch the package again, once. Offline,
+					// the damage is the error (exit 7).
+					opts.Reporter.Warn(fmt.Sprintf("%s@%s: %v; fetching it again", p.Name, p.Version, err))
+					if err = opts.Store.Discard(gctx, entry); err == nil {
+						err = fs.ErrNotExist
+					}
+				}
 				if errors.Is(err, fs.ErrNotExist) && p.Source == lockfile.SourceRegistry {
 					// Another process evicted the entry between Ensure and
 					// Materialize (Prune): fetch it again, once.

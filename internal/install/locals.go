@@ -62,6 +62,9 @@ func findLocals(projectRoot string, m *manifest.Manifest) (map[string]resolve.Lo
 		default:
 			continue
 		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, &LocalMissingError{Name: dep.Name, Value: dep.Version, Err: err}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s (%s): %w", dep.Name, dep.Version, err)
 		}
@@ -166,3 +169,16 @@ func localInputs(projectRoot string, m *manifest.Manifest) []byte {
 	}
 	return []byte(b.String())
 }
+
+// LocalMissingError is a file: dependency whose folder, package.json or
+// tarball is not there.
+type LocalMissingError struct {
+	Name, Value string
+	Err         error
+}
+
+func (e *LocalMissingError) Error() string {
+	return fmt.Sprintf("%s (%s): %v", e.Name, e.Value, e.Err)
+}
+
+func (e *LocalMissingError) Unwrap() error { return e.Err }

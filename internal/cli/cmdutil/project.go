@@ -45,8 +45,11 @@ func (f *Factory) ProjectRoot() (root string, found bool, err error) {
 // EditorVersion is --editor-version, else the project's
 // ProjectSettings/ProjectVersion.txt, else "" (unknown; missing says so).
 func (f *Factory) EditorVersion(root string) (version string, missing bool, err error) {
-	if f.Globals.EditorVersion != "" {
-		return f.Globals.EditorVersion, false, nil
+	if v := f.Globals.EditorVersion; v != "" {
+		if _, err := manifest.ParseEditorVersion(v); err != nil {
+			return "", false, UsageErrorf("--editor-version: %v", err)
+		}
+		return v, false, nil
 	}
 	p := filepath.Join(root, "ProjectSettings", "ProjectVersion.txt")
 	b, err := os.ReadFile(p)
