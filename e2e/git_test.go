@@ -176,7 +176,7 @@ func TestInstallGitPackages(t *testing.T) {
 		t.Errorf("offline without a lock entry:\n%s", r.Stderr)
 	}
 
-	// A revision the repository does not have is an error naming it.
+	// A revision the repository does not have is "not found" (exit 4), naming it.
 	other := newSandbox(t)
 	other.project(fmt.Sprintf(`{"dependencies": {"com.example.gitroot": %q}}`, "git+file://"+repo.Dir+"#v9.9.9"), "2022.3.20f1")
 	r = other.fails(1, "", "install")
@@ -202,5 +202,51 @@ func TestDoctorGit(t *testing.T) {
 		if !strings.Contains(r.Stdout, w) {
 			t.Errorf("doctor without git lacks %q:\n%s", w, r.Stdout)
 		}
+	}
+}
+
+// TestGitAsUnityClones (issue 9, items 6 and 7): a Git package is what a
+// checkout of its commit holds (export-ignore files too), the scp-like form
+// without ".git" is a Git URL, and ?path= may hold "." and ".." segments.
+func TestGitAsUnityClones(t *testing.T) {
+	repo := newGitRepo(t)
+	commit := repo.commit(map[string]string{
+		".gitattributes":        "Samples~/** export-ignore\nTools/Docs~ export-ignore\n",
+		"package.json":          `{"name": "com.example.cloned", "version": "1.0.0"}`,
+		"Runtime/A.cs":          "class A {}",
+		"Samples~/Demo/Demo.cs": "class Demo {}",
+		"Tools/package.json":    `{"name": "com.example.clonedtool", "version": "1.0.0"}`,
+		"Tools/Docs~/index.md":  "# docs",
+		"Tools/Editor/T.cs":     "class T {}",
+	})
+	repo.git("tag", "v1.0.0")
+
+	s := newSandbox(t)
+	s.extraEnv = append(s.extraEnv, noRegistry)
+	// The scp-like address reaches the local repository through git's own
+	// URL rewriting, as a company mirror would.
+	s.write(filepath.Join(s.Home, ".gitconfig"), fmt.Sprintf("[url \"file://%s\"]\n\tinsteadOf = git@git.example.com:team/packages\n", repo.Dir))
+	s.project(`{
+  "dependencies": {
+    "com.example.cloned": "git@git.example.com:team/packages#v1.0.0",
+    "com.example.clonedtool": "git+file://`+repo.Dir+`?path=/Tools/../Tools/./#v1.0.0"
+  }
+}
+`, "2022.3.20f1")
+	s.ok("", "install", "--no-progress")
+	cache := filepath.Join(s.Project, "Library", "PackageCache")
+	for _, f := range []string{
+		"com.example.cloned@" + commit[:10] + "/Samples~/Demo/Demo.cs",
+		"com.example.cloned@" + commit[:10] + "/Runtime/A.cs",
+		"com.example.clonedtool@" + commit[:10] + "/Docs~/index.md",
+		"com.example.clonedtool@" + commit[:10] + "/Editor/T.cs",
+	} {
+		if _, err := os.Stat(filepath.Join(cache, f)); err != nil {
+			t.Errorf("not installed: %v", err)
+		}
+	}
+	lock := s.read(filepath.Join(s.Project, "Packages", "packages-lock.json"))
+	if !strings.Contains(lock, `"version": "git@git.example.com:team/packages#v1.0.0"`) || !strings.Contains(lock, `"hash": "`+commit+`"`) {
+		t.Errorf("lock:\n%s", lock)
 	}
 }

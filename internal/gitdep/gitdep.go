@@ -1,6 +1,6 @@
 // Package gitdep fetches Git dependencies of a Unity manifest (UPM-SPEC §5):
-// it turns a revision into a commit with `git ls-remote`, fetches that one
-// commit, and writes the package's folder as an npm-style tarball
+// it turns a revision into a commit with `git ls-remote`, fetches and checks
+// out that one commit, and writes the package's folder as an npm-style tarball
 // ("package/…", gzip), so that the cache, verification and extraction of
 // registry packages serve Git packages too. Git itself does the talking:
 // its credential helpers, SSH keys and proxy settings apply, and it never
@@ -8,8 +8,10 @@
 package gitdep
 
 import (
+	"archive/tar"
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -17,8 +19,10 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/upkg/upkg/internal/manifest"
 )
@@ -88,33 +92,121 @@ func (g Git) Resolve(ctx context.Context, repo, rev string) (string, error) {
 }
 
 // Archive fetches commit from repo into a scratch repository at work (which
-// must not exist; the caller removes it) and writes the folder sub of that
-// commit ("" for the root) to w as a gzipped tar with its files under
-// "package/". It returns the folder's package.json.
+// must not exist; the caller removes it), checks it out as Unity does — a
+// clone, so files marked export-ignore are there and, when git-lfs is
+// installed, Git LFS files hold their content rather than pointers — and
+// writes the folder sub of that checkout (the root for "") to w as a gzipped
+// tar with its files under "package/". It returns the folder's package.json.
 func (g Git) Archive(ctx context.Context, repo, commit, sub, work string, w io.Writer) ([]byte, error) {
-	if _, err := g.run(ctx, "", "init", "-q", "--bare", work); err != nil {
+	if _, err := g.run(ctx, "", "init", "-q", work); err != nil {
+		return nil, err
+	}
+	if _, err := g.run(ctx, work, "remote", "add", "origin", repo); err != nil {
 		return nil, err
 	}
 	// One commit, not the history. Servers that refuse to serve a commit
 	// by its SHA (old ones) get a full fetch instead.
-	if _, err := g.run(ctx, work, "fetch", "-q", "--depth", "1", "--no-tags", "--", repo, commit); err != nil {
-		if _, err2 := g.run(ctx, work, "fetch", "-q", "--", repo, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"); err2 != nil {
+	if _, err := g.run(ctx, work, "fetch", "-q", "--depth", "1", "--no-tags", "origin", commit); err != nil {
+		if _, err2 := g.run(ctx, work, "fetch", "-q", "origin", "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"); err2 != nil {
 			return nil, err
 		}
 	}
-	tree := commit + ":" + strings.Trim(sub, "/")
-	pj, err := g.run(ctx, work, "show", tree+pathSep(sub)+"package.json")
-	if err != nil {
-		return nil, fmt.Errorf("%s at %s has no package.json in %q", Redact(repo), commit[:10], "/"+strings.Trim(sub, "/"))
+	if g.HasLFS(ctx) {
+		// The LFS filters for this repository alone, whatever the user's
+		// global configuration: checkout then fetches LFS content.
+		if _, err := g.run(ctx, work, "lfs", "install", "--local"); err != nil {
+			return nil, err
+		}
 	}
-	cmd := g.command(ctx, work, "archive", "--format=tar.gz", "--prefix=package/", tree)
-	cmd.Stdout = w
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, g.explain(err, stderr.Bytes(), "archive")
+	if _, err := g.run(ctx, work, "-c", "advice.detachedHead=false", "checkout", "-q", "--detach", commit); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(work, filepath.FromSlash(strings.Trim(sub, "/")))
+	pj, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		return nil, &Error{Op: "checkout", Msg: fmt.Sprintf("%s at %s has no package.json in %q", Redact(repo), commit[:10], "/"+strings.Trim(sub, "/")), Kind: KindNotFound}
+	}
+	if err := writeTarball(w, dir); err != nil {
+		return nil, fmt.Errorf("pack %s at %s: %w", Redact(repo), commit[:10], err)
 	}
 	return pj, nil
+}
+
+// HasLFS reports whether git-lfs is installed (`git lfs version` runs).
+func (g Git) HasLFS(ctx context.Context) bool {
+	_, err := g.run(ctx, "", "lfs", "version")
+	return err == nil
+}
+
+// tarTime stamps every file of a packed checkout, so that packing the same
+// commit again gives the same bytes (and the same cache entry).
+var tarTime = time.Unix(0, 0).UTC()
+
+// writeTarball writes the tree at dir, without Git's own .git, as an
+// npm-style gzipped tar: regular files (with their executable bit),
+// folders and symbolic links under "package/", in sorted order.
+func writeTarball(w io.Writer, dir string) error {
+	gz := gzip.NewWriter(w)
+	tw := tar.NewWriter(gz)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		if rel == "." {
+			return nil
+		}
+		if d.Name() == ".git" {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil // a submodule's .git file
+		}
+		name := "package/" + filepath.ToSlash(rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		h := &tar.Header{Name: name, ModTime: tarTime, Format: tar.FormatPAX}
+		switch {
+		case d.IsDir():
+			h.Typeflag, h.Name, h.Mode = tar.TypeDir, name+"/", 0o755
+			return tw.WriteHeader(h)
+		case info.Mode()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			h.Typeflag, h.Linkname, h.Mode = tar.TypeSymlink, target, 0o777
+			return tw.WriteHeader(h)
+		case info.Mode().IsRegular():
+			h.Typeflag, h.Size, h.Mode = tar.TypeReg, info.Size(), 0o644
+			if info.Mode()&0o111 != 0 {
+				h.Mode = 0o755
+			}
+			if err := tw.WriteHeader(h); err != nil {
+				return err
+			}
+			f, err := os.Open(p)
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(tw, f)
+			f.Close()
+			return err
+		}
+		return nil // sockets, devices: not package content
+	})
+	if err != nil {
+		return err
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	return gz.Close()
 }
 
 // pathSep is "/" after a non-empty sub-folder, for "<commit>:<sub>/file".

@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 
@@ -92,7 +93,7 @@ var scpLike = regexp.MustCompile(`^[^@/:\s]+@[^@/:\s]+:\S+$`)
 
 // parseGit recognises a Git URL (upm-git, UPM-SPEC §5): a git+https, git+http,
 // git+ssh or git+file URL, a git:// URL, or an http(s), ssh or file URL or
-// scp-like "user@host:path" whose path ends in ".git"; then an optional
+// scp-like "user@host:path" (with or without ".git"); then an optional
 // "?path=<sub folder>" and an optional "#<revision>". ok is false when value
 // is not a Git URL at all; err is set when it is one but malformed.
 func parseGit(value string) (s Spec, ok bool, err error) {
@@ -110,7 +111,9 @@ func parseGit(value string) (s Spec, ok bool, err error) {
 			return Spec{}, false, nil
 		}
 	case "":
-		if !scpLike.MatchString(base) || !strings.HasSuffix(lower, ".git") {
+		// Git's scp-like form, with or without ".git" (upm-git): nothing
+		// else in a manifest has the shape user@host:path.
+		if !scpLike.MatchString(base) {
 			return Spec{}, false, nil
 		}
 	default:
@@ -134,7 +137,14 @@ func parseGit(value string) (s Spec, ok bool, err error) {
 		if !isPath || sub == "" || strings.ContainsAny(sub, "&") {
 			return Spec{}, true, fmt.Errorf("%q: the only query a Git URL may carry is ?path=<folder of the package>", value)
 		}
-		s.SubPath = sub
+		// "." and ".." segments are resolved within the repository
+		// ("/Packages/./core", "/a/../core"): git itself takes them
+		// relative to its working folder.
+		clean := path.Clean("/" + sub)
+		if !strings.HasPrefix(sub, "/") {
+			clean = clean[1:]
+		}
+		s.SubPath = clean
 	}
 	if hasRev {
 		if rev == "" {
