@@ -179,7 +179,7 @@ func TestInstallGitPackages(t *testing.T) {
 	// A revision the repository does not have is "not found" (exit 4), naming it.
 	other := newSandbox(t)
 	other.project(fmt.Sprintf(`{"dependencies": {"com.example.gitroot": %q}}`, "git+file://"+repo.Dir+"#v9.9.9"), "2022.3.20f1")
-	r = other.fails(1, "", "install")
+	r = other.fails(4, "", "install")
 	for _, w := range []string{"com.example.gitroot", `no branch or tag "v9.9.9"`} {
 		if !strings.Contains(r.Stderr, w) {
 			t.Errorf("missing revision: message lacks %q:\n%s", w, r.Stderr)
