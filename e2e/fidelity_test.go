@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -202,4 +203,92 @@ func TestExitCodes(t *testing.T) {
 	}
 	damage()
 	f.s.fails(7, "", "install", "--offline")
+}
+
+// treeDigest lists every file under dir with its content's length and
+// bytes, for comparing two installs byte for byte.
+func treeDigest(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			fmt.Fprintf(&b, "%s/\n", rel)
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %d %x\n", rel, len(data), sha256.Sum256(data))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestCIWithoutTheRegistry (item 8): with a lock that matches the manifest
+// and a cache that holds every locked package, ci needs no registry; with
+// one tarball missing from the cache it exits 5 naming the package and the
+// registry.
+func TestCIWithoutTheRegistry(t *testing.T) {
+	srv := verdaccio.ForTest(t, verdaccio.Options{})
+	tok := newUser(t, srv, "cid", "cid-password-8080")
+	publish(t, srv, tok,
+		pkg{"com.example.a", "1.0.0", "", map[string]string{"com.example.b": "1.0.0"}},
+		pkg{"com.example.b", "1.0.0", "", nil},
+		pkg{"com.example.b", "1.1.0", "", nil},
+	)
+	sp := newSpy(t, "127.0.0.1:0", srv.URL)
+	s := newSandbox(t)
+	s.login(sp.URL, tok)
+	s.project(fmt.Sprintf(`{"dependencies": {"com.example.a": "1.0.0"}, "scopedRegistries": [{"name": "x", "url": %q, "scopes": ["com.example"]}]}`, sp.URL), "2022.3.20f1")
+	s.ok("", "install")
+	library := filepath.Join(s.Project, "Library", "PackageCache")
+	want := treeDigest(t, library)
+
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	before := sp.requests()
+	if err := os.RemoveAll(filepath.Join(s.Project, "Library")); err != nil {
+		t.Fatal(err)
+	}
+	s.ok("", "ci")
+	if got := treeDigest(t, library); got != want {
+		t.Errorf("ci installed other files than install:\n%s\nwant:\n%s", got, want)
+	}
+	if n := sp.requests() - before; n != 0 {
+		t.Errorf("ci made %d requests with a consistent lock and a full cache", n)
+	}
+
+	// One tarball gone from the cache: the network is needed for it alone,
+	// and it is down.
+	entries, _ := filepath.Glob(filepath.Join(s.Home, "cache", "upkg", "v1", "entries", "*", "meta.json"))
+	removed := false
+	for _, m := range entries {
+		if strings.Contains(s.read(m), `"name":"com.example.b"`) || strings.Contains(s.read(m), `"name": "com.example.b"`) {
+			if err := os.RemoveAll(filepath.Dir(m)); err != nil {
+				t.Fatal(err)
+			}
+			removed = true
+		}
+	}
+	if !removed {
+		t.Fatalf("no cache entry of com.example.b among %v", entries)
+	}
+	if err := os.RemoveAll(filepath.Join(s.Project, "Library")); err != nil {
+		t.Fatal(err)
+	}
+	r := s.fails(5, "", "ci")
+	for _, w := range []string{"com.example.b", sp.URL} {
+		if !strings.Contains(r.Stderr, w) {
+			t.Errorf("the failure does not name %q:\n%s", w, r.Stderr)
+		}
+	}
 }

@@ -162,6 +162,7 @@ func classify(err error) (int, string) {
 		otp        *registry.OTPRequiredError
 		webTimeout *registry.WebLoginTimeoutError
 		gitErr     *gitdep.Error
+		statusErr  *registry.StatusError
 		damaged    *cache.DamagedError
 		localGone  *install.LocalMissingError
 	)
@@ -194,6 +195,10 @@ func classify(err error) (int, string) {
 		return cmdutil.ExitNetwork, firstNonEmpty(hint, "run the install once online to fill the cache")
 	case errors.As(err, &netErr):
 		return cmdutil.ExitNetwork, hint
+	case errors.As(err, &statusErr) && (statusErr.Status == 502 || statusErr.Status == 503 || statusErr.Status == 504):
+		// Still failing after the retries: the registry, or a proxy in
+		// front of it, cannot serve; that is the network's failure.
+		return cmdutil.ExitNetwork, firstNonEmpty(hint, "the registry (or a proxy in front of it) is not answering; try again later, or use --offline with a filled cache")
 	case errors.Is(err, iostreams.ErrNoTTY):
 		return cmdutil.ExitUsage, hint
 	}

@@ -3,8 +3,10 @@ package install
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 
+	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/resolve"
@@ -26,6 +28,11 @@ type catalog struct {
 	// onVersions, when set, hears about every packument fetched, from the
 	// goroutine that fetched it.
 	onVersions func(name, registry string, versions []resolve.VersionInfo)
+
+	// pinned maps a package to the version a lock consistent with the
+	// manifest pins it at: its packument comes from the cache when the
+	// cached one has that version, without asking the registry.
+	pinned map[string]string
 
 	mu      sync.Mutex
 	entries map[string]*catalogEntry
@@ -104,10 +111,13 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 			return
 		}
 		defer func() { <-c.sem }()
-		p, err := c.client.Packument(ctx, c.Registry(name), name)
-		if err != nil {
-			e.err = err
-			return
+		p := c.cached(name)
+		if p == nil {
+			var err error
+			if p, err = c.client.Packument(ctx, c.Registry(name), name); err != nil {
+				e.err = err
+				return
+			}
 		}
 		for _, v := range p.Versions {
 			e.versions = append(e.versions, resolve.VersionInfo{
@@ -124,4 +134,66 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 		}
 	}()
 	return e
+}
+
+// cached returns name's cached packument when the lock pins name and the
+// cached document has the pinned version, else nil.
+func (c *catalog) cached(name string) *registry.Packument {
+	v, ok := c.pinned[name]
+	if !ok {
+		return nil
+	}
+	p := c.client.CachedPackument(c.Registry(name), name)
+	if p == nil {
+		return nil
+	}
+	for _, pv := range p.Versions {
+		if pv.Version == v {
+			return p
+		}
+	}
+	return nil
+}
+
+// pinnedByLock returns the registry packages a lock pins, when the lock
+// matches the manifest: every direct dependency is locked as the manifest
+// asks (a registry one at its version and registry; a file: or Git one at
+// its value). Then the lock decides every version, and a packument can only
+// confirm it: install and ci need no registry for what the cache holds.
+// nil when the lock does not match.
+func pinnedByLock(m *manifest.Manifest, l *lockfile.Lock, defReg string) map[string]string {
+	if l == nil {
+		return nil
+	}
+	locked := make(map[string]lockfile.Entry, len(l.Entries))
+	for _, e := range l.Entries {
+		locked[e.Name] = e
+	}
+	for _, d := range m.Dependencies {
+		e, ok := locked[d.Name]
+		if !ok {
+			return nil
+		}
+		spec, err := manifest.ParseSpec(d.Version)
+		if err != nil {
+			return nil
+		}
+		switch {
+		case e.Source == lockfile.SourceBuiltin || e.Source == lockfile.SourceEmbedded:
+		case spec.Kind == manifest.SpecVersion:
+			reg, _ := m.RegistryFor(d.Name, defReg)
+			if e.Source != lockfile.SourceRegistry || e.Version != d.Version || strings.TrimRight(e.URL, "/") != strings.TrimRight(reg, "/") {
+				return nil
+			}
+		case e.Version != d.Version:
+			return nil
+		}
+	}
+	pinned := map[string]string{}
+	for _, e := range l.Entries {
+		if e.Source == lockfile.SourceRegistry {
+			pinned[e.Name] = e.Version
+		}
+	}
+	return pinned
 }

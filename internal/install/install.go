@@ -181,6 +181,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	}()
 	cat := newCatalog(ctx, opts.Client, opts.Manifest, opts.DefaultRegistry, max(opts.Jobs, 1), builtins)
 	cat.onVersions = fetches.guess
+	cat.pinned = pinnedByLock(opts.Manifest, oldLock, opts.DefaultRegistry)
 	graph, err := resolve.Resolve(ctx, resolve.Input{
 		Manifest:      opts.Manifest,
 		Lock:          oldLock,

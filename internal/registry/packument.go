@@ -156,6 +156,24 @@ func (c *Client) Packument(ctx context.Context, reg, name string) (*Packument, e
 	return p, nil
 }
 
+// CachedPackument returns name's packument from reg as CacheDir holds it,
+// without asking the registry: nil when there is none (or no CacheDir) or
+// it cannot be read. For versions a lock pins, whose metadata cannot change.
+func (c *Client) CachedPackument(reg, name string) *Packument {
+	if c.CacheDir == "" || ValidateName(name) != nil {
+		return nil
+	}
+	e, err := readCacheEntry(c.CacheDir, reg, name)
+	if err != nil || e == nil {
+		return nil
+	}
+	p, err := decodeFor(e.body, name, "cached packument of "+name)
+	if err != nil {
+		return nil
+	}
+	return p
+}
+
 // decodeFor decodes a packument that must be name's; what names the source
 // in errors.
 func decodeFor(data []byte, name, what string) (*Packument, error) {
