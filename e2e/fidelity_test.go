@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upkg/upkg/internal/testharness/fixture"
 	"github.com/upkg/upkg/internal/testharness/verdaccio"
 )
 
@@ -290,5 +292,39 @@ func TestCIWithoutTheRegistry(t *testing.T) {
 		if !strings.Contains(r.Stderr, w) {
 			t.Errorf("the failure does not name %q:\n%s", w, r.Stderr)
 		}
+	}
+}
+
+// TestLocalTarballExtracted (item 5): a file:<x.tgz> package is extracted
+// into Library/PackageCache, one folder, as Unity does.
+func TestLocalTarballExtracted(t *testing.T) {
+	s := newSandbox(t)
+	s.extraEnv = append(s.extraEnv, noRegistry)
+	tgz, err := fixture.Tarball(fixture.UnityManifest("com.example.tar", "1.0.0", "", nil), fixture.UnityFiles("com.example.tar", 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgzPath := filepath.Join(s.Home, "tars", "com.example.tar-1.0.0.tgz")
+	s.write(tgzPath, string(tgz))
+	s.project(`{"dependencies": {"com.example.tar": "file:../../tars/com.example.tar-1.0.0.tgz"}}`, "2022.3.20f1")
+	s.ok("", "install", "--no-progress")
+	dirs, _ := filepath.Glob(filepath.Join(s.Project, "Library", "PackageCache", "com.example.tar@*"))
+	if len(dirs) != 1 {
+		t.Fatalf("folders for the local tarball: %v; want one", dirs)
+	}
+	if _, err := os.Stat(filepath.Join(dirs[0], "package.json")); err != nil {
+		t.Errorf("the local tarball was not extracted: %v", err)
+	}
+	fi, err := os.Stat(tgzPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := md5.Sum([]byte(tgzPath))
+	if want := fmt.Sprintf("com.example.tar@%x-%d", sum[:6], fi.ModTime().UnixMilli()); filepath.Base(dirs[0]) != want {
+		t.Errorf("folder %s; want %s (Unity's name up to 2023.x)", filepath.Base(dirs[0]), want)
+	}
+	lock := s.read(filepath.Join(s.Project, "Packages", "packages-lock.json"))
+	if !strings.Contains(lock, `"source": "local-tarball"`) {
+		t.Errorf("lock:\n%s", lock)
 	}
 }

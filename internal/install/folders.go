@@ -1,11 +1,13 @@
 package install
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/upkg/upkg/internal/cache"
@@ -100,4 +102,34 @@ func folderPackage(dir string) (string, bool) {
 		return "", false
 	}
 	return dir, true
+}
+
+// tarballFolder is the folder of a file:<x.tgz> package (upm-localpath):
+// up to 2023.x <name>@<first 12 hex digits of the MD5 of the tarball's full
+// path>-<its modification time in Unix milliseconds>, as IDE plugins that
+// locate packages read it (JetBrains resharper-unity's PackageManager.cs);
+// none on 6000.0.0–6000.0.21; from 6000.0.22 the start of the tarball's
+// SHA-1, as for registry packages (DECIDED: Unity's fingerprint of a local
+// tarball is not documented).
+func (l folderLayout) tarballFolder(name, tgz string, e *cache.Entry) (string, error) {
+	switch l {
+	case layoutBare:
+		return name, nil
+	case layoutHash:
+		sum, err := tarballSHA1(e)
+		if err != nil {
+			return "", err
+		}
+		return name + "@" + sum[:12], nil
+	}
+	abs, err := filepath.Abs(tgz)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", tgz, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	sum := md5.Sum([]byte(abs))
+	return fmt.Sprintf("%s@%s-%d", name, hex.EncodeToString(sum[:])[:12], fi.ModTime().UnixMilli()), nil
 }

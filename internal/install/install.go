@@ -254,7 +254,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 	for i, p := range graph.Packages {
 		rep := PackageReport{Name: p.Name, Version: p.Version, Source: p.Source, URL: p.Registry, Depth: p.Depth}
 		sum.Packages = append(sum.Packages, rep)
-		if p.Source == lockfile.SourceRegistry || p.Source == lockfile.SourceGit && gits[p.Name] != nil {
+		if p.Source == lockfile.SourceRegistry || p.Source == lockfile.SourceLocalTarball || p.Source == lockfile.SourceGit && gits[p.Name] != nil {
 			toFetch = append(toFetch, i)
 		}
 	}
@@ -281,6 +281,20 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 			)
 			if git := gits[p.Name]; p.Source == lockfile.SourceGit {
 				entry, fetched, dir = git.entry, git.fetched, layout.gitFolder(p.Name, git.commit)
+			} else if p.Source == lockfile.SourceLocalTarball {
+				// Unity extracts a file:<x.tgz> package into the project
+				// (upm-localpath): through the cache, verified like a
+				// download, so a tarball used by many projects unpacks once.
+				tgz, err := localTarballPath(opts, p.Version)
+				if err != nil {
+					return err
+				}
+				if entry, err = localTarballEntry(gctx, opts.Store, p.Name, p.Version, tgz); err != nil {
+					return err
+				}
+				if dir, err = layout.tarballFolder(p.Name, tgz, entry); err != nil {
+					return err
+				}
 			} else {
 				run := fetches.start(p.Name, p.Version, p.Registry, p.Dist)
 				var err error

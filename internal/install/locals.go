@@ -3,6 +3,9 @@ package install
 import (
 	"archive/tar"
 	"compress/gzip"
+	"context"
+	"crypto/sha512"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/upkg/upkg/internal/cache"
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/resolve"
@@ -182,3 +186,32 @@ func (e *LocalMissingError) Error() string {
 }
 
 func (e *LocalMissingError) Unwrap() error { return e.Err }
+
+// localTarballPath is the file a local-tarball package's version
+// ("file:<path>") names, relative to the Packages folder.
+func localTarballPath(opts Options, version string) (string, error) {
+	spec, err := manifest.ParseSpec(version)
+	if err != nil || spec.Kind != manifest.SpecLocalTarball {
+		return "", fmt.Errorf("%q is not a local tarball", version)
+	}
+	return localPath(filepath.Join(opts.ProjectRoot, "Packages"), spec.Path), nil
+}
+
+// localTarballEntry puts a local tarball into the cache, keyed by its
+// SHA-512, and returns the entry.
+func localTarballEntry(ctx context.Context, store *cache.Store, name, version, tgz string) (*cache.Entry, error) {
+	f, err := os.Open(tgz)
+	if err != nil {
+		return nil, &LocalMissingError{Name: name, Value: version, Err: err}
+	}
+	h := sha512.New()
+	_, err = io.Copy(h, f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s (%s): read %s: %w", name, version, tgz, err)
+	}
+	key := cache.Key{Integrity: "sha512-" + base64.StdEncoding.EncodeToString(h.Sum(nil))}
+	return store.Ensure(ctx, key, name, version, func(context.Context) (io.ReadCloser, error) {
+		return os.Open(tgz)
+	})
+}
