@@ -250,3 +250,35 @@ func TestGitAsUnityClones(t *testing.T) {
 		t.Errorf("lock:\n%s", lock)
 	}
 }
+
+// TestGitLFSPackage (item 6): a Git package whose repository keeps files in
+// Git LFS installs their content, not pointer files; doctor says git-lfs is
+// there. (scripts/test-deps.sh installs git-lfs.)
+func TestGitLFSPackage(t *testing.T) {
+	if err := exec.Command("git", "lfs", "version").Run(); err != nil {
+		t.Fatalf("git-lfs is needed for this test (scripts/test-deps.sh installs it): %v", err)
+	}
+	repo := newGitRepo(t)
+	repo.git("lfs", "install", "--local")
+	repo.git("lfs", "track", "*.bin")
+	content := strings.Repeat("real LFS content\n", 100)
+	commit := repo.commit(map[string]string{
+		"package.json":      `{"name": "com.example.lfs", "version": "1.0.0"}`,
+		"Runtime/model.bin": content,
+	})
+	if pointer := repo.git("show", "HEAD:Runtime/model.bin"); !strings.Contains(pointer, "git-lfs.github.com/spec") {
+		t.Fatalf("the test repository does not store model.bin in LFS:\n%s", pointer)
+	}
+	s := newSandbox(t)
+	s.extraEnv = append(s.extraEnv, noRegistry)
+	s.project(`{"dependencies": {"com.example.lfs": "git+file://`+repo.Dir+`"}}`, "2022.3.20f1")
+	s.ok("", "install", "--no-progress")
+	got := s.read(filepath.Join(s.Project, "Library", "PackageCache", "com.example.lfs@"+commit[:10], "Runtime", "model.bin"))
+	if got != content {
+		t.Errorf("model.bin is not its LFS content:\n%.200s", got)
+	}
+	d := s.run("", "doctor", "--json")
+	if !strings.Contains(d.Stdout, `"check": "git-lfs"`) || !strings.Contains(d.Stdout, "git-lfs/") {
+		t.Errorf("doctor does not report git-lfs:\n%s", d.Stdout)
+	}
+}

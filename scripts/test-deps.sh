@@ -13,18 +13,23 @@ command -v node >/dev/null 2>&1 || { echo "test-deps: node is not on PATH (Node 
 command -v npm >/dev/null 2>&1 || { echo "test-deps: npm is not on PATH" >&2; exit 1; }
 
 # squid (and openssl, to hash its test password) for the proxy tests
-# (internal/testharness/squid). Debian's package; installed when missing and
-# apt-get can run. Without it the proxy tests fail under UPKG_E2E=1.
-if ! command -v squid >/dev/null 2>&1 && [[ ! -x /usr/sbin/squid ]] || ! command -v openssl >/dev/null 2>&1; then
+# (internal/testharness/squid), and git-lfs for the Git LFS test. Debian's
+# packages; installed when missing and apt-get can run. Without them those
+# tests fail under UPKG_E2E=1.
+debs=()
+if ! command -v squid >/dev/null 2>&1 && [[ ! -x /usr/sbin/squid ]]; then debs+=(squid); fi
+command -v openssl >/dev/null 2>&1 || debs+=(openssl)
+git lfs version >/dev/null 2>&1 || debs+=(git-lfs)
+if [[ ${#debs[@]} -gt 0 ]]; then
 	if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
-		echo "test-deps: apt-get install squid openssl"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends squid openssl >/dev/null ||
-			{ apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends squid openssl >/dev/null; }
+		echo "test-deps: apt-get install ${debs[*]}"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${debs[@]}" >/dev/null ||
+			{ apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${debs[@]}" >/dev/null; }
 	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then
-		echo "test-deps: sudo apt-get install squid openssl"
-		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends squid openssl >/dev/null
+		echo "test-deps: sudo apt-get install ${debs[*]}"
+		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${debs[@]}" >/dev/null
 	else
-		echo "test-deps: squid is missing and cannot be installed here (install Debian's squid); the proxy tests will fail" >&2
+		echo "test-deps: ${debs[*]} missing and cannot be installed here (install Debian's packages); the proxy and Git LFS tests will fail" >&2
 	fi
 fi
 # The Debian package starts a system squid on port 3128; the tests run their

@@ -33,6 +33,9 @@ type Git struct {
 	Path string
 	// Env is the environment git runs with (nil: this process's).
 	Env []string
+	// Warn, when set, hears what the user should know (a repository that
+	// uses Git LFS without git-lfs installed).
+	Warn func(string)
 }
 
 // ErrNoGit means git is not installed.
@@ -111,7 +114,8 @@ func (g Git) Archive(ctx context.Context, repo, commit, sub, work string, w io.W
 			return nil, err
 		}
 	}
-	if g.HasLFS(ctx) {
+	lfs := g.HasLFS(ctx)
+	if lfs {
 		// The LFS filters for this repository alone, whatever the user's
 		// global configuration: checkout then fetches LFS content.
 		if _, err := g.run(ctx, work, "lfs", "install", "--local"); err != nil {
@@ -122,6 +126,11 @@ func (g Git) Archive(ctx context.Context, repo, commit, sub, work string, w io.W
 		return nil, err
 	}
 	dir := filepath.Join(work, filepath.FromSlash(strings.Trim(sub, "/")))
+	if !lfs && usesLFS(work, dir) {
+		if g.Warn != nil {
+			g.Warn(fmt.Sprintf("%s uses Git LFS, and git-lfs is not installed: its LFS files are installed as pointer files (install git-lfs and run the install again)", Redact(repo)))
+		}
+	}
 	pj, err := os.ReadFile(filepath.Join(dir, "package.json"))
 	if err != nil {
 		return nil, &Error{Op: "checkout", Msg: fmt.Sprintf("%s at %s has no package.json in %q", Redact(repo), commit[:10], "/"+strings.Trim(sub, "/")), Kind: KindNotFound}
@@ -130,6 +139,19 @@ func (g Git) Archive(ctx context.Context, repo, commit, sub, work string, w io.W
 		return nil, fmt.Errorf("pack %s at %s: %w", Redact(repo), commit[:10], err)
 	}
 	return pj, nil
+}
+
+// usesLFS reports whether a .gitattributes file of the checkout at root, on
+// the way down to dir, sends files through the LFS filter.
+func usesLFS(root, dir string) bool {
+	for d := dir; ; d = filepath.Dir(d) {
+		if b, err := os.ReadFile(filepath.Join(d, ".gitattributes")); err == nil && bytes.Contains(b, []byte("filter=lfs")) {
+			return true
+		}
+		if d == root || len(d) <= len(root) {
+			return false
+		}
+	}
 }
 
 // HasLFS reports whether git-lfs is installed (`git lfs version` runs).

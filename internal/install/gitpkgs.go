@@ -125,12 +125,15 @@ func fetchGitDep(ctx context.Context, opts Options, dep manifest.Dependency, spe
 }
 
 // gitEntry finds the cache entry of repo's folder sub at commit, or makes
-// it: git archives the folder, and the cache takes the archive in like a
+// it: git checks the commit out, the folder is packed, and the cache takes
+// it in like a
 // downloaded tarball (verified, committed by rename). It returns the entry
 // and the folder's package.json, read once.
 func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string) (*gitPackage, *manifest.PackageJSON, error) {
 	pjPath := name + "@" + commit[:10] + "/package.json"
-	id := sha256.Sum256([]byte(repo + "\x00" + commit + "\x00" + sub))
+	// "checkout": entries that git archive made (without export-ignore
+	// files, with LFS pointers) are not reused.
+	id := sha256.Sum256([]byte("checkout\x00" + repo + "\x00" + commit + "\x00" + sub))
 	indexPath := filepath.Join(opts.Store.GitDir(), hex.EncodeToString(id[:])+".json")
 	if b, err := os.ReadFile(indexPath); err == nil {
 		var ix gitIndex
@@ -159,7 +162,9 @@ func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string)
 		return nil, nil, err
 	}
 	h := sha512.New()
-	pj, err := opts.Git.Archive(ctx, repo, commit, sub, filepath.Join(tmp, "repo"), io.MultiWriter(f, h))
+	git := opts.Git
+	git.Warn = opts.Reporter.Warn
+	pj, err := git.Archive(ctx, repo, commit, sub, filepath.Join(tmp, "repo"), io.MultiWriter(f, h))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -151,7 +151,17 @@ func gitCheck(m *manifest.Manifest) []Check {
 			Detail: fmt.Sprintf("git is not on PATH, and %d Git packages need it: %s", len(names), strings.Join(names, ", ")),
 			Fix:    "install git and put it on PATH (its credential helpers and SSH keys are used as they are)"}}
 	}
-	return []Check{{Check: "git", Status: StatusOK, Detail: fmt.Sprintf("%s, for %d Git packages", path, len(names))}}
+	checks := []Check{{Check: "git", Status: StatusOK, Detail: fmt.Sprintf("%s, for %d Git packages", path, len(names))}}
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultCheckTimeout)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, path, "lfs", "version").Output(); err == nil {
+		checks = append(checks, Check{Check: "git-lfs", Status: StatusOK, Detail: strings.TrimSpace(string(out)) + ": Git LFS files of Git packages arrive with their content"})
+	} else {
+		checks = append(checks, Check{Check: "git-lfs", Status: StatusWarn,
+			Detail: "git-lfs is not installed: a Git package whose repository uses Git LFS installs pointer files instead of its files",
+			Fix:    "install git-lfs (https://git-lfs.com) if any of these repositories use it: " + strings.Join(names, ", ")})
+	}
+	return checks
 }
 
 // builtinsCheck says where install takes the project's built-in packages
