@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: build test-deps test demo vet bench
+.PHONY: build test-deps test demo vet bench fuzz
 
 ## build: build the upkg binary into bin/upkg
 build:
@@ -14,9 +14,15 @@ build:
 test-deps:
 	scripts/test-deps.sh
 
-## test: gofmt, vet and build (linux/windows/darwin), all tests incl. e2e, short fuzz runs
+## test: gofmt, go mod tidy -diff, vet and build (linux/windows/darwin), all tests
+## incl. e2e and every fuzz target's seed corpus; no new fuzzing (deterministic)
 test:
 	scripts/test.sh
+
+## fuzz: every fuzz target for FUZZTIME (default 2m) each, or those of PKG;
+## not part of CI: keep what it finds as seeds (testdata/fuzz)
+fuzz:
+	FUZZTIME=$(or $(FUZZTIME),2m) FUZZPKG=$(PKG) scripts/fuzz.sh
 
 ## demo: run upkg against a local Verdaccio with sample Unity packages
 demo:
