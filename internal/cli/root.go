@@ -195,9 +195,10 @@ func classify(err error) (int, string) {
 		return cmdutil.ExitNetwork, firstNonEmpty(hint, "run the install once online to fill the cache")
 	case errors.As(err, &netErr):
 		return cmdutil.ExitNetwork, hint
-	case errors.As(err, &statusErr) && (statusErr.Status == 502 || statusErr.Status == 503 || statusErr.Status == 504):
-		// Still failing after the retries: the registry, or a proxy in
-		// front of it, cannot serve; that is the network's failure.
+	case errors.As(err, &statusErr) && (statusErr.Status >= 500 || statusErr.Status == 429):
+		// Still failing after the retries (5xx, or 429 past its
+		// Retry-After): the registry, or a proxy in front of it, is
+		// unavailable; CLI.md's class for that is the network's.
 		return cmdutil.ExitNetwork, firstNonEmpty(hint, "the registry (or a proxy in front of it) is not answering; try again later, or use --offline with a filled cache")
 	case errors.Is(err, iostreams.ErrNoTTY):
 		return cmdutil.ExitUsage, hint

@@ -213,7 +213,8 @@ func (c *Client) statusError(reg, u string, resp *http.Response, at *attempt) er
 func classifyTransportError(reg, u string, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) && errors.Is(ue.Err, errInsecureRedirect) {
-		return fmt.Errorf("%s: %w", Redact(u), errInsecureRedirect)
+		// A network failure (exit 5): the answer cannot be had safely.
+		return &NetworkError{Registry: reg, URL: Redact(u), Err: ue.Err}
 	}
 	return &NetworkError{Registry: reg, URL: Redact(u), Err: err}
 }

@@ -118,6 +118,17 @@ func (e *NetworkError) Error() string {
 
 func (e *NetworkError) Unwrap() error { return e.Err }
 
-// errInsecureRedirect is a redirect from https to http while a credential is
-// attached (UPM-SPEC §2 rule 4).
-var errInsecureRedirect = errors.New("refusing to follow a redirect from https to http with a credential attached")
+// errInsecureRedirect is a redirect from https to http (UPM-SPEC §2 rule 4):
+// never followed, with or without a credential, since what it would fetch
+// over plain HTTP could be changed on the way.
+var errInsecureRedirect = errors.New("refusing to follow a redirect from https to http")
+
+// DowngradeError is a redirect from https to http, refused. It matches
+// errInsecureRedirect.
+type DowngradeError struct{ From, To string }
+
+func (e *DowngradeError) Error() string {
+	return fmt.Sprintf("%v: %s redirected to %s", errInsecureRedirect, e.From, e.To)
+}
+
+func (e *DowngradeError) Unwrap() error { return errInsecureRedirect }

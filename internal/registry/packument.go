@@ -136,13 +136,24 @@ func (c *Client) Packument(ctx context.Context, reg, name string) (*Packument, e
 	case resp.StatusCode != http.StatusOK:
 		return nil, c.statusError(reg, u, resp, at)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJSON+1))
-	if err != nil {
+	// A document over the bound is refused by its Content-Length, before a
+	// byte is read; without one, while streaming, holding at most the bound
+	// (a buffer sized once, not grown by doubling).
+	tooLarge := fmt.Errorf("the packument of %s at %s is larger than %d MB", name, Redact(u), maxJSON>>20)
+	if resp.ContentLength > maxJSON {
+		return nil, tooLarge
+	}
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength) + 1)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxJSON+1)); err != nil {
 		return nil, fmt.Errorf("read the packument of %s: %w", name, err)
 	}
-	if len(body) > maxJSON {
-		return nil, fmt.Errorf("the packument of %s at %s is larger than %d MB", name, Redact(u), maxJSON>>20)
+	if buf.Len() > maxJSON {
+		return nil, tooLarge
 	}
+	body := buf.Bytes()
 	p, err := decodeFor(body, name, Redact(u))
 	if err != nil {
 		return nil, err

@@ -2,9 +2,13 @@ package registry
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,5 +113,21 @@ func TestValidateName(t *testing.T) {
 		if err != nil && !errors.Is(err, ErrInvalidName) {
 			t.Errorf("ValidateName(%q) error does not wrap ErrInvalidName: %v", tc.name, err)
 		}
+	}
+}
+
+// TestPackumentTooLargeByContentLength: a packument whose Content-Length is
+// over the bound is refused before its body is read.
+func TestPackumentTooLargeByContentLength(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(maxJSON+1))
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte("{")) // and nothing more: the client must not wait for it
+	}))
+	defer srv.Close()
+	c := &Client{Retry: RetryPolicy{MaxAttempts: 1}}
+	_, err := c.Packument(context.Background(), srv.URL, "com.example.big")
+	if err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("err = %v; want a refusal by size", err)
 	}
 }

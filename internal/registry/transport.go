@@ -20,6 +20,12 @@ type authTransport struct {
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if clean := upmconfig.CleanPath(req.URL.Path); clean != req.URL.Path {
+		// Dot segments are resolved before the credential is chosen and
+		// before the request is sent, so both see the path the server will.
+		req = req.Clone(req.Context())
+		req.URL.Path, req.URL.RawPath = clean, ""
+	}
 	reg, _ := req.Context().Value(registryKey{}).(string)
 	explicit, isExplicit := req.Context().Value(explicitAuthKey{}).(explicitAuth)
 	var (
@@ -34,8 +40,8 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	} else {
 		cred, ok = t.credential(reg, req)
 	}
-	if ok && isDowngrade(req) {
-		return nil, errInsecureRedirect
+	if isDowngrade(req) {
+		return nil, &DowngradeError{From: Redact(req.Response.Request.URL.String()), To: Redact(req.URL.String())}
 	}
 	out := req.Clone(req.Context())
 	out.Header.Del("Authorization")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path"
 	"strings"
 )
 
@@ -41,7 +42,31 @@ func NormalizeURL(raw string) (string, error) {
 	} else if strings.Contains(host, ":") {
 		host = "[" + host + "]" // IPv6 literal
 	}
-	return scheme + "://" + host + strings.TrimRight(u.EscapedPath(), "/"), nil
+	return scheme + "://" + host + strings.TrimRight(CleanPath(u.EscapedPath()), "/"), nil
+}
+
+// CleanPath resolves the "." and ".." segments of a URL path, as a server
+// does before it routes the request: a credential scoped to /a must not
+// reach /a/../ab. A trailing slash is kept; a path without dot segments is
+// returned as it is.
+func CleanPath(p string) string {
+	if !hasDotSegment(p) {
+		return p
+	}
+	c := path.Clean("/" + p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
+}
+
+func hasDotSegment(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // redactURL shows a URL without its password, for error messages.

@@ -152,3 +152,23 @@ func TestSameOrigin(t *testing.T) {
 		}
 	}
 }
+
+func TestCleanPathAndDotSegments(t *testing.T) {
+	for in, want := range map[string]string{
+		"/a/../ab": "/ab", "/a/./b/": "/a/b/", "/npm": "/npm", "": "", "/a/..": "/", "/x/%2e%2e/y": "/x/%2e%2e/y", "/..": "/",
+	} {
+		if got := CleanPath(in); got != want {
+			t.Errorf("CleanPath(%q) = %q; want %q", in, got, want)
+		}
+	}
+	if n, err := NormalizeURL("https://host.example.com/a/../ab/"); err != nil || n != "https://host.example.com/ab" {
+		t.Errorf("NormalizeURL = %q, %v", n, err)
+	}
+	auths := []Auth{{Registry: "https://host.example.com/a", Token: "t-123456"}}
+	if _, ok := CredentialFor(auths, "https://host.example.com/a/../ab", "https://host.example.com/a/../ab/com.x"); ok {
+		t.Error("the /a entry matched a registry at /a/../ab")
+	}
+	if _, ok := CredentialFor(auths, "https://host.example.com/a/./", "https://host.example.com/a/com.x"); !ok {
+		t.Error("the /a entry did not match /a/./")
+	}
+}
