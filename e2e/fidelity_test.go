@@ -328,3 +328,69 @@ func TestLocalTarballExtracted(t *testing.T) {
 		t.Errorf("lock:\n%s", lock)
 	}
 }
+
+// TestDamagedCacheEntries (issue 10, item 2): a cache entry damaged in each
+// of three ways — a flipped byte, a tarball swapped for another, a deleted
+// tarball — is fetched again by the next install, refused offline (exit 7),
+// and removed by cache verify --fix.
+func TestDamagedCacheEntries(t *testing.T) {
+	f := newFidelity(t)
+	f.manifest(`"com.example.a": "1.0.0"`, "")
+	f.s.ok("", "install")
+	library := filepath.Join(f.s.Project, "Library", "PackageCache")
+	want := treeDigest(t, library)
+	tarballs := func() []string {
+		t.Helper()
+		tgzs, _ := filepath.Glob(filepath.Join(f.s.Home, "cache", "upkg", "v1", "entries", "*", "tarball.tgz"))
+		if len(tgzs) < 2 {
+			t.Fatalf("cached tarballs: %v; want two", tgzs)
+		}
+		return tgzs
+	}
+	ways := map[string]func(){
+		"flipped byte": func() {
+			for _, p := range tarballs() {
+				data := []byte(f.s.read(p))
+				data[len(data)/2] ^= 0xff
+				f.s.write(p, string(data))
+			}
+		},
+		"swapped tarball": func() {
+			tgzs := tarballs()
+			a, b := f.s.read(tgzs[0]), f.s.read(tgzs[1])
+			f.s.write(tgzs[0], b)
+			f.s.write(tgzs[1], a)
+		},
+		"deleted tarball": func() {
+			for _, p := range tarballs() {
+				if err := os.Remove(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+		},
+	}
+	for _, name := range []string{"flipped byte", "swapped tarball", "deleted tarball"} {
+		t.Run(name, func(t *testing.T) {
+			damage := func() {
+				ways[name]()
+				if err := os.RemoveAll(filepath.Join(f.s.Project, "Library")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			damage()
+			f.s.ok("", "install")
+			if got := treeDigest(t, library); got != want {
+				t.Errorf("after the repair the files differ:\n%s\nwant:\n%s", got, want)
+			}
+			damage()
+			f.s.fails(7, "", "install", "--offline")
+			f.s.fails(7, "", "cache", "verify")
+			f.s.ok("", "cache", "verify", "--fix")
+			f.s.ok("", "cache", "verify")
+			f.s.ok("", "install")
+			if got := treeDigest(t, library); got != want {
+				t.Errorf("after verify --fix and install the files differ")
+			}
+		})
+	}
+}

@@ -70,6 +70,10 @@ func (s *Store) Materialize(ctx context.Context, e *Entry, dest string) (err err
 	if !fromTree {
 		// Fail early, before touching the project, if the entry is gone.
 		if _, err := os.Lstat(e.TarballPath()); err != nil {
+			if _, derr := os.Lstat(e.Dir); derr == nil && errors.Is(err, fs.ErrNotExist) {
+				// The entry is there, its tarball is not.
+				err = &DamagedError{Key: e.Key, Path: e.TarballPath(), Reason: "is missing"}
+			}
 			return fmt.Errorf("install %s: cache entry %s: %w", label, e.Key, err)
 		}
 	}
@@ -263,11 +267,14 @@ func (e *DamagedError) Error() string {
 	return fmt.Sprintf("cache file %s %s: the cache is damaged (run `upkg cache verify`)", e.Path, e.Reason)
 }
 
-// Discard deletes entry e, under its lock: after a DamagedError, so that the
-// next Ensure fetches it again.
-func (s *Store) Discard(ctx context.Context, e *Entry) error {
-	if err := s.evict(ctx, e.Key); err != nil {
-		return fmt.Errorf("discard the damaged cache entry of %s@%s: %w", e.Meta.Name, e.Meta.Version, err)
+// Discard deletes the entry key, under its lock: after a DamagedError (or
+// a problem Verify found), so that the next Ensure fetches it again.
+func (s *Store) Discard(ctx context.Context, key string) error {
+	if _, err := parseID(key); err != nil {
+		return err
+	}
+	if err := s.evict(ctx, key); err != nil {
+		return fmt.Errorf("discard the damaged cache entry %s: %w", key, err)
 	}
 	return nil
 }

@@ -315,7 +315,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 					// entry and fetch the package again, once. Offline,
 					// the damage is the error (exit 7).
 					opts.Reporter.Warn(fmt.Sprintf("%s@%s: %v; fetching it again", p.Name, p.Version, err))
-					if err = opts.Store.Discard(gctx, entry); err == nil {
+					if err = opts.Store.Discard(gctx, entry.Key); err == nil {
 						err = fs.ErrNotExist
 					}
 				}

@@ -4,6 +4,7 @@ package cachecmd
 
 import (
 	"fmt"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -74,36 +75,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 				return tw.Flush()
 			},
 		},
-		&cobra.Command{
-			Use: "verify", Short: "Re-check the checksum of every cached package", Args: cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				s, _, err := open()
-				if err != nil {
-					return err
-				}
-				problems, err := s.Verify(c.Context())
-				if err != nil {
-					return err
-				}
-				if f.Globals.JSON {
-					if problems == nil {
-						problems = []cache.Problem{}
-					}
-					if err := f.PrintJSON(map[string]any{"problems": problems}); err != nil {
-						return err
-					}
-				} else {
-					for _, p := range problems {
-						fmt.Fprintln(f.IO.Out, p.String())
-					}
-				}
-				if len(problems) > 0 {
-					return cmdutil.WithCode(cmdutil.ExitIntegrity, fmt.Errorf("%d problem(s) in the cache", len(problems)), "run: upkg cache clean (or prune) and install again")
-				}
-				f.Infof("Cache verified: no problems")
-				return nil
-			},
-		},
+		verifyCmd(f, open),
 		&cobra.Command{
 			Use: "clean", Short: "Delete everything in upkg's cache", Args: cobra.NoArgs,
 			RunE: func(c *cobra.Command, _ []string) error {
@@ -140,5 +112,63 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			},
 		},
 	)
+	return cmd
+}
+
+// verifyCmd builds `cache verify [--fix]`: re-check every entry; --fix
+// removes the damaged ones, which the next install fetches again.
+func verifyCmd(f *cmdutil.Factory, open func() (*cache.Store, int64, error)) *cobra.Command {
+	var fix bool
+	cmd := &cobra.Command{
+		Use: "verify [--fix]", Short: "Re-check the checksum of every cached package (--fix removes damaged ones)", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			s, _, err := open()
+			if err != nil {
+				return err
+			}
+			problems, err := s.Verify(c.Context())
+			if err != nil {
+				return err
+			}
+			var removed []string
+			if fix {
+				for _, p := range problems {
+					if p.Key == "" || slices.Contains(removed, p.Key) {
+						continue
+					}
+					if err := s.Discard(c.Context(), p.Key); err != nil {
+						return err
+					}
+					removed = append(removed, p.Key)
+				}
+			}
+			if f.Globals.JSON {
+				if problems == nil {
+					problems = []cache.Problem{}
+				}
+				doc := map[string]any{"problems": problems}
+				if fix {
+					doc["removed"] = append([]string{}, removed...)
+				}
+				if err := f.PrintJSON(doc); err != nil {
+					return err
+				}
+			} else {
+				for _, p := range problems {
+					fmt.Fprintln(f.IO.Out, p.String())
+				}
+			}
+			switch {
+			case len(problems) > 0 && fix:
+				f.Infof("Removed %d damaged cache entries; the next install fetches them again", len(removed))
+				return nil
+			case len(problems) > 0:
+				return cmdutil.WithCode(cmdutil.ExitIntegrity, fmt.Errorf("%d problem(s) in the cache", len(problems)), "run: upkg cache verify --fix (removes the damaged entries; install fetches them again)")
+			}
+			f.Infof("Cache verified: no problems")
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&fix, "fix", false, "remove the damaged entries")
 	return cmd
 }
