@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/upkg/upkg/internal/testharness/fixture"
@@ -393,4 +394,62 @@ func TestDamagedCacheEntries(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConcurrentInstallsOfOneProject (issue 10, item 1): 4 and 8 installs
+// of one project started together, 20 rounds each: every one exits 0, the
+// tree is complete and byte-equal to a serial install, and the ones that
+// find the project busy say they are waiting.
+func TestConcurrentInstallsOfOneProject(t *testing.T) {
+	srv := verdaccio.ForTest(t, verdaccio.Options{})
+	tok := newUser(t, srv, "conc", "conc-password-4444")
+	var members []string
+	for i := range 6 {
+		name := fmt.Sprintf("com.example.c%d", i)
+		publish(t, srv, tok, pkg{name, "1.0.0", "", nil})
+		members = append(members, fmt.Sprintf("%q: \"1.0.0\"", name))
+	}
+	s := newSandbox(t)
+	s.login(srv.URL, tok)
+	s.project(fmt.Sprintf(`{"dependencies": {%s}, "scopedRegistries": [{"name": "x", "url": %q, "scopes": ["com.example"]}]}`, strings.Join(members, ", "), srv.URL), "2022.3.20f1")
+	s.ok("", "install")
+	library := filepath.Join(s.Project, "Library", "PackageCache")
+	want := treeDigest(t, library)
+
+	waited := 0
+	for _, n := range []int{4, 8} {
+		for round := range 20 {
+			if err := os.RemoveAll(filepath.Join(s.Project, "Library")); err != nil {
+				t.Fatal(err)
+			}
+			results := make([]result, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					results[i] = s.run("", "install", "--no-progress")
+				}()
+			}
+			wg.Wait()
+			for i, r := range results {
+				if r.Code != 0 {
+					t.Fatalf("%d at once, round %d, run %d: %s", n, round, i, r)
+				}
+				if strings.Contains(r.Stderr, "waiting for another upkg in this project") {
+					waited++
+				}
+			}
+			if got := treeDigest(t, library); got != want {
+				t.Fatalf("%d at once, round %d: the tree differs from a serial install:\n%s\nwant:\n%s", n, round, got, want)
+			}
+			if r := s.ok("", "install", "--no-progress"); !strings.Contains(r.Stderr, "Up to date") {
+				t.Fatalf("%d at once, round %d: the next install was no no-op:\n%s", n, round, r)
+			}
+		}
+	}
+	if waited == 0 {
+		t.Error("no run said it was waiting for another")
+	}
+	t.Logf("%d runs waited for another", waited)
 }

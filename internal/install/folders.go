@@ -95,6 +95,11 @@ func tarballSHA1(e *cache.Entry) (string, error) {
 // to: the part before "@", or the whole name for the suffix-less folders of
 // early Unity 6 (a name with a dot; anything else is not a package folder).
 func folderPackage(dir string) (string, bool) {
+	if strings.HasPrefix(dir, ".") {
+		// Hidden: another process's work in progress (".<name>@<v>.upkg-new-*"),
+		// which Unity ignores too.
+		return "", false
+	}
 	if name, _, ok := strings.Cut(dir, "@"); ok {
 		return name, name != ""
 	}

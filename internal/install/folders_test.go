@@ -1,6 +1,7 @@
 package install
 
 import (
+	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"os"
@@ -58,6 +59,7 @@ func TestFolderPackage(t *testing.T) {
 		{"com.a@7f8b2fb101b6", "com.a", true},
 		{"com.unity.ugui", "com.unity.ugui", true},
 		{".upkg-tmp", "", false},
+		{".com.a@1.2.3.upkg-new-123", "", false},
 		{"README", "", false},
 		{"@x", "", false},
 		{"Not A Package.d", "", false},
@@ -67,4 +69,33 @@ func TestFolderPackage(t *testing.T) {
 			t.Errorf("folderPackage(%q) = %q, %v; want %q, %v", tt.dir, name, ok, tt.name, tt.ok)
 		}
 	}
+}
+
+func TestLockProject(t *testing.T) {
+	root := t.TempDir()
+	unlock, err := LockProject(context.Background(), root, func() { t.Error("waited for nobody") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		u2, err := LockProject(context.Background(), root, func() { close(waited) })
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		u2()
+	}()
+	<-waited
+	unlock()
+	<-done
+	ctx, cancel := context.WithCancel(context.Background())
+	unlock, _ = LockProject(context.Background(), root, nil)
+	cancel()
+	if _, err := LockProject(ctx, root, nil); err == nil {
+		t.Error("a cancelled wait took the lock")
+	}
+	unlock()
 }

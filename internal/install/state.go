@@ -1,12 +1,16 @@
 package install
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/upkg/upkg/internal/atomicfile"
 )
@@ -77,9 +81,41 @@ func (s *State) upToDate(projectRoot, inputs string) bool {
 		return false
 	}
 	for dir := range s.Installed {
-		if _, err := os.Stat(filepath.Join(projectRoot, "Library", "PackageCache", dir)); err != nil {
+		// A folder without its package.json is not whole (a run killed
+		// mid-way, a hand that deleted files): install it again.
+		if _, err := os.Stat(filepath.Join(projectRoot, "Library", "PackageCache", dir, "package.json")); err != nil {
 			return false
 		}
 	}
 	return true
+}
+
+// LockProject takes the project's install lock (Library/upkg/install.lock, a
+// file lock the kernel releases if the process dies): a second install of
+// one project — a terminal and an IDE, two CI steps — waits for the first
+// instead of writing the same folders. waiting is called once if the lock
+// is held by another process, before waiting for it. The returned func
+// releases the lock.
+func LockProject(ctx context.Context, projectRoot string, waiting func()) (func(), error) {
+	dir := filepath.Join(projectRoot, "Library", "upkg")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("lock the project: %w", err)
+	}
+	fl := flock.New(filepath.Join(dir, "install.lock"))
+	ok, err := fl.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("lock the project: %w", err)
+	}
+	if !ok {
+		if waiting != nil {
+			waiting()
+		}
+		if ok, err = fl.TryLockContext(ctx, 50*time.Millisecond); err != nil || !ok {
+			if err == nil {
+				err = ctx.Err()
+			}
+			return nil, fmt.Errorf("wait for the project's install lock: %w", err)
+		}
+	}
+	return func() { fl.Unlock() }, nil
 }

@@ -120,6 +120,14 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		Frozen:          opts.Frozen,
 		NoMaterialize:   opts.NoMaterialize,
 	}
+	// One install of a project at a time; a second waits (and says so).
+	unlock, err := install.LockProject(ctx, root, func() {
+		f.Infof("waiting for another upkg in this project (%s) to finish…", root)
+	})
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	// A no-op needs neither the cache nor the network: check before setting
 	// them up (the system's CA store alone takes milliseconds to load).
 	sum, upToDate := install.UpToDate(iopts)
