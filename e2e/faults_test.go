@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"crypto/sha512"
 	"crypto/tls"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/upkg/upkg/internal/testharness/fixture"
 )
 
 // faultProject writes a project whose com.example scope goes to reg.
@@ -122,5 +126,125 @@ func TestDotSegmentsDoNotWidenACredential(t *testing.T) {
 		if !strings.HasPrefix(r, "/ab/") {
 			t.Errorf("request %s is not under /ab", r)
 		}
+	}
+}
+
+// faultRegistry serves com.example.a 1.0.0 (packument and tarball); before
+// answering it asks fault whether to misbehave on this request instead.
+type faultRegistry struct {
+	tgz   []byte
+	url   string
+	fault func(w http.ResponseWriter, r *http.Request, n int) bool
+	mu    sync.Mutex
+	hits  map[string]int
+}
+
+func newFaultRegistry(t *testing.T, fault func(w http.ResponseWriter, r *http.Request, n int) bool) *faultRegistry {
+	t.Helper()
+	tgz, err := fixture.Tarball(fixture.UnityManifest("com.example.a", "1.0.0", "", nil), fixture.UnityFiles("com.example.a", 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := &faultRegistry{tgz: tgz, fault: fault, hits: map[string]int{}}
+	srv := httptest.NewServer(fr)
+	t.Cleanup(srv.Close)
+	fr.url = srv.URL
+	return fr
+}
+
+func (fr *faultRegistry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	fr.mu.Lock()
+	fr.hits[r.URL.Path]++
+	n := fr.hits[r.URL.Path]
+	fr.mu.Unlock()
+	if fr.fault != nil && fr.fault(w, r, n) {
+		return
+	}
+	switch r.URL.Path {
+	case "/com.example.a":
+		sum := sha512.Sum512(fr.tgz)
+		body := fmt.Sprintf(`{"name": "com.example.a", "versions": {"1.0.0": {"name": "com.example.a", "version": "1.0.0", "dist": {"tarball": %q, "integrity": "sha512-%s"}}}}`,
+			fr.url+"/com.example.a/-/com.example.a-1.0.0.tgz", base64.StdEncoding.EncodeToString(sum[:]))
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		fmt.Fprint(w, body)
+	case "/com.example.a/-/com.example.a-1.0.0.tgz":
+		w.Header().Set("Content-Length", fmt.Sprint(len(fr.tgz)))
+		w.Write(fr.tgz)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// breakOff answers with the headers of a whole document and half of it,
+// then drops the connection.
+func breakOff(w http.ResponseWriter, full []byte) {
+	w.Header().Set("Content-Length", fmt.Sprint(len(full)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(full[:len(full)/2])
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+		}
+	}
+}
+
+// TestBodyBreaksOffOnce (item 3): a packument, like a tarball, that breaks
+// off mid-body once is fetched again, and the install succeeds.
+func TestBodyBreaksOffOnce(t *testing.T) {
+	for _, what := range []string{"/com.example.a", "/com.example.a/-/com.example.a-1.0.0.tgz"} {
+		t.Run(what, func(t *testing.T) {
+			var fr *faultRegistry
+			fr = newFaultRegistry(t, func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if r.URL.Path != what || n > 1 {
+					return false
+				}
+				breakOff(w, []byte(strings.Repeat("x", 4096)))
+				return true
+			})
+			s := newSandbox(t)
+			faultProject(s, fr.url)
+			start := time.Now()
+			s.ok("", "install", "--no-progress")
+			if d := time.Since(start); d > 60*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+}
+
+// TestTrickleHitsTheRequestDeadline (item 4): a registry that sends a byte
+// now and then cannot hold an install forever: UPKG_REQUEST_TIMEOUT bounds
+// each request, and the error says which limit it was.
+func TestTrickleHitsTheRequestDeadline(t *testing.T) {
+	fr := newFaultRegistry(t, func(w http.ResponseWriter, r *http.Request, n int) bool {
+		w.Header().Set("Content-Length", "100000")
+		w.WriteHeader(http.StatusOK)
+		for i := 0; i < 100; i++ {
+			if _, err := w.Write([]byte("x")); err != nil {
+				return true
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return true
+			case <-time.After(500 * time.Millisecond):
+			}
+		}
+		return true
+	})
+	s := newSandbox(t)
+	s.extraEnv = append(s.extraEnv, "UPKG_REQUEST_TIMEOUT=2s")
+	faultProject(s, fr.url)
+	start := time.Now()
+	r := s.fails(5, "", "install", "--no-progress")
+	if d := time.Since(start); d > 60*time.Second {
+		t.Errorf("took %v with a 2s request deadline", d)
+	}
+	if !strings.Contains(r.Stderr, "UPKG_REQUEST_TIMEOUT") {
+		t.Errorf("the error does not name the limit:\n%s", r.Stderr)
 	}
 }

@@ -115,6 +115,24 @@ func (c *Client) Packument(ctx context.Context, reg, name string) (*Packument, e
 		return decodeFor(cached.body, name, "cached packument of "+name)
 	}
 
+	// A body that breaks off is fetched again, as a tarball's is, within
+	// the retry policy's attempts.
+	pol := c.Retry.withDefaults()
+	for n := 1; ; n++ {
+		p, err := c.fetchPackument(ctx, reg, name, cached)
+		var ne *NetworkError
+		if err == nil || !errors.As(err, &ne) || !ne.Body || n >= pol.MaxAttempts || ctx.Err() != nil {
+			return p, err
+		}
+		if err := sleep(ctx, pol.backoff(n)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// fetchPackument is one request of Packument: revalidate or fetch, decode,
+// store.
+func (c *Client) fetchPackument(ctx context.Context, reg, name string, cached *cacheEntry) (*Packument, error) {
 	u := packumentURL(reg, name)
 	h := http.Header{}
 	if cached != nil {
@@ -148,7 +166,7 @@ func (c *Client) Packument(ctx context.Context, reg, name string) (*Packument, e
 		buf.Grow(int(resp.ContentLength) + 1)
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxJSON+1)); err != nil {
-		return nil, fmt.Errorf("read the packument of %s: %w", name, err)
+		return nil, fmt.Errorf("read the packument of %s: %w", name, err) // a *NetworkError when it broke off
 	}
 	if buf.Len() > maxJSON {
 		return nil, tooLarge

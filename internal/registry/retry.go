@@ -43,6 +43,13 @@ type RetryPolicy struct {
 	// IdleTimeout bounds how long reading a response body may wait for bytes
 	// (default 30s); it is not retried here, the reader sees a *NetworkError.
 	IdleTimeout time.Duration
+	// RequestTimeout bounds one attempt from its start to the last byte of
+	// its body (default 10m): a server that trickles a byte now and then
+	// resets the idle timer forever, not this one.
+	RequestTimeout time.Duration
+	// RequestTimeoutSetting names where RequestTimeout was set, for the
+	// error ("UPKG_REQUEST_TIMEOUT"); "" for the default.
+	RequestTimeoutSetting string
 }
 
 // Defaults of RetryPolicy.
@@ -53,6 +60,7 @@ const (
 	DefaultMaxElapsed     = 60 * time.Second
 	DefaultAttemptTimeout = 30 * time.Second
 	DefaultIdleTimeout    = 30 * time.Second
+	DefaultRequestTimeout = 10 * time.Minute
 )
 
 // withDefaults returns p with every zero (or negative) field set to its default.
@@ -84,6 +92,9 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	}
 	if p.IdleTimeout <= 0 {
 		p.IdleTimeout = DefaultIdleTimeout
+	}
+	if p.RequestTimeout <= 0 {
+		p.RequestTimeout = DefaultRequestTimeout
 	}
 	return p
 }
@@ -235,10 +246,19 @@ func (c *Client) do(ctx context.Context, reg string, req *http.Request) (*http.R
 		timer := time.AfterFunc(p.AttemptTimeout, func() {
 			cancel(&timeoutError{what: "no answer", d: p.AttemptTimeout})
 		})
+		// The whole attempt, body included, has a deadline of its own.
+		what := "the whole request (the default limit; UPKG_REQUEST_TIMEOUT sets another)"
+		if p.RequestTimeoutSetting != "" {
+			what = "the whole request (" + p.RequestTimeoutSetting + ")"
+		}
+		total := time.AfterFunc(p.RequestTimeout, func() {
+			cancel(&timeoutError{what: what, d: p.RequestTimeout})
+		})
 		resp, err := hc.Do(out.WithContext(actx))
 		timer.Stop()
 
 		if err != nil {
+			total.Stop()
 			cause := context.Cause(actx)
 			cancel(nil)
 			if ctx.Err() != nil {
@@ -261,9 +281,10 @@ func (c *Client) do(ctx context.Context, reg string, req *http.Request) (*http.R
 
 		wait, fromServer := p.delay(n, resp, time.Now())
 		if !p.retryStatus(resp.StatusCode) || !canRetry(p, req, n, start, wait) {
-			resp.Body = newAttemptBody(resp.Body, actx, cancel, p.IdleTimeout, reg, Redact(u))
+			resp.Body = newAttemptBody(resp.Body, actx, cancel, p.IdleTimeout, reg, Redact(u), total)
 			return resp, at, nil
 		}
+		total.Stop()
 		why = "after " + resp.Status
 		if fromServer {
 			why += ", Retry-After: " + resp.Header.Get("Retry-After")
@@ -329,10 +350,11 @@ type attemptBody struct {
 	timer  *time.Timer
 	reg    string
 	url    string
+	total  *time.Timer // the attempt's overall deadline, stopped by Close
 }
 
-func newAttemptBody(rc io.ReadCloser, ctx context.Context, cancel context.CancelCauseFunc, idle time.Duration, reg, u string) *attemptBody {
-	b := &attemptBody{rc: rc, ctx: ctx, cancel: cancel, idle: idle, reg: reg, url: u}
+func newAttemptBody(rc io.ReadCloser, ctx context.Context, cancel context.CancelCauseFunc, idle time.Duration, reg, u string, total *time.Timer) *attemptBody {
+	b := &attemptBody{rc: rc, ctx: ctx, cancel: cancel, idle: idle, reg: reg, url: u, total: total}
 	b.timer = time.AfterFunc(idle, func() {
 		cancel(&timeoutError{what: "no data", d: idle})
 	})
@@ -363,6 +385,9 @@ func (b *attemptBody) Read(p []byte) (int, error) {
 
 func (b *attemptBody) Close() error {
 	b.timer.Stop()
+	if b.total != nil {
+		b.total.Stop()
+	}
 	err := b.rc.Close()
 	b.cancel(nil)
 	return err

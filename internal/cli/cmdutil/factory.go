@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/upkg/upkg/internal/iostreams"
 	"github.com/upkg/upkg/internal/registry"
@@ -117,6 +118,14 @@ func (f *Factory) bareRegistry(auths []upmconfig.Auth) *registry.Client {
 	}
 	if f.Globals.Verbose {
 		c.Trace = f.IO.ErrOut
+	}
+	if v := f.Getenv("UPKG_REQUEST_TIMEOUT"); v != "" {
+		// The deadline of one HTTP request, body included (default 10m).
+		if d, err := time.ParseDuration(v); err == nil && d > 0 {
+			c.Retry.RequestTimeout, c.Retry.RequestTimeoutSetting = d, "UPKG_REQUEST_TIMEOUT="+v
+		} else {
+			f.Warnf("UPKG_REQUEST_TIMEOUT=%q is not a duration such as 90s or 10m; using the default, %s", v, registry.DefaultRequestTimeout)
+		}
 	}
 	return c
 }
