@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"crypto/sha512"
 	"crypto/tls"
 	"encoding/base64"
@@ -145,6 +148,13 @@ func newFaultRegistry(t *testing.T, fault func(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newFaultRegistryWith(t, tgz, fault)
+}
+
+// newFaultRegistryWith serves tgz as com.example.a 1.0.0's tarball, with its
+// true checksum.
+func newFaultRegistryWith(t *testing.T, tgz []byte, fault func(w http.ResponseWriter, r *http.Request, n int) bool) *faultRegistry {
+	t.Helper()
 	fr := &faultRegistry{tgz: tgz, fault: fault, hits: map[string]int{}}
 	srv := httptest.NewServer(fr)
 	t.Cleanup(srv.Close)
@@ -246,5 +256,48 @@ func TestTrickleHitsTheRequestDeadline(t *testing.T) {
 	}
 	if !strings.Contains(r.Stderr, "UPKG_REQUEST_TIMEOUT") {
 		t.Errorf("the error does not name the limit:\n%s", r.Stderr)
+	}
+}
+
+// TestUninstallableArchivesAreNotCached (item 7): an archive whose checksum
+// matches but that cannot be installed — a path 3 000 folders deep, a gzip
+// stream cut short — exits 7 and leaves nothing in the cache.
+func TestUninstallableArchivesAreNotCached(t *testing.T) {
+	var deep bytes.Buffer
+	gz := gzip.NewWriter(&deep)
+	tw := tar.NewWriter(gz)
+	pj := []byte(`{"name": "com.example.a", "version": "1.0.0"}`)
+	tw.WriteHeader(&tar.Header{Name: "package/package.json", Mode: 0o644, Size: int64(len(pj)), Typeflag: tar.TypeReg})
+	tw.Write(pj)
+	name := "package/" + strings.Repeat("d/", 3000) + "f.txt"
+	tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: 1, Typeflag: tar.TypeReg, Format: tar.FormatPAX})
+	tw.Write([]byte("x"))
+	tw.Close()
+	gz.Close()
+
+	good, err := fixture.Tarball(fixture.UnityManifest("com.example.a", "1.0.0", "", nil), fixture.UnityFiles("com.example.a", 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := good[:len(good)*2/3]
+
+	for _, tt := range []struct {
+		name string
+		tgz  []byte
+		says string
+	}{{"3000 folders deep", deep.Bytes(), "longer than"}, {"gzip stream cut short", cut, "no valid archive"}} {
+		t.Run(tt.name, func(t *testing.T) {
+			fr := newFaultRegistryWith(t, tt.tgz, nil)
+			s := newSandbox(t)
+			faultProject(s, fr.url)
+			r := s.fails(7, "", "install", "--no-progress")
+			if !strings.Contains(r.Stderr, tt.says) || !strings.Contains(r.Stderr, "com.example.a") {
+				t.Errorf("the error does not say what: %s", r.Stderr)
+			}
+			entries, _ := filepath.Glob(filepath.Join(s.Home, "cache", "upkg", "v1", "entries", "*"))
+			if len(entries) != 0 {
+				t.Errorf("the archive was cached: %v", entries)
+			}
+		})
 	}
 }

@@ -1,7 +1,10 @@
 package cache
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -82,6 +85,28 @@ type IntegrityError struct {
 // Error names the package and both checksums.
 func (e *IntegrityError) Error() string {
 	return fmt.Sprintf("integrity check failed for %s@%s: the registry promised %s but sent %s", e.Name, e.Version, e.Want, e.Got)
+}
+
+// BrokenArchiveError is a tarball whose checksum matched but that is no
+// valid archive (a gzip or tar stream that is cut or malformed): nothing is
+// cached, and no number of attempts will change it.
+type BrokenArchiveError struct {
+	Name, Version string
+	Err           error
+}
+
+func (e *BrokenArchiveError) Error() string {
+	return fmt.Sprintf("the tarball of %s@%s matches its checksum but is no valid archive: %v", e.Name, e.Version, e.Err)
+}
+
+func (e *BrokenArchiveError) Unwrap() error { return e.Err }
+
+// isFormatError reports whether err says a gzip or tar stream is malformed
+// (not a file system or context failure).
+func isFormatError(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, tar.ErrHeader) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &corrupt)
 }
 
 // Lookup returns the committed entry for key, or an error matching
@@ -198,6 +223,12 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 		res, err = extract.List(ctx, f, extract.DefaultLimits())
 	}
 	f.Close()
+	var unsafe *extract.UnsafeError
+	if err != nil && ctx.Err() == nil && !errors.As(err, &unsafe) && isFormatError(err) {
+		// The checksum matched, the archive does not read: what the
+		// registry holds is broken, and nothing is cached.
+		err = &BrokenArchiveError{Name: name, Version: version, Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("extract %s@%s: %w", name, version, err)
 	}

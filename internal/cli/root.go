@@ -164,11 +164,14 @@ func classify(err error) (int, string) {
 		gitErr     *gitdep.Error
 		statusErr  *registry.StatusError
 		damaged    *cache.DamagedError
+		broken     *cache.BrokenArchiveError
 		localGone  *install.LocalMissingError
 	)
 	switch {
 	case errors.As(err, &frozen):
 		return cmdutil.ExitFrozen, hint
+	case errors.As(err, &broken):
+		return cmdutil.ExitIntegrity, firstNonEmpty(hint, "nothing was cached or installed; tell the package's publisher")
 	case errors.As(err, &damaged):
 		return cmdutil.ExitIntegrity, firstNonEmpty(hint, "run upkg cache verify, then install online to fetch the package again")
 	case errors.As(err, &integrity), errors.As(err, &unsafeTgz):

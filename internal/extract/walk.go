@@ -264,11 +264,29 @@ func entryPath(name string) (string, error) {
 		case "..":
 			return "", unsafe("path leaves the package")
 		default:
+			if len(p) > MaxNameBytes {
+				return "", unsafe(fmt.Sprintf("a name longer than %d bytes", MaxNameBytes))
+			}
 			keep = append(keep, p)
 		}
 	}
-	return strings.Join(keep, "/"), nil
+	rel := strings.Join(keep, "/")
+	if len(rel) > MaxPathBytes {
+		return "", unsafe(fmt.Sprintf("a path longer than %d bytes", MaxPathBytes))
+	}
+	return rel, nil
 }
+
+// Bounds on entry names, so that an archive the file system cannot hold is
+// refused before it is cached, not when it is installed: 255 bytes is a
+// file name's limit on every file system Unity runs on, and 1024 bytes
+// inside a package leave room under Library/PackageCache in a project folder
+// within Linux's 4096-byte path limit (Windows, with long paths enabled,
+// allows more; no real package comes near either).
+const (
+	MaxNameBytes = 255
+	MaxPathBytes = 1024
+)
 
 // checkLink accepts a symbolic link at rel pointing to target only when the
 // target is relative and stays inside the package. ".." may appear only as
