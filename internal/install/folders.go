@@ -117,15 +117,8 @@ func folderPackage(dir string) (string, bool) {
 // SHA-1, as for registry packages (DECIDED: Unity's fingerprint of a local
 // tarball is not documented).
 func (l folderLayout) tarballFolder(name, tgz string, e *cache.Entry) (string, error) {
-	switch l {
-	case layoutBare:
-		return name, nil
-	case layoutHash:
-		sum, err := tarballSHA1(e)
-		if err != nil {
-			return "", err
-		}
-		return name + "@" + sum[:12], nil
+	if l != layoutVersion {
+		return l.registryFolder(name, "", e) // named as a registry package's
 	}
 	abs, err := filepath.Abs(tgz)
 	if err != nil {
