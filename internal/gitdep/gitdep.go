@@ -31,7 +31,8 @@ import (
 type Git struct {
 	// Path is the git executable ("git": found on PATH).
 	Path string
-	// Env is the environment git runs with (nil: this process's).
+	// Env is the environment git runs with (the CLI passes its own; nil is
+	// an empty one).
 	Env []string
 	// Warn, when set, hears what the user should know (a repository that
 	// uses Git LFS without git-lfs installed).
@@ -246,11 +247,9 @@ func (g Git) command(ctx context.Context, dir string, args ...string) *exec.Cmd 
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Dir = dir
-	env := g.Env
-	if env == nil {
-		env = os.Environ()
-	}
-	cmd.Env = append(append([]string(nil), env...), "GIT_TERMINAL_PROMPT=0", "GIT_ASKPASS=", "SSH_ASKPASS=", "GCM_INTERACTIVE=never")
+	// Only the environment the caller gives (nil: none), so that nothing
+	// below the CLI reads the process's own.
+	cmd.Env = append(append([]string(nil), g.Env...), "GIT_TERMINAL_PROMPT=0", "GIT_ASKPASS=", "SSH_ASKPASS=", "GCM_INTERACTIVE=never")
 	return cmd
 }
 

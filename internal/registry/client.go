@@ -14,7 +14,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 
@@ -59,7 +58,8 @@ type Client struct {
 	RootCAs *x509.CertPool
 	// ProxyEnv, when set, is the proxy configuration (see ProxyFromEnv): it
 	// chooses the proxy when Proxy is nil, and names the variable in the
-	// explanation of a 407. nil means ProxyFromEnv(os.Getenv).
+	// explanation of a 407. nil means no proxy: the CLI passes the
+	// environment's (ProxyFromEnv); nothing here reads the process's own.
 	ProxyEnv *ProxyEnv
 	// GlobalConfig is the path of the global upmconfig.toml and CAFiles the
 	// extra CA files behind RootCAs; both only name things in the
@@ -119,7 +119,7 @@ func (c *Client) proxyEnv() ProxyEnv {
 	if c.ProxyEnv != nil {
 		return *c.ProxyEnv
 	}
-	return ProxyFromEnv(os.Getenv)
+	return ProxyFromEnv(func(string) string { return "" })
 }
 
 // lockedWriter serialises the trace lines of concurrent requests.

@@ -1,7 +1,6 @@
 package upmconfig
 
 import (
-	"os"
 	"strconv"
 	"strings"
 )
@@ -29,10 +28,7 @@ type Effective struct {
 // this reports the first). An unparsable UPM_MAX_CACHE_SIZE is ignored in
 // favour of the files, the way a missing one would be.
 func (c *Config) Effective(loc Locator) []Effective {
-	getenv := loc.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
+	getenv := loc.getenv
 	var out []Effective
 
 	root := Effective{Key: KeyCacheRoot, Value: DefaultCacheRoot(loc), Source: SourceDefault}
@@ -68,10 +64,7 @@ func (c *Config) sourceOf(s Setting) string {
 // DefaultCacheRoot is UPM's default global cache root for the locator's OS
 // (UPM-SPEC §3, 2023.2 and Unity 6 layout).
 func DefaultCacheRoot(loc Locator) string {
-	getenv := loc.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
+	getenv := loc.getenv
 	switch loc.GOOS {
 	case "windows":
 		if loc.SystemUser {

@@ -2,7 +2,6 @@ package upmconfig
 
 import (
 	"errors"
-	"os"
 	"runtime"
 	"strings"
 )
@@ -14,7 +13,8 @@ import (
 type Locator struct {
 	// GOOS is "linux", "darwin", "windows", ...; empty means runtime.GOOS.
 	GOOS string
-	// Getenv reads an environment variable; nil means os.Getenv.
+	// Getenv reads an environment variable; nil means an empty environment
+	// (the CLI passes its own: nothing below it reads the process's).
 	Getenv func(string) string
 	// Home is the user's home folder. On Windows %USERPROFILE% wins when set.
 	Home string
@@ -33,7 +33,7 @@ func (l Locator) goos() string {
 
 func (l Locator) getenv(key string) string {
 	if l.Getenv == nil {
-		return os.Getenv(key)
+		return ""
 	}
 	return l.Getenv(key)
 }

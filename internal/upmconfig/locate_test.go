@@ -65,10 +65,18 @@ func TestLocator(t *testing.T) {
 }
 
 func TestLocatorDefaults(t *testing.T) {
-	// Zero GOOS and Getenv fall back to the host; this must not panic and,
-	// with an override, must return it.
+	// A zero GOOS falls back to the host's; a nil Getenv is an empty
+	// environment, never the process's (the CLI passes its own).
 	t.Setenv("UPM_USER_CONFIG_FILE", "/tmp/x.toml")
-	got, err := Locator{}.UserPath()
+	if got, err := (Locator{}).UserPath(); err == nil {
+		t.Errorf("UserPath() = %q read the process's environment", got)
+	}
+	got, err := Locator{Getenv: func(k string) string {
+		if k == "UPM_USER_CONFIG_FILE" {
+			return "/tmp/x.toml"
+		}
+		return ""
+	}}.UserPath()
 	if err != nil || got != "/tmp/x.toml" {
 		t.Errorf("UserPath() = %q, %v", got, err)
 	}

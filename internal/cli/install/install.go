@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/gitdep"
 	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/manifest"
 )
@@ -115,6 +116,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		OldLockBytes:    lockBytes,
 		EditorVersion:   editor,
 		DefaultRegistry: f.DefaultRegistry(editor),
+		Git:             gitdep.Git{Env: os.Environ()}, // credential helpers, SSH agent, HOME
 		BuiltinsKey:     f.BuiltinsKey(opts.EditorPath, editor),
 		Jobs:            opts.Jobs,
 		Frozen:          opts.Frozen,
