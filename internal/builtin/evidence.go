@@ -10,6 +10,7 @@ import (
 
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/project"
 )
 
 // An evidence folder holds public Unity projects' files, one folder each:
@@ -87,7 +88,7 @@ func LoadEvidence(dir string) ([]Evidence, error) {
 		if e.Stale || e.Custom {
 			continue
 		}
-		pvPath := filepath.Join(dir, e.ID, "ProjectSettings", "ProjectVersion.txt")
+		pvPath := project.Paths{Root: filepath.Join(dir, e.ID)}.ProjectVersion()
 		pv, err := os.ReadFile(pvPath)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", pvPath, err)
@@ -99,7 +100,7 @@ func LoadEvidence(dir string) ([]Evidence, error) {
 		if editor != e.Editor {
 			return nil, fmt.Errorf("%s says %s; index.json says %s", pvPath, editor, e.Editor)
 		}
-		lockPath := filepath.Join(dir, e.ID, "Packages", "packages-lock.json")
+		lockPath := project.Paths{Root: filepath.Join(dir, e.ID)}.Lock()
 		data, err := os.ReadFile(lockPath)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s: no Packages/packages-lock.json", filepath.Join(dir, e.ID))

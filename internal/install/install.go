@@ -27,6 +27,7 @@ import (
 	"github.com/upkg/upkg/internal/gitdep"
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/project"
 	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/resolve"
 )
@@ -140,7 +141,7 @@ func inputsOf(opts Options, lock []byte) string {
 // Run installs the project.
 func Run(ctx context.Context, opts Options) (*Summary, error) {
 	start := time.Now()
-	lockPath := filepath.Join(opts.ProjectRoot, "Packages", "packages-lock.json")
+	lockPath := project.Paths{Root: opts.ProjectRoot}.Lock()
 	if sum, ok := UpToDate(opts); ok {
 		sum.Elapsed = time.Since(start)
 		return sum, nil
@@ -307,7 +308,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 				}
 			}
 			if !opts.NoMaterialize {
-				dest := filepath.Join(opts.ProjectRoot, "Library", "PackageCache", dir)
+				dest := project.Paths{Root: opts.ProjectRoot}.Installed(dir)
 				err := opts.Store.Materialize(gctx, entry, dest)
 				var damaged *cache.DamagedError
 				if errors.As(err, &damaged) && p.Source == lockfile.SourceRegistry && !opts.Client.Offline {
@@ -366,7 +367,7 @@ func removeStale(projectRoot string, installed map[string]string, graph *resolve
 		name, _ := folderPackage(dir)
 		keep[name] = false // upkg installed it: other folders of it are stale
 	}
-	dir := filepath.Join(projectRoot, "Library", "PackageCache")
+	dir := project.Paths{Root: projectRoot}.PackageCache()
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil

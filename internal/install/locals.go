@@ -18,13 +18,14 @@ import (
 	"github.com/upkg/upkg/internal/cache"
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/project"
 	"github.com/upkg/upkg/internal/resolve"
 )
 
 // findLocals reads the package.json of every embedded package (a folder in
 // Packages/ holding one) and of every file: dependency of the manifest.
 func findLocals(projectRoot string, m *manifest.Manifest) (map[string]resolve.LocalPackage, error) {
-	pkgs := filepath.Join(projectRoot, "Packages")
+	pkgs := project.Paths{Root: projectRoot}.Packages()
 	locals := map[string]resolve.LocalPackage{}
 	dirents, err := os.ReadDir(pkgs)
 	if err != nil {
@@ -135,7 +136,7 @@ func packageJSONInTarball(p string) (*manifest.PackageJSON, error) {
 // too; the install itself reports it.
 func localInputs(projectRoot string, m *manifest.Manifest) []byte {
 	var b strings.Builder
-	pkgs := filepath.Join(projectRoot, "Packages")
+	pkgs := project.Paths{Root: projectRoot}.Packages()
 	add := func(label, p string) {
 		data, err := os.ReadFile(p)
 		if err != nil {
@@ -194,7 +195,7 @@ func localTarballPath(opts Options, version string) (string, error) {
 	if err != nil || spec.Kind != manifest.SpecLocalTarball {
 		return "", fmt.Errorf("%q is not a local tarball", version)
 	}
-	return localPath(filepath.Join(opts.ProjectRoot, "Packages"), spec.Path), nil
+	return localPath(project.Paths{Root: opts.ProjectRoot}.Packages(), spec.Path), nil
 }
 
 // localTarballEntry puts a local tarball into the cache, keyed by its

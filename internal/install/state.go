@@ -13,6 +13,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/upkg/upkg/internal/atomicfile"
+	"github.com/upkg/upkg/internal/project"
 )
 
 // stateVersion changes whenever the meaning of a state file changes, so that
@@ -38,7 +39,7 @@ type State struct {
 
 // statePath is where the state of a project is kept.
 func statePath(projectRoot string) string {
-	return filepath.Join(projectRoot, "Library", "upkg", "state.json")
+	return filepath.Join(project.Paths{Root: projectRoot}.State(), "state.json")
 }
 
 // readState returns the saved state, or nil when there is none or it cannot be
@@ -83,7 +84,7 @@ func (s *State) upToDate(projectRoot, inputs string) bool {
 	for dir := range s.Installed {
 		// A folder without its package.json is not whole (a run killed
 		// mid-way, a hand that deleted files): install it again.
-		if _, err := os.Stat(filepath.Join(projectRoot, "Library", "PackageCache", dir, "package.json")); err != nil {
+		if _, err := os.Stat(filepath.Join(project.Paths{Root: projectRoot}.Installed(dir), "package.json")); err != nil {
 			return false
 		}
 	}
@@ -97,7 +98,7 @@ func (s *State) upToDate(projectRoot, inputs string) bool {
 // is held by another process, before waiting for it. The returned func
 // releases the lock.
 func LockProject(ctx context.Context, projectRoot string, waiting func()) (func(), error) {
-	dir := filepath.Join(projectRoot, "Library", "upkg")
+	dir := project.Paths{Root: projectRoot}.State()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("lock the project: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/upkg/upkg/internal/builtin"
 	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/project"
 )
 
 // ProjectRoot returns the Unity project root: -C if given, else the current
@@ -27,7 +28,7 @@ func (f *Factory) ProjectRoot() (root string, found bool, err error) {
 		return "", false, fmt.Errorf("current folder: %w", err)
 	}
 	for {
-		_, err := os.Stat(filepath.Join(dir, "Packages", "manifest.json"))
+		_, err := os.Stat(project.Paths{Root: dir}.Manifest())
 		if err == nil {
 			return dir, true, nil
 		}
@@ -51,7 +52,7 @@ func (f *Factory) EditorVersion(root string) (version string, missing bool, err 
 		}
 		return v, false, nil
 	}
-	p := filepath.Join(root, "ProjectSettings", "ProjectVersion.txt")
+	p := project.Paths{Root: root}.ProjectVersion()
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", true, nil

@@ -21,6 +21,7 @@ import (
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/project"
 	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/upmconfig"
 )
@@ -180,7 +181,7 @@ func builtinsCheck(f *cmdutil.Factory, root string) Check {
 		c.Status, c.Detail = StatusFail, err.Error()
 		return c
 	}
-	lockPath := filepath.Join(root, "Packages", "packages-lock.json")
+	lockPath := project.Paths{Root: root}.Lock()
 	var lock *lockfile.Lock
 	if data, err := os.ReadFile(lockPath); err == nil {
 		if lock, err = lockfile.Parse(lockPath, data); err != nil {
@@ -293,7 +294,7 @@ func registries(f *cmdutil.Factory, only string) ([]target, []Check) {
 	case err != nil:
 		checks = append(checks, Check{Check: "manifest", Status: StatusWarn, Detail: err.Error()})
 	case found:
-		path := filepath.Join(root, "Packages", "manifest.json")
+		path := project.Paths{Root: root}.Manifest()
 		data, err := os.ReadFile(path)
 		if err == nil {
 			m, err = manifest.Parse(path, data)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +17,7 @@ import (
 	"github.com/upkg/upkg/internal/gitdep"
 	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/project"
 )
 
 // Options are the inputs of install.
@@ -82,7 +82,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	manifestPath := filepath.Join(root, "Packages", "manifest.json")
+	manifestPath := project.Paths{Root: root}.Manifest()
 	if !found {
 		return cmdutil.WithCode(cmdutil.ExitFailure, fmt.Errorf("no Unity project here: no Packages/manifest.json in this folder or its parents"), "run upkg in a Unity project, or pass -C DIR")
 	}
@@ -94,7 +94,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	lockPath := filepath.Join(root, "Packages", "packages-lock.json")
+	lockPath := project.Paths{Root: root}.Lock()
 	lockBytes, err := os.ReadFile(lockPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		lockBytes = nil
@@ -193,7 +193,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 func editorVersion(f *cmdutil.Factory, root string) (string, error) {
 	v, missing, err := f.EditorVersion(root)
 	if missing {
-		f.Warnf("no %s: editor compatibility is not checked (pass --editor-version)", filepath.Join(root, "ProjectSettings", "ProjectVersion.txt"))
+		f.Warnf("no %s: editor compatibility is not checked (pass --editor-version)", project.Paths{Root: root}.ProjectVersion())
 	}
 	return v, err
 }
