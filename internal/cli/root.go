@@ -136,7 +136,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	return code
 }
 
-// classify maps an error to its exit code and a hint.
+// classify maps an error to its exit code and a hint: the first rule of
+// exitRules that matches decides; a hint the error carries (cmdutil.WithCode)
+// wins over the rule's.
 func classify(err error) (int, string) {
 	hint := ""
 	if e, ok := cmdutil.AsExitError(err); ok {
@@ -145,68 +147,80 @@ func classify(err error) (int, string) {
 		}
 		hint = e.Hint
 	}
-	var (
-		upmParse   *upmconfig.ParseError
-		rcParse    *npmrc.ParseError
-		mParse     *manifest.ParseError
-		authErr    *registry.AuthError
-		notFound   *registry.NotFoundError
-		resolveNF  *resolve.NotFoundError
-		netErr     *registry.NetworkError
-		offline    *registry.OfflineError
-		frozen     *install.FrozenError
-		unknownMod *builtin.UnknownModuleError
-		integrity  *cache.IntegrityError
-		unsafeTgz  *extract.UnsafeError
-		refused    *registry.LoginRefusedError
-		otp        *registry.OTPRequiredError
-		webTimeout *registry.WebLoginTimeoutError
-		gitErr     *gitdep.Error
-		statusErr  *registry.StatusError
-		damaged    *cache.DamagedError
-		broken     *cache.BrokenArchiveError
-		localGone  *install.LocalMissingError
-	)
-	switch {
-	case errors.As(err, &frozen):
-		return cmdutil.ExitFrozen, hint
-	case errors.As(err, &broken):
-		return cmdutil.ExitIntegrity, firstNonEmpty(hint, "nothing was cached or installed; tell the package's publisher")
-	case errors.As(err, &damaged):
-		return cmdutil.ExitIntegrity, firstNonEmpty(hint, "run upkg cache verify, then install online to fetch the package again")
-	case errors.As(err, &integrity), errors.As(err, &unsafeTgz):
-		return cmdutil.ExitIntegrity, firstNonEmpty(hint, "nothing was installed or cached; tell the package's publisher, or check what sits between you and the registry")
-	case errors.As(err, &upmParse), errors.As(err, &rcParse), errors.As(err, &mParse):
-		return cmdutil.ExitInput, firstNonEmpty(hint, "fix the file at that position and run the command again; upkg left it untouched")
-	case errors.As(err, &authErr):
-		return cmdutil.ExitAuth, firstNonEmpty(hint, authHint(authErr))
-	case errors.As(err, &refused):
-		return cmdutil.ExitAuth, firstNonEmpty(hint, "nothing was stored; check the user name and password and run the command again")
-	case errors.As(err, &otp), errors.As(err, &webTimeout):
-		return cmdutil.ExitAuth, hint
-	case errors.As(err, &notFound), errors.As(err, &resolveNF), errors.As(err, &unknownMod):
-		return cmdutil.ExitNotFound, hint
-	case errors.As(err, &localGone):
-		return cmdutil.ExitNotFound, firstNonEmpty(hint, "file: paths are relative to the Packages folder; fix the path in Packages/manifest.json or put the package there")
-	case errors.As(err, &gitErr) && gitErr.Kind == gitdep.KindNetwork:
-		return cmdutil.ExitNetwork, firstNonEmpty(hint, "check that the repository's host can be reached (git's own proxy settings apply)")
-	case errors.As(err, &gitErr) && gitErr.Kind == gitdep.KindNotFound:
-		return cmdutil.ExitNotFound, hint
-	case errors.As(err, &gitErr) && gitErr.Kind == gitdep.KindAuth:
-		return cmdutil.ExitAuth, firstNonEmpty(hint, "git found no credentials for that repository: set up a credential helper or an SSH key, or put a token in the URL")
-	case errors.As(err, &offline):
-		return cmdutil.ExitNetwork, firstNonEmpty(hint, "run the install once online to fill the cache")
-	case errors.As(err, &netErr):
-		return cmdutil.ExitNetwork, hint
-	case errors.As(err, &statusErr) && (statusErr.Status >= 500 || statusErr.Status == 429):
-		// Still failing after the retries (5xx, or 429 past its
-		// Retry-After): the registry, or a proxy in front of it, is
-		// unavailable; CLI.md's class for that is the network's.
-		return cmdutil.ExitNetwork, firstNonEmpty(hint, "the registry (or a proxy in front of it) is not answering; try again later, or use --offline with a filled cache")
-	case errors.Is(err, iostreams.ErrNoTTY):
-		return cmdutil.ExitUsage, hint
+	for _, r := range exitRules {
+		if ok, h := r.match(err); ok {
+			return r.code, firstNonEmpty(hint, h)
+		}
 	}
 	return cmdutil.ExitFailure, hint
+}
+
+// exitRule is one row of the exit-code table: match reports whether err is
+// of the rule's kind and the hint for it ("" for none).
+type exitRule struct {
+	code  int
+	match func(err error) (bool, string)
+}
+
+// is matches errors of type T (errors.As), with a fixed hint.
+func is[T error](hint string) func(error) (bool, string) {
+	return func(err error) (bool, string) {
+		var t T
+		return errors.As(err, &t), hint
+	}
+}
+
+// isWhere matches errors of type T for which cond holds, with a fixed hint.
+func isWhere[T error](cond func(T) bool, hint string) func(error) (bool, string) {
+	return func(err error) (bool, string) {
+		var t T
+		return errors.As(err, &t) && cond(t), hint
+	}
+}
+
+const (
+	hintPublisher   = "nothing was installed or cached; tell the package's publisher, or check what sits between you and the registry"
+	hintInputFile   = "fix the file at that position and run the command again; upkg left it untouched"
+	hintUnavailable = "the registry (or a proxy in front of it) is not answering; try again later, or use --offline with a filled cache"
+)
+
+// exitRules is CLI.md's exit-code table, in the order the kinds are tested
+// (the first match wins: a frozen lock before anything it wraps).
+var exitRules = []exitRule{
+	{cmdutil.ExitFrozen, is[*install.FrozenError]("")},
+	{cmdutil.ExitIntegrity, is[*cache.BrokenArchiveError]("nothing was cached or installed; tell the package's publisher")},
+	{cmdutil.ExitIntegrity, is[*cache.DamagedError]("run upkg cache verify --fix, then install online to fetch the package again")},
+	{cmdutil.ExitIntegrity, is[*cache.IntegrityError](hintPublisher)},
+	{cmdutil.ExitIntegrity, is[*extract.UnsafeError](hintPublisher)},
+	{cmdutil.ExitInput, is[*upmconfig.ParseError](hintInputFile)},
+	{cmdutil.ExitInput, is[*npmrc.ParseError](hintInputFile)},
+	{cmdutil.ExitInput, is[*manifest.ParseError](hintInputFile)},
+	{cmdutil.ExitAuth, func(err error) (bool, string) {
+		var e *registry.AuthError
+		if !errors.As(err, &e) {
+			return false, ""
+		}
+		return true, authHint(e)
+	}},
+	{cmdutil.ExitAuth, is[*registry.LoginRefusedError]("nothing was stored; check the user name and password and run the command again")},
+	{cmdutil.ExitAuth, is[*registry.OTPRequiredError]("")},
+	{cmdutil.ExitAuth, is[*registry.WebLoginTimeoutError]("")},
+	{cmdutil.ExitNotFound, is[*registry.NotFoundError]("")},
+	{cmdutil.ExitNotFound, is[*resolve.NotFoundError]("")},
+	{cmdutil.ExitNotFound, is[*builtin.UnknownModuleError]("")},
+	{cmdutil.ExitNotFound, is[*install.LocalMissingError]("file: paths are relative to the Packages folder; fix the path in Packages/manifest.json or put the package there")},
+	{cmdutil.ExitNetwork, isWhere(func(e *gitdep.Error) bool { return e.Kind == gitdep.KindNetwork },
+		"check that the repository's host can be reached (git's own proxy settings apply)")},
+	{cmdutil.ExitNotFound, isWhere(func(e *gitdep.Error) bool { return e.Kind == gitdep.KindNotFound }, "")},
+	{cmdutil.ExitAuth, isWhere(func(e *gitdep.Error) bool { return e.Kind == gitdep.KindAuth },
+		"git found no credentials for that repository: set up a credential helper or an SSH key, or put a token in the URL")},
+	{cmdutil.ExitNetwork, is[*registry.OfflineError]("run the install once online to fill the cache")},
+	{cmdutil.ExitNetwork, is[*registry.NetworkError]("")},
+	// Still failing after the retries (5xx, or 429 past its Retry-After):
+	// the registry, or a proxy in front of it, is unavailable; CLI.md's
+	// class for that is the network's.
+	{cmdutil.ExitNetwork, isWhere(func(e *registry.StatusError) bool { return e.Status >= 500 || e.Status == 429 }, hintUnavailable)},
+	{cmdutil.ExitUsage, func(err error) (bool, string) { return errors.Is(err, iostreams.ErrNoTTY), "" }},
 }
 
 func authHint(e *registry.AuthError) string {
