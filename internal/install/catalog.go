@@ -17,7 +17,7 @@ import (
 // once, and Prefetch fetches a batch concurrently, bounded by jobs.
 type catalog struct {
 	ctx    context.Context // the run's context, for background fetches
-	client *registry.Client
+	client Registry
 	// builtins, when it can, explains a com.unity.modules.* name it does not
 	// know instead of asking a registry for it: modules only come with the
 	// editor.
@@ -49,7 +49,7 @@ type catalogEntry struct {
 	err      error
 }
 
-func newCatalog(ctx context.Context, client *registry.Client, m *manifest.Manifest, defReg string, jobs int, builtins resolve.Builtins) *catalog {
+func newCatalog(ctx context.Context, client Registry, m *manifest.Manifest, defReg string, jobs int, builtins resolve.Builtins) *catalog {
 	if jobs < 1 {
 		jobs = 1
 	}

@@ -106,7 +106,7 @@ func fetchGitDep(ctx context.Context, opts Options, dep manifest.Dependency, spe
 	var err error
 	if e, ok := locked[dep.Name]; ok && e.Version == dep.Version {
 		commit = e.Hash
-	} else if opts.Client != nil && opts.Client.Offline {
+	} else if opts.Offline {
 		// No lock entry for this URL: which commit it names needs the
 		// network.
 		return none, nil, fmt.Errorf("%s: %w", label, &registry.OfflineError{Registry: gitdep.Redact(repo), URL: "the commit of " + gitdep.Redact(dep.Version)})
@@ -147,7 +147,7 @@ func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string)
 			}
 		}
 	}
-	if opts.Client != nil && opts.Client.Offline {
+	if opts.Offline {
 		return nil, nil, &registry.OfflineError{Registry: gitdep.Redact(repo), URL: "the Git package at commit " + commit[:10]}
 	}
 

@@ -45,6 +45,18 @@ type Reporter interface {
 	Warn(msg string)
 }
 
+// Registry is what an install asks of registries; *registry.Client is
+// one, and tests pass a fake.
+type Registry interface {
+	// Packument fetches (or revalidates) name's packument on reg.
+	Packument(ctx context.Context, reg, name string) (*registry.Packument, error)
+	// CachedPackument returns the packument as cached, without the network;
+	// nil if there is none.
+	CachedPackument(reg, name string) *registry.Packument
+	// Tarball opens a tarball's bytes.
+	Tarball(ctx context.Context, reg, url string) (io.ReadCloser, error)
+}
+
 // Options are the inputs of one install.
 type Options struct {
 	ProjectRoot   string
@@ -59,8 +71,11 @@ type Options struct {
 	// Builtins are the editor's built-in packages; the old lock's entries
 	// fill in what they do not know exactly (builtin.Set.WithLock).
 	Builtins *builtin.Set
-	Client   *registry.Client
-	Store    *cache.Store
+	Client   Registry
+	// Offline forbids the network: what is not cached is an error, a
+	// damaged cache entry exit 7 rather than fetched again.
+	Offline bool
+	Store   *cache.Store
 	// Git fetches Git dependencies (the zero value runs git from PATH).
 	Git           gitdep.Git
 	Jobs          int
@@ -311,7 +326,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 				dest := project.Paths{Root: opts.ProjectRoot}.Installed(dir)
 				err := opts.Store.Materialize(gctx, entry, dest)
 				var damaged *cache.DamagedError
-				if errors.As(err, &damaged) && p.Source == lockfile.SourceRegistry && !opts.Client.Offline {
+				if errors.As(err, &damaged) && p.Source == lockfile.SourceRegistry && !opts.Offline {
 					// A cache file changed since it was verified: drop the
 					// entry and fetch the package again, once. Offline,
 					// the damage is the error (exit 7).

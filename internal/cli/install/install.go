@@ -142,10 +142,12 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		if iopts.Store, err = f.Store(cfg); err != nil {
 			return err
 		}
-		if iopts.Client, err = f.RegistryClient(cfg); err != nil {
+		client, err := f.RegistryClient(cfg)
+		if err != nil {
 			return err
 		}
-		iopts.Client.MaxConns = opts.Jobs
+		client.MaxConns = opts.Jobs
+		iopts.Client, iopts.Offline = client, client.Offline
 		rep := newReporter(f)
 		iopts.Reporter = rep
 		sum, err = install.Run(ctx, iopts)
