@@ -80,32 +80,21 @@ func (f *Factory) Config() (*upmconfig.Config, error) {
 	return cfg, nil
 }
 
-// Registry returns a registry client whose requests carry the credentials of
-// cfg (none when cfg is nil), go through the proxies of the environment, trust
-// the configured CA files, and trace to stderr with --verbose. A network
-// configuration that cannot be read (a CA file that is missing) makes every
-// request fail with that error: trust is never quietly narrower than asked.
-func (f *Factory) Registry(cfg *upmconfig.Config) *registry.Client {
-	c, err := f.networkClient(cfg)
-	if err != nil && c.Base == nil {
-		c.Base = failTransport{err}
-	}
-	return c
-}
-
-// networkClient is a client with cfg's credentials and the network settings
-// applied; the error says why the settings could not be applied.
-func (f *Factory) networkClient(cfg *upmconfig.Config) (*registry.Client, error) {
+// Registry returns the registry client for cfg's credentials (none for a
+// nil cfg) with the network settings applied: proxies, CA files from caFile,
+// NODE_EXTRA_CA_CERTS and SSL_CERT_FILE, the request deadline, and the
+// trace with --verbose. Settings that cannot be applied (a CA file that is
+// missing) are its error: trust is never quietly narrower than asked.
+func (f *Factory) Registry(cfg *upmconfig.Config) (*registry.Client, error) {
 	var auths []upmconfig.Auth
 	if cfg != nil {
 		auths = cfg.Auths()
 	}
-	c := f.bareRegistry(auths)
 	n, err := f.Network(cfg)
-	if err == nil {
-		err = n.apply(c)
+	if err != nil {
+		return nil, err
 	}
-	return c, err
+	return f.RegistryWith(auths, n)
 }
 
 // bareRegistry is a client with credentials, user agent and trace, before
@@ -129,11 +118,6 @@ func (f *Factory) bareRegistry(auths []upmconfig.Auth) *registry.Client {
 	}
 	return c
 }
-
-// failTransport fails every request with err.
-type failTransport struct{ err error }
-
-func (t failTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, t.err }
 
 // Infof prints a human message on stderr unless --quiet.
 func (f *Factory) Infof(format string, args ...any) {

@@ -71,7 +71,7 @@ func (f *Factory) RegistryClient(cfg *upmconfig.Config) (*registry.Client, error
 	if err != nil {
 		return nil, err
 	}
-	c, err := f.networkClient(cfg)
+	c, err := f.Registry(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -160,11 +160,11 @@ func Run(ctx context.Context, opts *Options) error {
 	if _, err := f.Config(); err != nil {
 		return err
 	}
-	client := f.Registry(nil)
-	var (
-		out *outcome
-		err error
-	)
+	client, err := f.Registry(nil)
+	if err != nil {
+		return err
+	}
+	var out *outcome
 	switch {
 	case opts.Basic:
 		out, err = basicLogin(ctx, opts, client)

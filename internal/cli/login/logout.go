@@ -69,7 +69,11 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		revocation = "skipped"
 		note = "the token was not revoked (--offline); it stays valid until it expires or you revoke it on the registry"
 	default:
-		res, err := f.Registry(nil).RevokeToken(ctx, entry.Registry, entry.Token)
+		client, err := f.Registry(nil)
+		if err != nil {
+			return err
+		}
+		res, err := client.RevokeToken(ctx, entry.Registry, entry.Token)
 		if err != nil {
 			return cmdutil.WithCode(0, fmt.Errorf("revoke the token on %s: %w", entry.Registry, err),
 				fmt.Sprintf("nothing was removed; run it again when the registry answers, or remove only the local entry: upkg logout --registry %s --offline", opts.Registry))

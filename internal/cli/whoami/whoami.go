@@ -54,7 +54,11 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	auths := cfg.Auths()
 	entry, matched := upmconfig.MatchRegistry(auths, opts.Registry)
-	user, err := f.Registry(cfg).Whoami(ctx, opts.Registry)
+	client, err := f.Registry(cfg)
+	if err != nil {
+		return err
+	}
+	user, err := client.Whoami(ctx, opts.Registry)
 	if err != nil {
 		return err
 	}
