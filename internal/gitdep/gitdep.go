@@ -300,6 +300,13 @@ type Error struct {
 
 func (e *Error) Error() string { return "git " + e.Op + ": " + e.Msg }
 
+// Offline is the error for what git would have to fetch from repo while the
+// network is forbidden (--offline): what names it, e.g. "the package at
+// commit 0123456789". A network failure (exit 5).
+func Offline(repo, what string) *Error {
+	return &Error{Op: "fetch", Msg: fmt.Sprintf("%s from %s is not in the cache, and --offline forbids the network (run the install once online)", what, Redact(repo)), Kind: KindNetwork}
+}
+
 // kindOf reads git's message: the phrases git and its transports print for
 // a host that cannot be reached, a repository that is not there, and
 // missing credentials (prompts are off).

@@ -18,7 +18,6 @@ import (
 	"github.com/upkg/upkg/internal/gitdep"
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
-	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/resolve"
 )
 
@@ -109,7 +108,7 @@ func fetchGitDep(ctx context.Context, opts Options, dep manifest.Dependency, spe
 	} else if opts.Offline {
 		// No lock entry for this URL: which commit it names needs the
 		// network.
-		return none, nil, fmt.Errorf("%s: %w", label, &registry.OfflineError{Registry: gitdep.Redact(repo), URL: "the commit of " + gitdep.Redact(dep.Version)})
+		return none, nil, fmt.Errorf("%s: %w", label, gitdep.Offline(repo, "which commit "+gitdep.Redact(dep.Version)+" names"))
 	} else if commit, err = opts.Git.Resolve(ctx, repo, spec.Rev); err != nil {
 		return none, nil, fmt.Errorf("%s: %w", label, err)
 	}
@@ -148,7 +147,7 @@ func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string)
 		}
 	}
 	if opts.Offline {
-		return nil, nil, &registry.OfflineError{Registry: gitdep.Redact(repo), URL: "the Git package at commit " + commit[:10]}
+		return nil, nil, gitdep.Offline(repo, "the package at commit "+commit[:10])
 	}
 
 	tmp, err := os.MkdirTemp(opts.Store.TmpDir(), "git-")
