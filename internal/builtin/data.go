@@ -137,10 +137,11 @@ func (q request) sameRelease(editor string) bool {
 // to the one asked for (the older on a tie; the newest when no patch is
 // given): a package the locks of that release show is exact (Exact), any
 // other is the nearest evidence. A module that no lock of the line shows
-// comes from the nearest line that has it. A line without tables gets the
-// nearest line's newest editor (the oldest line's oldest, when it is older
-// than all), and Approximate reports true; so does "", which gets the newest
-// line. Only a string that is not an editor version is an error.
+// comes from the nearer of the two neighbouring lines that has it. A line
+// without tables gets the nearest line's newest editor (the oldest line's
+// oldest, when it is older than all), and Approximate reports true; so does
+// "", which gets the newest line. Only a string that is not an editor
+// version is an error.
 func ForEditor(editorVersion string) (*Set, error) {
 	return forEditor(dataFS, editorVersion)
 }
@@ -219,11 +220,16 @@ func forEditor(fsys fs.FS, editorVersion string) (*Set, error) {
 			s.note = fmt.Sprintf("the built-in package table for Unity %s (the newest of line %s)", nearest.Editor, k)
 		}
 	}
-	// Modules of other lines, nearest line first (the older on a tie).
+	// Modules of the two nearest other lines (the older first on a tie): a
+	// module no lock of this line shows is in one of its neighbours, and
+	// reading every table would cost an install milliseconds for nothing.
 	others := slices.DeleteFunc(slices.Clone(lines), func(o lineKey) bool { return o == k })
 	slices.SortStableFunc(others, func(a, b lineKey) int {
 		return cmp.Or(cmp.Compare(lineDistance(a, k), lineDistance(b, k)), a.compare(b))
 	})
+	if len(others) > 2 {
+		others = others[:2]
+	}
 	for _, o := range others {
 		olf, err := loadLine(fsys, o)
 		if err != nil {
