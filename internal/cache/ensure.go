@@ -101,6 +101,14 @@ func (e *BrokenArchiveError) Error() string {
 
 func (e *BrokenArchiveError) Unwrap() error { return e.Err }
 
+// final reports whether err says that trying again cannot help: an error in
+// its chain with a Final() bool method that answers true (the registry
+// client's overall request deadline).
+func final(err error) bool {
+	var f interface{ Final() bool }
+	return errors.As(err, &f) && f.Final()
+}
+
 // isFormatError reports whether err says a gzip or tar stream is malformed
 // (not a file system or context failure).
 func isFormatError(err error) bool {
@@ -288,9 +296,13 @@ func (s *Store) download(ctx context.Context, d digest, path, name, version stri
 		switch {
 		case ctx.Err() != nil:
 			return 0, ctx.Err()
-		case errors.As(err, &broken):
+		case errors.As(err, &broken) && !final(broken.err):
 			lastErr = fmt.Errorf("download %s@%s: %w", name, version, broken.err)
 			continue
+		case errors.As(err, &broken):
+			// A failure that says another attempt cannot help (the
+			// request's overall deadline): reported at once.
+			return 0, fmt.Errorf("download %s@%s: %w", name, version, broken.err)
 		case err != nil:
 			return 0, fmt.Errorf("download %s@%s: %w", name, version, err)
 		case !bytes.Equal(sum, d.sum):

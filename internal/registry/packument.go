@@ -121,7 +121,9 @@ func (c *Client) Packument(ctx context.Context, reg, name string) (*Packument, e
 	for n := 1; ; n++ {
 		p, err := c.fetchPackument(ctx, reg, name, cached)
 		var ne *NetworkError
-		if err == nil || !errors.As(err, &ne) || !ne.Body || n >= pol.MaxAttempts || ctx.Err() != nil {
+		var te *timeoutError
+		if err == nil || !errors.As(err, &ne) || !ne.Body || n >= pol.MaxAttempts || ctx.Err() != nil ||
+			errors.As(err, &te) && te.final {
 			return p, err
 		}
 		if err := sleep(ctx, pol.backoff(n)); err != nil {

@@ -44,8 +44,9 @@ type RetryPolicy struct {
 	// (default 30s); it is not retried here, the reader sees a *NetworkError.
 	IdleTimeout time.Duration
 	// RequestTimeout bounds one attempt from its start to the last byte of
-	// its body (default 10m): a server that trickles a byte now and then
-	// resets the idle timer forever, not this one.
+	// its body (default 5m, npm's fetch-timeout): a server that trickles a
+	// byte now and then resets the idle timer forever, not this one; and an
+	// attempt that ran out of it is not retried.
 	RequestTimeout time.Duration
 	// RequestTimeoutSetting names where RequestTimeout was set, for the
 	// error ("UPKG_REQUEST_TIMEOUT"); "" for the default.
@@ -60,7 +61,7 @@ const (
 	DefaultMaxElapsed     = 60 * time.Second
 	DefaultAttemptTimeout = 30 * time.Second
 	DefaultIdleTimeout    = 30 * time.Second
-	DefaultRequestTimeout = 10 * time.Minute
+	DefaultRequestTimeout = 5 * time.Minute // npm's fetch-timeout
 )
 
 // withDefaults returns p with every zero (or negative) field set to its default.
@@ -153,6 +154,9 @@ func retryableError(err error) bool {
 	if errors.Is(err, errInsecureRedirect) {
 		return false
 	}
+	if te := (*timeoutError)(nil); errors.As(err, &te) && te.final {
+		return false // the overall deadline: retrying would multiply it
+	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		return !dnsErr.IsNotFound
@@ -189,7 +193,13 @@ func retryableError(err error) bool {
 type timeoutError struct {
 	what string
 	d    time.Duration
+	// final marks the overall request deadline: a server that slow is not
+	// asked again (retrying would multiply the deadline).
+	final bool
 }
+
+// Final reports whether another attempt cannot help (the overall deadline).
+func (e *timeoutError) Final() bool { return e.final }
 
 func (e *timeoutError) Error() string   { return fmt.Sprintf("%s within %s", e.what, e.d) }
 func (e *timeoutError) Timeout() bool   { return true }
@@ -252,7 +262,7 @@ func (c *Client) do(ctx context.Context, reg string, req *http.Request) (*http.R
 			what = "the whole request (" + p.RequestTimeoutSetting + ")"
 		}
 		total := time.AfterFunc(p.RequestTimeout, func() {
-			cancel(&timeoutError{what: what, d: p.RequestTimeout})
+			cancel(&timeoutError{what: what, d: p.RequestTimeout, final: true})
 		})
 		resp, err := hc.Do(out.WithContext(actx))
 		timer.Stop()
