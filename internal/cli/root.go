@@ -23,14 +23,12 @@ import (
 	"github.com/upkg/upkg/internal/cli/login"
 	"github.com/upkg/upkg/internal/cli/whoami"
 	"github.com/upkg/upkg/internal/extract"
+	"github.com/upkg/upkg/internal/fileerr"
 	"github.com/upkg/upkg/internal/gitdep"
 	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/iostreams"
-	"github.com/upkg/upkg/internal/manifest"
-	"github.com/upkg/upkg/internal/npmrc"
 	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/resolve"
-	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 // Version is set at link time (-ldflags "-X github.com/upkg/upkg/internal/cli.Version=v1.2.3");
@@ -192,9 +190,7 @@ var exitRules = []exitRule{
 	{cmdutil.ExitIntegrity, is[*cache.DamagedError]("run upkg cache verify --fix, then install online to fetch the package again")},
 	{cmdutil.ExitIntegrity, is[*cache.IntegrityError](hintPublisher)},
 	{cmdutil.ExitIntegrity, is[*extract.UnsafeError](hintPublisher)},
-	{cmdutil.ExitInput, is[*upmconfig.ParseError](hintInputFile)},
-	{cmdutil.ExitInput, is[*npmrc.ParseError](hintInputFile)},
-	{cmdutil.ExitInput, is[*manifest.ParseError](hintInputFile)},
+	{cmdutil.ExitInput, is[*fileerr.PositionError](hintInputFile)}, // every file format's
 	{cmdutil.ExitAuth, func(err error) (bool, string) {
 		var e *registry.AuthError
 		if !errors.As(err, &e) {

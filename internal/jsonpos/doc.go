@@ -3,22 +3,13 @@ package jsonpos
 import (
 	"errors"
 	"fmt"
+
+	"github.com/upkg/upkg/internal/fileerr"
 )
 
-// ParseError is an invalid JSON file or value at a position. Error() reads
-// "file:line:column: message" (line and column 1-based, the column counted in
-// characters). The manifest and lock file packages report their errors with
-// it.
-type ParseError struct {
-	File         string
-	Line, Column int
-	Msg          string
-}
-
-// Error reads "file:line:column: message".
-func (e *ParseError) Error() string {
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
-}
+// ParseError is a problem at a position in a JSON file: the one position
+// error type of every format (fileerr.PositionError).
+type ParseError = fileerr.PositionError
 
 // Doc is one JSON file being decoded: its path and bytes, to turn byte
 // offsets into *ParseError positions.

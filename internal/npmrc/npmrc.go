@@ -43,6 +43,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/upkg/upkg/internal/fileerr"
 )
 
 // File is a parsed .npmrc.
@@ -89,25 +91,9 @@ type Cred struct {
 	Line int
 }
 
-// ParseError is a malformed line of a .npmrc.
-type ParseError struct {
-	// File is the path given to Parse.
-	File string
-	// Line and Column are 1-based; Column counts characters (runes), not
-	// bytes, and points at the problem.
-	Line, Column int
-	// Msg describes the problem without quoting any value.
-	Msg string
-}
-
-// Error returns "path:line:column: message" ("line:column: message" when the
-// path is empty).
-func (e *ParseError) Error() string {
-	if e.File == "" {
-		return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
-}
+// ParseError is a problem at a position in the file: the one position
+// error type of every format (fileerr.PositionError).
+type ParseError = fileerr.PositionError
 
 // The credential fields npm reads, with or without a nerf dart in front.
 const (

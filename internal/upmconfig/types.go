@@ -5,7 +5,11 @@
 // npmAuth credential belongs to which request (UPM-SPEC §2).
 package upmconfig
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/upkg/upkg/internal/fileerr"
+)
 
 // Known top-level keys.
 const (
@@ -102,19 +106,6 @@ func (w Warning) String() string {
 	return fmt.Sprintf("%s: %s", w.File, w.Msg)
 }
 
-// ParseError is a malformed file. Error() reads "file:line:column: message".
-type ParseError struct {
-	File         string
-	Line, Column int
-	Msg          string
-}
-
-// Error formats the error as "file:line:column: message", or
-// "line:column: message" when File is empty (the editor's errors: it works on
-// bytes, and its callers add the path).
-func (e *ParseError) Error() string {
-	if e.File == "" {
-		return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
-}
+// ParseError is a problem at a position in the file: the one position
+// error type of every format (fileerr.PositionError).
+type ParseError = fileerr.PositionError
