@@ -170,9 +170,6 @@ func (s *Store) Dir() string { return s.dir }
 // MaxSize returns the size cap given to Open (or DefaultMaxSize).
 func (s *Store) MaxSize() int64 { return s.maxSize }
 
-// GitDir is where installs keep which cache entry holds each Git package
-// (repository, commit and folder → tarball key).
-func (s *Store) GitDir() string { return filepath.Join(s.dir, gitDir) }
 
 // TmpDir is the store's scratch folder, on the same file system as its
 // entries; Clean empties it.

@@ -2,18 +2,14 @@ package install
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sync"
 
-	"github.com/upkg/upkg/internal/atomicfile"
 	"github.com/upkg/upkg/internal/cache"
 	"github.com/upkg/upkg/internal/gitdep"
 	"github.com/upkg/upkg/internal/lockfile"
@@ -26,17 +22,6 @@ type gitPackage struct {
 	commit  string
 	entry   *cache.Entry
 	fetched bool // archived from the repository by this run
-}
-
-// gitIndex is what the store's Git folder keeps per repository, commit and
-// package folder: the cache key of the tarball made from it, and its
-// package.json, so that later installs need neither git nor the network.
-type gitIndex struct {
-	Repo        string `json:"repo"` // for people reading it, without user info
-	Commit      string `json:"commit"`
-	Path        string `json:"path,omitempty"`
-	Integrity   string `json:"integrity"`
-	PackageJSON []byte `json:"packageJson"`
 }
 
 // fetchGit resolves every Git dependency of the manifest to a commit — the
@@ -125,26 +110,16 @@ func fetchGitDep(ctx context.Context, opts Options, dep manifest.Dependency, spe
 
 // gitEntry finds the cache entry of repo's folder sub at commit, or makes
 // it: git checks the commit out, the folder is packed, and the cache takes
-// it in like a
-// downloaded tarball (verified, committed by rename). It returns the entry
-// and the folder's package.json, read once.
+// it in like a downloaded tarball (verified, committed by rename) and
+// records it. It returns the entry and the folder's package.json, read once.
 func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string) (*gitPackage, *manifest.PackageJSON, error) {
 	pjPath := name + "@" + commit[:10] + "/package.json"
-	// "checkout": entries that git archive made (without export-ignore
-	// files, with LFS pointers) are not reused.
-	id := sha256.Sum256([]byte("checkout\x00" + repo + "\x00" + commit + "\x00" + sub))
-	indexPath := filepath.Join(opts.Store.GitDir(), hex.EncodeToString(id[:])+".json")
-	if b, err := os.ReadFile(indexPath); err == nil {
-		var ix gitIndex
-		if json.Unmarshal(b, &ix) == nil && ix.Commit == commit {
-			if e, err := opts.Store.Lookup(cache.Key{Integrity: ix.Integrity}); err == nil {
-				p, err := manifest.ParsePackageJSON(pjPath, ix.PackageJSON)
-				if err != nil {
-					return nil, nil, err
-				}
-				return &gitPackage{commit: commit, entry: e}, p, nil
-			}
+	if rec, e, ok := opts.Store.GitLookup(repo, commit, sub); ok {
+		p, err := manifest.ParsePackageJSON(pjPath, rec.PackageJSON)
+		if err != nil {
+			return nil, nil, err
 		}
+		return &gitPackage{commit: commit, entry: e}, p, nil
 	}
 	if opts.Offline {
 		return nil, nil, gitdep.Offline(repo, "the package at commit "+commit[:10])
@@ -187,11 +162,7 @@ func gitEntry(ctx context.Context, opts Options, repo, commit, sub, name string)
 	if err != nil {
 		return nil, nil, err
 	}
-	ix, err := json.Marshal(gitIndex{Repo: gitdep.Redact(repo), Commit: commit, Path: sub, Integrity: integrity, PackageJSON: pj})
-	if err == nil {
-		err = atomicfile.WriteFile(indexPath, ix, 0o644)
-	}
-	if err != nil {
+	if err := opts.Store.GitRecordSet(repo, cache.GitRecord{Repo: gitdep.Redact(repo), Commit: commit, Path: sub, Integrity: integrity, PackageJSON: pj}); err != nil {
 		// The entry is cached; without its index the next run archives
 		// it again, which is slower but not wrong.
 		opts.Reporter.Warn(fmt.Sprintf("%s: could not record the Git package in the cache index: %v", name, err))
