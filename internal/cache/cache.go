@@ -170,7 +170,6 @@ func (s *Store) Dir() string { return s.dir }
 // MaxSize returns the size cap given to Open (or DefaultMaxSize).
 func (s *Store) MaxSize() int64 { return s.maxSize }
 
-
 // TmpDir is the store's scratch folder, on the same file system as its
 // entries; Clean empties it.
 func (s *Store) TmpDir() string { return filepath.Join(s.dir, tmpDir) }
