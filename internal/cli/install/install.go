@@ -22,15 +22,16 @@ import (
 
 // Options are the inputs of install.
 type Options struct {
+	F             *cmdutil.Factory
 	Frozen        bool
 	NoMaterialize bool
 	Jobs          int
 	EditorPath    string
 }
 
-// NewCmd builds `install` [`i`].
-func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &Options{}
+// NewCmd builds `install` [`i`]; runF replaces the behaviour in flag tests.
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f}
 	cmd := &cobra.Command{
 		Use:     "install [--frozen] [--no-materialize] [--jobs N]",
 		Aliases: []string{"i"},
@@ -40,23 +41,34 @@ Packages/packages-lock.json, download and verify every registry package into the
 shared cache, and extract each into Library/PackageCache/<name>@<version>.
 A second run with nothing changed does no network I/O.`,
 		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return Run(c.Context(), f, opts) },
+		RunE: func(c *cobra.Command, _ []string) error { return run(c.Context(), opts, runF) },
 	}
 	addFlags(cmd, opts)
 	return cmd
 }
 
-// NewCICmd builds `ci`: install --frozen.
-func NewCICmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &Options{Frozen: true}
+// NewCICmd builds `ci`: install --frozen; runF as for NewCmd.
+func NewCICmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f, Frozen: true}
 	cmd := &cobra.Command{
 		Use:   "ci",
 		Short: "install --frozen: fail (exit 6) if the lock file would change",
 		Args:  cobra.NoArgs,
-		RunE:  func(c *cobra.Command, _ []string) error { return Run(c.Context(), f, opts) },
+		RunE:  func(c *cobra.Command, _ []string) error { return run(c.Context(), opts, runF) },
 	}
 	addFlags(cmd, opts)
 	return cmd
+}
+
+// run checks the flags, then runs runF (a test's) or Run.
+func run(ctx context.Context, opts *Options, runF func(context.Context, *Options) error) error {
+	if opts.Jobs < 1 {
+		return cmdutil.UsageErrorf("--jobs must be at least 1")
+	}
+	if runF != nil {
+		return runF(ctx, opts)
+	}
+	return Run(ctx, opts)
 }
 
 func addFlags(cmd *cobra.Command, opts *Options) {
@@ -73,11 +85,9 @@ func addFlags(cmd *cobra.Command, opts *Options) {
 }
 
 // Run installs the project.
-func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+func Run(ctx context.Context, opts *Options) error {
+	f := opts.F
 	start := time.Now()
-	if opts.Jobs < 1 {
-		return cmdutil.UsageErrorf("--jobs must be at least 1")
-	}
 	root, found, err := f.ProjectRoot()
 	if err != nil {
 		return err
