@@ -67,11 +67,9 @@ type Set struct {
 }
 
 // seen reports whether name has been placed (as built in or as absent).
-func (s *Set) seen(name string) (Package, bool) {
-	if p, ok := s.pkgs[name]; ok {
-		return p, true
-	}
-	return Package{}, slices.Contains(s.absent, name)
+func (s *Set) seen(name string) bool {
+	_, ok := s.pkgs[name]
+	return ok || slices.Contains(s.absent, name)
 }
 
 // add places name from one editor's table.

@@ -343,6 +343,28 @@ func TestCheckModule(t *testing.T) {
 	}
 }
 
+// TestExplain pins the sentences users read (testdata/explain.golden), on
+// the synthetic tables so that new evidence does not move them.
+func TestExplain(t *testing.T) {
+	fsys := tableFS(t, synthetic())
+	cases := []struct{ editor, name string }{
+		{"2022.3.10f1", "com.unity.modules.foo"},
+		{"2022.3.10f1", "com.unity.modules.uielement"},
+		{"2022.3.10f1", "com.unity.ugui"},
+		{"2022.3.10f1", "com.example.tools"},
+		{"6000.0.23f1", "com.unity.modules.uielementsnative"},
+		{"6000.0.23f1", "com.unity.ugui"},
+		{"2023.2.5f1", "com.unity.modules.hierarchycore"},
+		{"2023.2.5f1", "com.unity.render-pipelines.core"},
+		{"", "com.unity.test-framework"},
+	}
+	var b strings.Builder
+	for _, c := range cases {
+		b.WriteString(c.editor + " | " + c.name + "\n\t" + mustFor(t, fsys, c.editor).Explain(c.name) + "\n")
+	}
+	golden(t, "explain.golden", b.String())
+}
+
 func TestWith(t *testing.T) {
 	s := mustFor(t, tableFS(t, synthetic()), "2022.3.40f1")
 	locked := Package{Name: "com.unity.render-pipelines.core", Version: "14.0.8", Dependencies: []manifest.Dependency{

@@ -198,13 +198,13 @@ func forEditor(fsys fs.FS, editorVersion string) (*Set, error) {
 		exact := !s.approximate && req.sameRelease(ed.Editor)
 		exactTable = exactTable || exact
 		for name, p := range ed.Builtin {
-			if _, seen := s.seen(name); !seen {
+			if !s.seen(name) {
 				s.add(name, p, exact, ed)
 			}
 			s.addAlt(name, p)
 		}
 		for _, name := range ed.Registry {
-			if _, seen := s.seen(name); !seen {
+			if !s.seen(name) {
 				s.absent = append(s.absent, name)
 				s.exact[name] = exact
 			}
@@ -238,7 +238,7 @@ func forEditor(fsys fs.FS, editorVersion string) (*Set, error) {
 		for i := len(olf.Editors) - 1; i >= 0; i-- {
 			ed := olf.Editors[i]
 			for name, p := range ed.Builtin {
-				if _, seen := s.seen(name); !seen && IsModule(name) {
+				if !s.seen(name) && IsModule(name) {
 					s.add(name, p, false, ed)
 				}
 			}

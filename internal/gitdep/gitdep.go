@@ -232,14 +232,6 @@ func writeTarball(w io.Writer, dir string) error {
 	return gz.Close()
 }
 
-// pathSep is "/" after a non-empty sub-folder, for "<commit>:<sub>/file".
-func pathSep(sub string) string {
-	if strings.Trim(sub, "/") == "" {
-		return ""
-	}
-	return "/"
-}
-
 func (g Git) command(ctx context.Context, dir string, args ...string) *exec.Cmd {
 	path := g.Path
 	if path == "" {
