@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/upkg/upkg/internal/cache"
@@ -40,6 +41,7 @@ func TestClassify(t *testing.T) {
 		{&gitdep.Error{Kind: gitdep.KindOther}, cmdutil.ExitFailure},
 		{&registry.OfflineError{}, cmdutil.ExitNetwork},
 		{&registry.NetworkError{Err: errors.New("reset")}, cmdutil.ExitNetwork},
+		{&registry.TLSError{Host: "r.example.com", Reason: registry.TLSUnknownAuthority}, cmdutil.ExitNetwork},
 		{&registry.StatusError{Status: 503}, cmdutil.ExitNetwork},
 		{&registry.StatusError{Status: 429}, cmdutil.ExitNetwork},
 		{&registry.StatusError{Status: 418}, cmdutil.ExitFailure},
@@ -52,7 +54,28 @@ func TestClassify(t *testing.T) {
 			t.Errorf("%T %v: exit %d; want %d", tt.err, tt.err, code, tt.code)
 		}
 	}
-	if _, hint := classify(&registry.AuthError{Registry: "https://r.example.com"}); hint == "" {
-		t.Error("an auth failure has no hint")
+}
+
+// TestHints: the facts below cli become the fixes that name upkg's commands.
+func TestHints(t *testing.T) {
+	reg := "https://r.example.com"
+	cred := registry.Credential{Header: "Bearer tok-123456789", Entry: reg + "/", File: "/home/u/.upmconfig.toml"}
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{&registry.AuthError{Registry: reg}, "upkg login --registry " + reg + " "},
+		{&registry.AuthError{Registry: reg, Carried: cred}, "log in again: upkg login --registry " + reg + "/ "},
+		{&registry.AuthError{Registry: reg, CrossOrigin: true, Withheld: cred}, "upkg auth set --registry " + reg + "/ --always-auth"},
+		{&registry.TLSError{Host: "r.example.com", Reason: registry.TLSUnknownAuthority, GlobalConfig: "/etc/upmconfig.toml"},
+			"(/etc/upmconfig.toml), or NODE_EXTRA_CA_CERTS=/path/to/ca.pem (upkg config set --global caFile /path/to/ca.pem)"},
+	} {
+		_, hint := classify(fmt.Errorf("wrapped: %w", tt.err))
+		if !strings.Contains(hint, tt.want) {
+			t.Errorf("%v: hint %q lacks %q", tt.err, hint, tt.want)
+		}
+		if strings.Contains(hint, "tok-123456789") || strings.Contains(tt.err.Error(), "tok-123456789") {
+			t.Errorf("%v: the secret shows: %q", tt.err, hint)
+		}
 	}
 }

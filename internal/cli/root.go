@@ -196,7 +196,7 @@ var exitRules = []exitRule{
 		if !errors.As(err, &e) {
 			return false, ""
 		}
-		return true, authHint(e)
+		return true, cmdutil.AuthHint(e)
 	}},
 	{cmdutil.ExitAuth, is[*registry.LoginRefusedError]("nothing was stored; check the user name and password and run the command again")},
 	{cmdutil.ExitAuth, is[*registry.OTPRequiredError]("")},
@@ -211,22 +211,19 @@ var exitRules = []exitRule{
 	{cmdutil.ExitAuth, isWhere(func(e *gitdep.Error) bool { return e.Kind == gitdep.KindAuth },
 		"git found no credentials for that repository: set up a credential helper or an SSH key, or put a token in the URL")},
 	{cmdutil.ExitNetwork, is[*registry.OfflineError]("run the install once online to fill the cache")},
+	{cmdutil.ExitNetwork, func(err error) (bool, string) {
+		var e *registry.TLSError
+		if !errors.As(err, &e) {
+			return false, ""
+		}
+		return true, cmdutil.TLSHint(e)
+	}},
 	{cmdutil.ExitNetwork, is[*registry.NetworkError]("")},
 	// Still failing after the retries (5xx, or 429 past its Retry-After):
 	// the registry, or a proxy in front of it, is unavailable; CLI.md's
 	// class for that is the network's.
 	{cmdutil.ExitNetwork, isWhere(func(e *registry.StatusError) bool { return e.Status >= 500 || e.Status == 429 }, hintUnavailable)},
 	{cmdutil.ExitUsage, func(err error) (bool, string) { return errors.Is(err, iostreams.ErrNoTTY), "" }},
-}
-
-func authHint(e *registry.AuthError) string {
-	if e.CrossOrigin && e.Withheld != nil {
-		return fmt.Sprintf("the tarballs are on another server: set alwaysAuth = true for that registry: upkg auth set --registry %s --always-auth", e.Withheld.Registry)
-	}
-	if e.Entry == nil {
-		return fmt.Sprintf("log in: upkg login --registry %s (or store a token you have: upkg auth set --registry %s --token-stdin)", e.Registry, e.Registry)
-	}
-	return fmt.Sprintf("the registry refused that credential; log in again: upkg login --registry %s (or store a new token: upkg auth set --registry %s --token-stdin)", e.Entry.Registry, e.Entry.Registry)
 }
 
 func firstNonEmpty(s ...string) string {

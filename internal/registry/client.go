@@ -17,11 +17,11 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/upkg/upkg/internal/upmconfig"
+	"github.com/upkg/upkg/internal/regurl"
 )
 
 // Client talks to npm-protocol registries. The zero value works with no
-// credentials; set Auths to the effective npmAuth entries. Set the fields
+// credentials; set Credentials to choose them. Set the fields
 // before the first request: the HTTP client is built once from them. A Client
 // is safe for concurrent use.
 type Client struct {
@@ -29,8 +29,9 @@ type Client struct {
 	// http.DefaultTransport configured from MaxConns, Proxy and RootCAs; a
 	// non-nil Base is used as it is (the caller configured it).
 	Base http.RoundTripper
-	// Auths are the npmAuth entries credentials are chosen from.
-	Auths []upmconfig.Auth
+	// Credentials chooses the credential of each request (nil: none). It
+	// is the only source of Authorization headers besides login's own.
+	Credentials CredentialFunc
 	// UserAgent is sent with every request.
 	UserAgent string
 	// Trace, when set, receives one line per HTTP exchange (credentials
@@ -88,7 +89,7 @@ func (c *Client) http() *http.Client {
 		// No overall Timeout: a large tarball may take long. The retry loop
 		// bounds the wait for headers and the body reader the stalls.
 		c.hc = &http.Client{
-			Transport: &authTransport{base: base, auths: c.Auths, trace: trace},
+			Transport: &authTransport{base: base, creds: c.credential, trace: trace},
 		}
 	})
 	return c.hc
@@ -134,14 +135,6 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-type registryKey struct{}
-
-// withRegistry marks the requests made with ctx as made on behalf of the
-// registry at reg, which decides their credential.
-func withRegistry(ctx context.Context, reg string) context.Context {
-	return context.WithValue(ctx, registryKey{}, reg)
-}
-
 // endpoint joins a registry URL and a path below it.
 func endpoint(reg, path string) string {
 	return strings.TrimRight(reg, "/") + "/" + strings.TrimLeft(path, "/")
@@ -150,7 +143,7 @@ func endpoint(reg, path string) string {
 // getJSON GETs url on behalf of registry reg and decodes a 200 answer into v.
 func (c *Client) getJSON(ctx context.Context, reg, u string, v any) error {
 	if c.Offline {
-		return &OfflineError{Registry: reg, URL: Redact(u)}
+		return &OfflineError{Registry: reg, URL: regurl.Redact(u)}
 	}
 	resp, at, err := c.get(ctx, reg, u, "application/json", nil)
 	if err != nil {
@@ -161,7 +154,7 @@ func (c *Client) getJSON(ctx context.Context, reg, u string, v any) error {
 		return c.statusError(reg, u, resp, at)
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxJSON)).Decode(v); err != nil {
-		return fmt.Errorf("decode answer of %s: %w", Redact(u), err)
+		return fmt.Errorf("decode answer of %s: %w", regurl.Redact(u), err)
 	}
 	return nil
 }
@@ -174,7 +167,7 @@ const maxJSON = 256 << 20
 func (c *Client) get(ctx context.Context, reg, u, accept string, header http.Header) (*http.Response, *attempt, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("build request for %s: %w", Redact(u), err)
+		return nil, nil, fmt.Errorf("build request for %s: %w", regurl.Redact(u), err)
 	}
 	for k, v := range header {
 		req.Header[k] = v
@@ -195,13 +188,12 @@ func (c *Client) statusError(reg, u string, resp *http.Response, at *attempt) er
 	if at != nil && at.url != "" {
 		u = at.url // where a redirect led
 	}
-	u = Redact(u)
+	u = regurl.Redact(u)
 	switch resp.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
 		e := &AuthError{Registry: reg, URL: u, Status: resp.StatusCode}
-		if at != nil && at.carried {
-			cred := at.cred
-			e.Entry = &cred
+		if at != nil {
+			e.Carried = at.cred
 		}
 		return e
 	case http.StatusNotFound:
@@ -214,9 +206,9 @@ func classifyTransportError(reg, u string, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) && errors.Is(ue.Err, errInsecureRedirect) {
 		// A network failure (exit 5): the answer cannot be had safely.
-		return &NetworkError{Registry: reg, URL: Redact(u), Err: ue.Err}
+		return &NetworkError{Registry: reg, URL: regurl.Redact(u), Err: ue.Err}
 	}
-	return &NetworkError{Registry: reg, URL: Redact(u), Err: err}
+	return &NetworkError{Registry: reg, URL: regurl.Redact(u), Err: err}
 }
 
 // Whoami asks the registry which user the credential of reg belongs to
@@ -232,21 +224,14 @@ func (c *Client) Whoami(ctx context.Context, reg string) (string, error) {
 	}
 	if body.Username == "" {
 		e := &AuthError{Registry: reg, URL: u, Status: http.StatusOK, Anonymous: true}
-		if cred, ok := upmconfig.MatchRegistry(c.Auths, reg); ok {
-			e.Entry = &cred
+		cred, err := c.credential(ctx, reg, reg)
+		if err != nil {
+			return "", err
 		}
+		e.Carried = cred
 		return "", e
 	}
 	return body.Username, nil
-}
-
-// Redact removes a password from a URL's user info.
-func Redact(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.User == nil {
-		return u
-	}
-	return p.Redacted()
 }
 
 func trimBody(b []byte) string {

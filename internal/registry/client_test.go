@@ -21,9 +21,9 @@ import (
 	"time"
 
 	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/regurl"
 	"github.com/upkg/upkg/internal/testharness/fixture"
 	"github.com/upkg/upkg/internal/testregistry"
-	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 const testToken = "test-token-0123456789abcdef"
@@ -41,9 +41,9 @@ func newRegistry(t *testing.T) (*testregistry.Registry, *Client, *bytes.Buffer) 
 	publish(t, reg, "com.example.a", "1.0.0", nil)
 	var trace bytes.Buffer
 	c := &Client{
-		Auths: []upmconfig.Auth{{Registry: reg.URL, Token: testToken, File: "test.toml"}},
-		Retry: fastRetry(),
-		Trace: &trace,
+		Credentials: credsOf([]testEntry{{Registry: reg.URL, Token: testToken, File: "test.toml"}}),
+		Retry:       fastRetry(),
+		Trace:       &trace,
 	}
 	return reg, c, &trace
 }
@@ -143,7 +143,10 @@ func TestNoRetry(t *testing.T) {
 			var e *NotFoundError
 			return errors.As(err, &e) && errors.Is(err, fs.ErrNotExist)
 		}},
-		{"401", 401, func(err error) bool { var e *AuthError; return errors.As(err, &e) && e.Status == 401 && e.Entry != nil }},
+		{"401", 401, func(err error) bool {
+			var e *AuthError
+			return errors.As(err, &e) && e.Status == 401 && e.Carried.Header != ""
+		}},
 		{"403", 403, func(err error) bool { var e *AuthError; return errors.As(err, &e) && e.Status == 403 }},
 		{"400", 400, func(err error) bool { var e *StatusError; return errors.As(err, &e) && e.Status == 400 }},
 		{"501", 501, func(err error) bool { var e *StatusError; return errors.As(err, &e) && e.Status == 501 }},
@@ -570,8 +573,8 @@ func TestCrossOriginTarball(t *testing.T) {
 			reg := testregistry.New(t, testregistry.Options{Token: testToken, Tarballs: cdn})
 			tgz := publish(t, reg, "com.example.a", "1.0.0", nil)
 			c := &Client{
-				Auths: []upmconfig.Auth{{Registry: reg.URL, Token: testToken, AlwaysAuth: tc.alwaysAuth, File: "/home/u/.upmconfig.toml"}},
-				Retry: fastRetry(),
+				Credentials: credsOf([]testEntry{{Registry: reg.URL, Token: testToken, AlwaysAuth: tc.alwaysAuth, File: "/home/u/.upmconfig.toml"}}),
+				Retry:       fastRetry(),
 			}
 			p, err := c.Packument(ctx, reg.URL, "com.example.a")
 			if err != nil {
@@ -591,13 +594,13 @@ func TestCrossOriginTarball(t *testing.T) {
 					t.Errorf("the other origin received %s", seen[0].Masked())
 				}
 				var ae *AuthError
-				if !errors.As(err, &ae) || !ae.CrossOrigin || ae.Entry != nil || ae.Withheld == nil || ae.Status != 401 {
+				if !errors.As(err, &ae) || !ae.CrossOrigin || ae.Carried.Header != "" || ae.Withheld.Header == "" || ae.Status != 401 {
 					t.Fatalf("err = %T %v, want a CrossOrigin *AuthError", err, err)
 				}
 				msg := err.Error()
 				for _, want := range []string{
 					"tarball " + tarURL, "another server than the registry " + reg.URL, "answered 401",
-					`npmAuth."` + reg.URL + `"`, "alwaysAuth = false", "--always-auth",
+					`npmAuth."` + reg.URL + `"`, "alwaysAuth = false",
 				} {
 					if !strings.Contains(msg, want) {
 						t.Errorf("message lacks %q: %s", want, msg)
@@ -629,13 +632,13 @@ func TestCrossOriginOwnEntry(t *testing.T) {
 	cdn := testregistry.New(t, testregistry.Options{Addr: "127.0.0.2", Token: "cdn-token-abcdefgh"})
 	reg := testregistry.New(t, testregistry.Options{Token: testToken, Tarballs: cdn})
 	publish(t, reg, "com.example.a", "1.0.0", nil)
-	c := &Client{Auths: []upmconfig.Auth{
+	c := &Client{Credentials: credsOf([]testEntry{
 		{Registry: reg.URL, Token: testToken},
 		{Registry: cdn.URL, Token: "wrong-cdn-token-1234", File: "u.toml"},
-	}, Retry: fastRetry()}
+	}), Retry: fastRetry()}
 	_, err := c.Tarball(ctx, reg.URL, cdn.URL+cdn.TarballPath("com.example.a", "1.0.0"))
 	var ae *AuthError
-	if !errors.As(err, &ae) || ae.CrossOrigin || ae.Entry == nil || ae.Entry.Registry != cdn.URL {
+	if !errors.As(err, &ae) || ae.CrossOrigin || ae.Carried.Entry != cdn.URL {
 		t.Fatalf("err = %T %v", err, err)
 	}
 	if got := cdn.Requests()[0].Authorization; got != testregistry.Bearer("wrong-cdn-token-1234") {
@@ -662,7 +665,7 @@ func TestCorruptTarballIsServedAsIs(t *testing.T) {
 
 func TestWhoamiWithBasicAuth(t *testing.T) {
 	reg := testregistry.New(t, testregistry.Options{Basic: "dXNlcjpwYXNz", User: "bob", Prefix: "/npm"})
-	c := &Client{Auths: []upmconfig.Auth{{Registry: reg.URL + "/", Basic: "dXNlcjpwYXNz"}}}
+	c := &Client{Credentials: credsOf([]testEntry{{Registry: reg.URL + "/", Basic: "dXNlcjpwYXNz"}})}
 	if u, err := c.Whoami(context.Background(), reg.URL); err != nil || u != "bob" {
 		t.Fatalf("Whoami = %q, %v", u, err)
 	}
@@ -682,9 +685,9 @@ func TestProxy(t *testing.T) {
 	pu.User = url.UserPassword("puser", "proxy-secret")
 	var trace bytes.Buffer
 	c := &Client{
-		Auths: []upmconfig.Auth{{Registry: "http://npm.example.com", Token: testToken}},
-		Proxy: http.ProxyURL(pu),
-		Trace: &trace,
+		Credentials: credsOf([]testEntry{{Registry: "http://npm.example.com", Token: testToken}}),
+		Proxy:       http.ProxyURL(pu),
+		Trace:       &trace,
 	}
 	u, err := c.Whoami(context.Background(), "http://npm.example.com")
 	if err != nil || u != "via-proxy" {
@@ -729,11 +732,11 @@ func TestLoadRootsTrustsATestCA(t *testing.T) {
 	if err := os.WriteFile(caFile, reg.CertPEM(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	auths := []upmconfig.Auth{{Registry: reg.URL, Token: testToken}}
+	auths := []testEntry{{Registry: reg.URL, Token: testToken}}
 
 	// Without the CA the certificate is refused, once: no retry.
 	var trace bytes.Buffer
-	c := &Client{Auths: auths, Retry: fastRetry(), Trace: &trace}
+	c := &Client{Credentials: credsOf(auths), Retry: fastRetry(), Trace: &trace}
 	_, err := c.Packument(context.Background(), reg.URL, "com.example.a")
 	var ne *NetworkError
 	if !errors.As(err, &ne) {
@@ -747,7 +750,7 @@ func TestLoadRootsTrustsATestCA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c = &Client{Auths: auths, Retry: fastRetry(), RootCAs: pool}
+	c = &Client{Credentials: credsOf(auths), Retry: fastRetry(), RootCAs: pool}
 	if _, err := c.Packument(context.Background(), reg.URL, "com.example.a"); err != nil {
 		t.Fatalf("with the CA: %v", err)
 	}
@@ -868,4 +871,35 @@ func TestTraceSample(t *testing.T) {
 		t.Errorf("retry marks:\n%s", trace)
 	}
 	t.Logf("trace:\n%s", trace)
+}
+
+// testEntry is an npmAuth entry of the tests; the CLI wires upmconfig's
+// entries the same way (regurl.Select decides).
+type testEntry struct {
+	Registry, Token, Basic, File string
+	AlwaysAuth                   bool
+}
+
+// credsOf is the CredentialFunc of entries.
+func credsOf(entries []testEntry) CredentialFunc {
+	keys := make([]string, len(entries))
+	for i, e := range entries {
+		keys[i] = e.Registry
+	}
+	always := func(i int) bool { return entries[i].AlwaysAuth }
+	return func(_ context.Context, reg, u string) (Credential, error) {
+		i, ok := regurl.Select(keys, always, reg, u)
+		if !ok {
+			return Credential{}, nil
+		}
+		e := entries[i]
+		c := Credential{Entry: e.Registry, File: e.File, AlwaysAuth: e.AlwaysAuth}
+		switch {
+		case e.Token != "":
+			c.Header = "Bearer " + e.Token
+		case e.Basic != "":
+			c.Header = "Basic " + e.Basic
+		}
+		return c, nil
+	}
 }

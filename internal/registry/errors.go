@@ -5,49 +5,46 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-
-	"github.com/upkg/upkg/internal/upmconfig"
 )
 
-// AuthError is a 401 or 403 answer, or an anonymous whoami. Entry is the
-// npmAuth entry whose credential the request carried, nil when it carried none:
+// AuthError is a 401 or 403 answer, or an anonymous whoami. Carried is the
+// credential the request carried, the zero Credential when it carried none:
 // the two need different fixes.
 type AuthError struct {
 	Registry  string
 	URL       string
 	Status    int
 	Anonymous bool
-	Entry     *upmconfig.Auth
+	Carried   Credential
 	// CrossOrigin is set when a tarball on another origin than the registry
 	// answered 401/403 to a request that carried no credential because the
-	// registry's entry, Withheld, has alwaysAuth = false (UPM-SPEC §2 rule 3).
-	// The fix is alwaysAuth = true in that entry, not a new credential.
+	// registry's credential, Withheld, has alwaysAuth = false (UPM-SPEC §2
+	// rule 3). The fix is alwaysAuth = true there, not a new credential.
 	CrossOrigin bool
-	// Withheld is the registry's npmAuth entry whose credential was not sent
-	// (set with CrossOrigin).
-	Withheld *upmconfig.Auth
+	// Withheld is the registry's credential that was not sent (set with
+	// CrossOrigin).
+	Withheld Credential
 }
 
 func (e *AuthError) Error() string {
-	if e.CrossOrigin && e.Withheld != nil {
+	if e.CrossOrigin {
 		in := ""
 		if e.Withheld.File != "" {
 			in = " in " + e.Withheld.File
 		}
 		return fmt.Sprintf("tarball %s is on another server than the registry %s and answered %d; "+
-			"npmAuth.%q%s has alwaysAuth = false, so its credential was not sent: "+
-			"set alwaysAuth = true in that entry (upkg auth set --registry %s --always-auth)",
-			e.URL, e.Registry, e.Status, e.Withheld.Registry, in, e.Withheld.Registry)
+			"npmAuth.%q%s has alwaysAuth = false, so its credential was not sent",
+			e.URL, e.Registry, e.Status, e.Withheld.Entry, in)
 	}
 	what := fmt.Sprintf("registry %s answered %d %s", e.Registry, e.Status, http.StatusText(e.Status))
 	if e.Anonymous {
 		what = fmt.Sprintf("registry %s does not know who you are (anonymous)", e.Registry)
 	}
-	if e.Entry == nil {
+	if e.Carried.Header == "" {
 		return what + "; no npmAuth entry matches this registry, so the request carried no credential"
 	}
 	return fmt.Sprintf("%s; the request carried the %s of npmAuth.%q from %s (%s)",
-		what, e.Entry.Kind(), e.Entry.Registry, e.Entry.File, upmconfig.Mask(e.Entry.Secret()))
+		what, e.Carried.Kind(), e.Carried.Entry, e.Carried.File, e.Carried.Masked())
 }
 
 // NotFoundError is a 404 answer. It answers errors.Is(err, fs.ErrNotExist).

@@ -14,7 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/upkg/upkg/internal/upmconfig"
+	"github.com/upkg/upkg/internal/regurl"
+	"github.com/upkg/upkg/internal/secret"
 )
 
 // The login protocol (UPM-SPEC §9) as npm 11's own client speaks it
@@ -193,7 +194,7 @@ func (c *Client) CouchLogin(ctx context.Context, reg string, cr Credentials) (*C
 	}
 	if a.status != http.StatusOK {
 		if a.status == http.StatusNotFound {
-			return nil, &StatusError{URL: Redact(docURL + "?write=true"), Status: a.status,
+			return nil, &StatusError{URL: regurl.Redact(docURL + "?write=true"), Status: a.status,
 				Body: "the registry said the user exists (409) but has no user document to update; it does not support npm's login flow for existing users"}
 		}
 		return nil, couchError(reg, getStep, a, cr, secrets)
@@ -411,7 +412,7 @@ func (c *Client) RevokeToken(ctx context.Context, reg, token string) (RevokeResu
 	case a.status == http.StatusUnauthorized, a.status == http.StatusForbidden:
 		return RevokeRefused, nil
 	}
-	return 0, &StatusError{URL: scrub(Redact(u), secrets...), Status: a.status, Body: reason(a.data, secrets)}
+	return 0, &StatusError{URL: scrub(regurl.Redact(u), secrets...), Status: a.status, Body: reason(a.data, secrets)}
 }
 
 // CheckBasic asks /-/whoami with the Basic credential auth (the base64 of
@@ -468,7 +469,7 @@ func (c *Client) sendJSON(ctx context.Context, reg, method, u string, body any, 
 	}
 	req := mustRequest(ctx, method, u, payload, hdr)
 	if req == nil {
-		return nil, fmt.Errorf("build %s request for %s", method, Redact(u))
+		return nil, fmt.Errorf("build %s request for %s", method, regurl.Redact(u))
 	}
 	if c.UserAgent != "" {
 		req.Header.Set("User-Agent", c.UserAgent)
@@ -584,7 +585,7 @@ func reason(data []byte, secrets []string) string {
 func scrub(s string, secrets ...string) string {
 	for _, sec := range secrets {
 		if len(sec) >= 3 {
-			s = strings.ReplaceAll(s, sec, upmconfig.Mask(sec))
+			s = strings.ReplaceAll(s, sec, secret.Mask(sec))
 		}
 	}
 	return s

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upkg/upkg/internal/secret"
 	"github.com/upkg/upkg/internal/testregistry"
-	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 const (
@@ -29,9 +29,9 @@ const (
 func loginClient(reg *testregistry.Registry) (*Client, *bytes.Buffer) {
 	var trace bytes.Buffer
 	return &Client{
-		Auths: []upmconfig.Auth{{Registry: reg.URL, Token: staleTok, File: "test.toml"}},
-		Retry: fastRetry(),
-		Trace: &trace,
+		Credentials: credsOf([]testEntry{{Registry: reg.URL, Token: staleTok, File: "test.toml"}}),
+		Retry:       fastRetry(),
+		Trace:       &trace,
 	}, &trace
 }
 
@@ -138,7 +138,7 @@ func TestCouchLogin(t *testing.T) {
 				t.Errorf("Existing = %v", res.Existing)
 			}
 			if user, ok := reg.Issued()[res.Token]; !ok || user != "alice" {
-				t.Errorf("token %q is not one the registry issued for alice", upmconfig.Mask(res.Token))
+				t.Errorf("token %q is not one the registry issued for alice", secret.Mask(res.Token))
 			}
 		})
 	}

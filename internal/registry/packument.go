@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/regurl"
 )
 
 // Packument is the part of a full npm packument (the document served at
@@ -159,7 +160,7 @@ func (c *Client) fetchPackument(ctx context.Context, reg, name string, cached *c
 	// A document over the bound is refused by its Content-Length, before a
 	// byte is read; without one, while streaming, holding at most the bound
 	// (a buffer sized once, not grown by doubling).
-	tooLarge := fmt.Errorf("the packument of %s at %s is larger than %d MB", name, Redact(u), maxJSON>>20)
+	tooLarge := fmt.Errorf("the packument of %s at %s is larger than %d MB", name, regurl.Redact(u), maxJSON>>20)
 	if resp.ContentLength > maxJSON {
 		return nil, tooLarge
 	}
@@ -174,7 +175,7 @@ func (c *Client) fetchPackument(ctx context.Context, reg, name string, cached *c
 		return nil, tooLarge
 	}
 	body := buf.Bytes()
-	p, err := decodeFor(body, name, Redact(u))
+	p, err := decodeFor(body, name, regurl.Redact(u))
 	if err != nil {
 		return nil, err
 	}

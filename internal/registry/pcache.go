@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/upkg/upkg/internal/atomicfile"
-	"github.com/upkg/upkg/internal/upmconfig"
+	"github.com/upkg/upkg/internal/regurl"
 )
 
 // The packument cache keeps one file per registry and package:
@@ -45,7 +45,7 @@ type cacheEntry struct {
 // cacheRegistry is the registry URL a cache key is made of: normalised, so
 // that http://H:80/npm/ and http://h/npm share entries.
 func cacheRegistry(reg string) string {
-	if n, err := upmconfig.NormalizeURL(reg); err == nil {
+	if n, err := regurl.NormalizeURL(reg); err == nil {
 		return n
 	}
 	return strings.TrimRight(reg, "/")

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/upkg/upkg/internal/upmconfig"
+	"github.com/upkg/upkg/internal/regurl"
 )
 
 // ProbeResult is the answer to one diagnostic request (upkg doctor).
@@ -17,9 +17,9 @@ type ProbeResult struct {
 	TLS *tls.ConnectionState
 	// Body is the start of the answer (at most 1 MiB).
 	Body []byte
-	// Credential is the npmAuth entry whose credential the request carried;
-	// nil when it carried none.
-	Credential *upmconfig.Auth
+	// Credential is the credential the request carried; the zero
+	// Credential when it carried none.
+	Credential Credential
 }
 
 // maxProbeBody bounds what a probe reads of an answer.
@@ -37,12 +37,11 @@ func (c *Client) Probe(ctx context.Context, reg, path string) (*ProbeResult, err
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxProbeBody))
 	if err != nil {
-		return nil, fmt.Errorf("read the answer of %s: %w", Redact(u), err)
+		return nil, fmt.Errorf("read the answer of %s: %w", regurl.Redact(u), err)
 	}
 	r := &ProbeResult{Status: resp.StatusCode, TLS: resp.TLS, Body: body}
-	if at != nil && at.carried {
-		cred := at.cred
-		r.Credential = &cred
+	if at != nil {
+		r.Credential = at.cred
 	}
 	return r, nil
 }

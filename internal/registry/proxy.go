@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/http/httpproxy"
+
+	"github.com/upkg/upkg/internal/regurl"
 )
 
 // ProxyEnv is the proxy configuration read from the environment
@@ -85,7 +87,7 @@ func (e ProxyEnv) Func() func(*http.Request) (*url.URL, error) {
 func (e ProxyEnv) For(target string) (proxy *url.URL, variable string, err error) {
 	t, err := url.Parse(target)
 	if err != nil {
-		return nil, "", fmt.Errorf("invalid URL %s: %w", Redact(target), err)
+		return nil, "", fmt.Errorf("invalid URL %s: %w", regurl.Redact(target), err)
 	}
 	u, err := e.Func()(&http.Request{URL: t})
 	if err != nil || u == nil {
@@ -183,7 +185,7 @@ func ExplainProxyAuth(env ProxyEnv, target string, status int, err error) *Proxy
 	if !is407 {
 		return nil
 	}
-	e := &ProxyAuthError{URL: Redact(target)}
+	e := &ProxyAuthError{URL: regurl.Redact(target)}
 	if p, v, perr := env.For(target); perr == nil && p != nil {
 		e.Proxy, e.Variable, e.HadCredentials = p.Redacted(), v, p.User != nil
 	}

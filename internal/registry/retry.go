@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/upkg/upkg/internal/upmconfig"
+	"github.com/upkg/upkg/internal/regurl"
 )
 
 // RetryPolicy says which failures are retried and how long to wait between
@@ -215,9 +215,11 @@ type attempt struct {
 	n, max int
 	// retry explains why this attempt is a retry ("" for the first).
 	retry string
-	// cred is the entry whose credential the last hop carried, if carried.
-	cred    upmconfig.Auth
-	carried bool
+	// reg is the registry the request is made for: it decides the
+	// credential of every hop.
+	reg string
+	// cred is the stored credential the last hop carried (zero: none).
+	cred Credential
 	// url is the URL of the last hop.
 	url string
 }
@@ -247,12 +249,12 @@ func (c *Client) do(ctx context.Context, reg string, req *http.Request) (*http.R
 		if n > 1 && req.Body != nil && req.Body != http.NoBody {
 			body, err := req.GetBody()
 			if err != nil {
-				return nil, nil, fmt.Errorf("replay the body of %s: %w", Redact(u), err)
+				return nil, nil, fmt.Errorf("replay the body of %s: %w", regurl.Redact(u), err)
 			}
 			out.Body = body
 		}
-		at := &attempt{n: n, max: p.MaxAttempts, retry: why}
-		actx, cancel := context.WithCancelCause(context.WithValue(withRegistry(ctx, reg), attemptKey{}, at))
+		at := &attempt{reg: reg, n: n, max: p.MaxAttempts, retry: why}
+		actx, cancel := context.WithCancelCause(context.WithValue(ctx, attemptKey{}, at))
 		timer := time.AfterFunc(p.AttemptTimeout, func() {
 			cancel(&timeoutError{what: "no answer", d: p.AttemptTimeout})
 		})
@@ -272,7 +274,7 @@ func (c *Client) do(ctx context.Context, reg string, req *http.Request) (*http.R
 			cause := context.Cause(actx)
 			cancel(nil)
 			if ctx.Err() != nil {
-				return nil, at, fmt.Errorf("%s %s: %w", req.Method, Redact(u), context.Cause(ctx))
+				return nil, at, fmt.Errorf("%s %s: %w", req.Method, regurl.Redact(u), context.Cause(ctx))
 			}
 			var te *timeoutError
 			if errors.As(cause, &te) {
@@ -284,14 +286,14 @@ func (c *Client) do(ctx context.Context, reg string, req *http.Request) (*http.R
 			}
 			why = fmt.Sprintf("after %s, waited %s", shortError(err), wait.Round(time.Millisecond))
 			if err := sleep(ctx, wait); err != nil {
-				return nil, at, fmt.Errorf("%s %s: %w", req.Method, Redact(u), err)
+				return nil, at, fmt.Errorf("%s %s: %w", req.Method, regurl.Redact(u), err)
 			}
 			continue
 		}
 
 		wait, fromServer := p.delay(n, resp, time.Now())
 		if !p.retryStatus(resp.StatusCode) || !canRetry(p, req, n, start, wait) {
-			resp.Body = newAttemptBody(resp.Body, actx, cancel, p.IdleTimeout, reg, Redact(u), total)
+			resp.Body = newAttemptBody(resp.Body, actx, cancel, p.IdleTimeout, reg, regurl.Redact(u), total)
 			return resp, at, nil
 		}
 		total.Stop()
@@ -305,7 +307,7 @@ func (c *Client) do(ctx context.Context, reg string, req *http.Request) (*http.R
 		resp.Body.Close()
 		cancel(nil)
 		if err := sleep(ctx, wait); err != nil {
-			return nil, at, fmt.Errorf("%s %s: %w", req.Method, Redact(u), err)
+			return nil, at, fmt.Errorf("%s %s: %w", req.Method, regurl.Redact(u), err)
 		}
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/upkg/upkg/internal/upmconfig"
+	"github.com/upkg/upkg/internal/regurl"
 )
 
 // Tarball opens the tarball at tarballURL (a version's dist.tarball) for
@@ -24,10 +24,10 @@ import (
 func (c *Client) Tarball(ctx context.Context, reg, tarballURL string) (io.ReadCloser, error) {
 	u, err := url.Parse(tarballURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("tarball URL %q of registry %s is not an absolute http(s) URL", Redact(tarballURL), reg)
+		return nil, fmt.Errorf("tarball URL %q of registry %s is not an absolute http(s) URL", regurl.Redact(tarballURL), reg)
 	}
 	if c.Offline {
-		return nil, &OfflineError{Registry: reg, URL: Redact(tarballURL)}
+		return nil, &OfflineError{Registry: reg, URL: regurl.Redact(tarballURL)}
 	}
 	resp, at, err := c.get(ctx, reg, tarballURL, "", nil)
 	if err != nil {
@@ -38,9 +38,13 @@ func (c *Client) Tarball(ctx context.Context, reg, tarballURL string) (io.ReadCl
 	}
 	defer resp.Body.Close()
 	err = c.statusError(reg, tarballURL, resp, at)
-	if ae, ok := err.(*AuthError); ok && !at.carried && !upmconfig.SameOrigin(reg, tarballURL) {
-		if e, ok := upmconfig.MatchRegistry(c.Auths, reg); ok && !e.AlwaysAuth && e.Header() != "" {
-			ae.CrossOrigin, ae.Withheld = true, &e
+	if ae, ok := err.(*AuthError); ok && ae.Carried.Header == "" && !regurl.SameOrigin(reg, tarballURL) {
+		own, cerr := c.credential(ctx, reg, reg)
+		if cerr != nil {
+			return nil, cerr
+		}
+		if own.Header != "" && !own.AlwaysAuth {
+			ae.CrossOrigin, ae.Withheld = true, own
 		}
 	}
 	return nil, err

@@ -45,8 +45,8 @@ func (e *TLSError) Error() string {
 	case TLSInvalid:
 		return fmt.Sprintf("the TLS certificate of %s (issued by %q) is not valid: %v", e.Host, e.Issuer, e.Err)
 	}
-	return fmt.Sprintf("the TLS certificate of %s is issued by %q, which is not trusted (trusted: %s); %s",
-		e.Host, e.Issuer, trusted, e.Fix())
+	return fmt.Sprintf("the TLS certificate of %s is issued by %q, which is not trusted (trusted: %s)",
+		e.Host, e.Issuer, trusted)
 }
 
 // Fix is what the user can do about the certificate.
@@ -62,7 +62,7 @@ func (e *TLSError) Fix() string {
 		global += " (" + e.GlobalConfig + ")"
 	}
 	return fmt.Sprintf("if a proxy re-signs TLS traffic or the registry uses a private CA, get the PEM certificate of %q and "+
-		"set caFile = \"/path/to/ca.pem\" in %s (upkg config set --global caFile /path/to/ca.pem), or NODE_EXTRA_CA_CERTS=/path/to/ca.pem",
+		"set caFile = \"/path/to/ca.pem\" in %s, or NODE_EXTRA_CA_CERTS=/path/to/ca.pem",
 		e.Issuer, global)
 }
 

@@ -8,60 +8,65 @@ import (
 	"strings"
 	"time"
 
-	"github.com/upkg/upkg/internal/upmconfig"
+	"github.com/upkg/upkg/internal/regurl"
+	"github.com/upkg/upkg/internal/secret"
 )
 
 // authTransport attaches to each request the credential UPM-SPEC §2 gives it,
 // and traces the exchange. It is the only place an Authorization header is set.
 type authTransport struct {
 	base  http.RoundTripper
-	auths []upmconfig.Auth
+	creds func(ctx context.Context, reg, url string) (Credential, error)
 	trace io.Writer
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if clean := upmconfig.CleanPath(req.URL.Path); clean != req.URL.Path {
+	if clean := regurl.CleanPath(req.URL.Path); clean != req.URL.Path {
 		// Dot segments are resolved before the credential is chosen and
 		// before the request is sent, so both see the path the server will.
 		req = req.Clone(req.Context())
 		req.URL.Path, req.URL.RawPath = clean, ""
 	}
-	reg, _ := req.Context().Value(registryKey{}).(string)
+	at := attemptOf(req.Context())
 	explicit, isExplicit := req.Context().Value(explicitAuthKey{}).(explicitAuth)
 	var (
-		cred upmconfig.Auth
-		ok   bool
+		cred   Credential
+		header string
 	)
-	if isExplicit {
+	switch {
+	case isExplicit && !hostChanged(req):
 		// A login request carries exactly what the login code chose (or
 		// nothing), never a stored entry; rule 4 still drops it when a
 		// redirect changes host.
-		ok = explicit.header != "" && !hostChanged(req)
-	} else {
-		cred, ok = t.credential(reg, req)
+		header = explicit.header
+	case !isExplicit && at != nil && !hostChanged(req):
+		// A redirect hop that changes host never carries a credential
+		// (rule 4: npm's semantics, stricter than Go's default, which keeps
+		// it for subdomains).
+		c, err := t.creds(req.Context(), at.reg, req.URL.String())
+		if err != nil {
+			return nil, err
+		}
+		cred, header = c, c.Header
 	}
 	if isDowngrade(req) {
-		return nil, &DowngradeError{From: Redact(req.Response.Request.URL.String()), To: Redact(req.URL.String())}
+		return nil, &DowngradeError{From: regurl.Redact(req.Response.Request.URL.String()), To: regurl.Redact(req.URL.String())}
 	}
 	out := req.Clone(req.Context())
 	out.Header.Del("Authorization")
-	switch {
-	case ok && isExplicit:
-		out.Header.Set("Authorization", explicit.header)
-	case ok:
-		out.Header.Set("Authorization", cred.Header())
+	if header != "" {
+		out.Header.Set("Authorization", header)
 	}
 	// The last hop of a redirect chain decides what the answer was given to.
-	at := attemptOf(req.Context())
 	if at != nil {
-		at.cred, at.carried, at.url = cred, ok && !isExplicit, req.URL.String()
+		at.cred, at.url = cred, req.URL.String()
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(out)
 	if t.trace != nil {
-		auth := traceAuth(cred, ok)
+		auth := cred.String()
 		if isExplicit {
-			auth = explicit.traceAuth(ok)
+			auth = explicit.traceAuth(header != "")
 		}
 		t.traceLine(out, resp, err, auth, time.Since(start), at, explicit.hide)
 	}
@@ -92,31 +97,14 @@ func (e explicitAuth) traceAuth(sent bool) string {
 	if !sent {
 		return "no credential (login)"
 	}
-	kind, secret, _ := strings.Cut(e.header, " ")
-	return fmt.Sprintf("%s %s (login)", kind, upmconfig.Mask(secret))
+	kind, value, _ := strings.Cut(e.header, " ")
+	return fmt.Sprintf("%s %s (login)", kind, secret.Mask(value))
 }
 
 // hostChanged reports whether req is a redirect hop to another host.
 func hostChanged(req *http.Request) bool {
 	first := firstRequest(req)
 	return first != req && !strings.EqualFold(first.URL.Host, req.URL.Host)
-}
-
-// credential decides the credential of one request. A redirect hop that
-// changes host never carries one (rule 4: npm's semantics, stricter than Go's
-// default, which keeps it for subdomains).
-func (t *authTransport) credential(reg string, req *http.Request) (upmconfig.Auth, bool) {
-	if reg == "" {
-		return upmconfig.Auth{}, false
-	}
-	if hostChanged(req) {
-		return upmconfig.Auth{}, false
-	}
-	a, ok := upmconfig.CredentialFor(t.auths, reg, req.URL.String())
-	if !ok || a.Header() == "" {
-		return upmconfig.Auth{}, false
-	}
-	return a, true
 }
 
 // firstRequest walks a redirect chain back to the request the caller made.
@@ -133,18 +121,6 @@ func isDowngrade(req *http.Request) bool {
 		req.Response.Request.URL.Scheme == "https" && req.URL.Scheme == "http"
 }
 
-// traceAuth describes a stored credential for the trace, secret masked.
-func traceAuth(cred upmconfig.Auth, ok bool) string {
-	if !ok {
-		return "no credential"
-	}
-	kind := "Bearer"
-	if cred.Kind() == "basic" {
-		kind = "Basic"
-	}
-	return fmt.Sprintf("%s %s (npmAuth.%q, %s)", kind, upmconfig.Mask(cred.Secret()), cred.Registry, cred.File)
-}
-
 func (t *authTransport) traceLine(req *http.Request, resp *http.Response, err error, auth string, d time.Duration, at *attempt, hide []string) {
 	status := "error: " + fmt.Sprint(err)
 	if err == nil {
@@ -154,6 +130,6 @@ func (t *authTransport) traceLine(req *http.Request, resp *http.Response, err er
 	if at != nil && at.n > 1 {
 		retry = fmt.Sprintf(" retry %d/%d (%s)", at.n-1, at.max-1, at.retry)
 	}
-	line := fmt.Sprintf("http: %s %s → %s (%s) [%s]%s\n", req.Method, Redact(req.URL.String()), status, d.Round(time.Millisecond), auth, retry)
+	line := fmt.Sprintf("http: %s %s → %s (%s) [%s]%s\n", req.Method, regurl.Redact(req.URL.String()), status, d.Round(time.Millisecond), auth, retry)
 	fmt.Fprint(t.trace, scrub(line, hide...))
 }

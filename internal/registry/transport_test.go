@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 // recorder is a test server that remembers the Authorization header of every
@@ -95,7 +93,7 @@ func TestCredentialRouting(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var trace bytes.Buffer
-			c := &Client{Auths: []upmconfig.Auth{{Registry: reg + "/", Token: tok, AlwaysAuth: tc.alwaysAuth, File: "test.toml"}}, Trace: &trace}
+			c := &Client{Credentials: credsOf([]testEntry{{Registry: reg + "/", Token: tok, AlwaysAuth: tc.alwaysAuth, File: "test.toml"}}), Trace: &trace}
 			var v any
 			_ = c.getJSON(ctx, reg, tc.get, &v)
 			got, ok := tc.server.auth(tc.path)
@@ -126,19 +124,19 @@ func TestWhoamiErrors(t *testing.T) {
 	defer srv.Close()
 	ctx := context.Background()
 
-	c := &Client{Auths: []upmconfig.Auth{{Registry: srv.URL, Token: "good-token-123456"}}}
+	c := &Client{Credentials: credsOf([]testEntry{{Registry: srv.URL, Token: "good-token-123456"}})}
 	if u, err := c.Whoami(ctx, srv.URL+"/"); err != nil || u != "alice" {
 		t.Fatalf("Whoami = %q, %v", u, err)
 	}
 
 	var ae *AuthError
 	_, err := (&Client{}).Whoami(ctx, srv.URL)
-	if !errors.As(err, &ae) || !ae.Anonymous || ae.Entry != nil {
+	if !errors.As(err, &ae) || !ae.Anonymous || ae.Carried.Header != "" {
 		t.Fatalf("anonymous: %v", err)
 	}
-	c = &Client{Auths: []upmconfig.Auth{{Registry: srv.URL, Token: "bad-token-987654321", File: "u.toml"}}}
+	c = &Client{Credentials: credsOf([]testEntry{{Registry: srv.URL, Token: "bad-token-987654321", File: "u.toml"}})}
 	_, err = c.Whoami(ctx, srv.URL)
-	if !errors.As(err, &ae) || ae.Status != 401 || ae.Entry == nil {
+	if !errors.As(err, &ae) || ae.Status != 401 || ae.Carried.Header == "" {
 		t.Fatalf("refused: %v", err)
 	}
 	if strings.Contains(err.Error(), "bad-token-987654321") || !strings.Contains(err.Error(), "****4321") {
@@ -156,9 +154,9 @@ func TestNoDowngradeWithCredential(t *testing.T) {
 	called := false
 	tr := &authTransport{
 		base:  roundTripFunc(func(*http.Request) (*http.Response, error) { called = true; return nil, errors.New("unreachable") }),
-		auths: []upmconfig.Auth{{Registry: "https://npm.example.com", Token: "tok-123456789", AlwaysAuth: true}},
+		creds: credsOf([]testEntry{{Registry: "https://npm.example.com", Token: "tok-123456789", AlwaysAuth: true}}),
 	}
-	ctx := withRegistry(context.Background(), "https://npm.example.com")
+	ctx := context.WithValue(context.Background(), attemptKey{}, &attempt{reg: "https://npm.example.com"})
 	first, _ := http.NewRequestWithContext(ctx, "GET", "https://npm.example.com/pkg", nil)
 	hop, _ := http.NewRequestWithContext(ctx, "GET", "http://npm.example.com/pkg", nil)
 	hop.Response = &http.Response{Request: first}
@@ -170,7 +168,7 @@ func TestNoDowngradeWithCredential(t *testing.T) {
 	}
 	// Without a credential for it, the same hop is refused too: what it
 	// fetched over plain HTTP could have been changed on the way (issue 10).
-	tr.auths = nil
+	tr.creds = credsOf(nil)
 	_, err := tr.RoundTrip(hop)
 	var de *DowngradeError
 	if !errors.As(err, &de) || called || de.From != "https://npm.example.com/pkg" || de.To != "http://npm.example.com/pkg" {

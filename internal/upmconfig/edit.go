@@ -13,6 +13,7 @@ import (
 	"github.com/pelletier/go-toml/v2/unstable"
 
 	"github.com/upkg/upkg/internal/atomicfile"
+	"github.com/upkg/upkg/internal/regurl"
 )
 
 // The editor changes one npmAuth entry or one top-level key and keeps every
@@ -65,7 +66,7 @@ func SetAuth(data []byte, registry string, u AuthUpdate) ([]byte, error) {
 	if u.Token != nil && u.Basic != nil {
 		return nil, errors.New("set either token or _auth, not both")
 	}
-	if _, err := NormalizeURL(registry); err != nil {
+	if _, err := regurl.NormalizeURL(registry); err != nil {
 		return nil, fmt.Errorf("npmAuth key: %w", err)
 	}
 	// Say which field is bad, never its value.
@@ -125,7 +126,7 @@ func SetAuth(data []byte, registry string, u AuthUpdate) ([]byte, error) {
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("update the npmAuth entry for %s: %w", redactURL(name), err)
+		return nil, fmt.Errorf("update the npmAuth entry for %s: %w", regurl.Redact(name), err)
 	}
 	return out, nil
 }
@@ -141,11 +142,11 @@ func RemoveAuth(data []byte, registry string) (out []byte, removed bool, err err
 		return nil, false, err
 	}
 	names := map[string]bool{}
-	reg, regErr := NormalizeURL(registry)
+	reg, regErr := regurl.NormalizeURL(registry)
 	for _, a := range d.file.NpmAuth {
 		if a.Registry == registry {
 			names[a.Registry] = true
-		} else if n, err := NormalizeURL(a.Registry); err == nil && regErr == nil && n == reg {
+		} else if n, err := regurl.NormalizeURL(a.Registry); err == nil && regErr == nil && n == reg {
 			names[a.Registry] = true
 		}
 	}
@@ -170,7 +171,7 @@ func RemoveAuth(data []byte, registry string) (out []byte, removed bool, err err
 		}
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("remove the npmAuth entry for %s: %w", redactURL(registry), err)
+		return nil, false, fmt.Errorf("remove the npmAuth entry for %s: %w", regurl.Redact(registry), err)
 	}
 	return out, true, nil
 }
@@ -259,7 +260,7 @@ func checkTopKey(key string) error {
 }
 
 func inlineError(name string) error {
-	return fmt.Errorf("the npmAuth entry for %s is an inline table; edit it by hand or convert it to a [npmAuth.\"…\"] table", redactURL(name))
+	return fmt.Errorf("the npmAuth entry for %s is an inline table; edit it by hand or convert it to a [npmAuth.\"…\"] table", regurl.Redact(name))
 }
 
 // findEntry picks the entry for registry: the key written exactly like it,
@@ -270,12 +271,12 @@ func findEntry(auths []Auth, registry string) (string, bool) {
 			return a.Registry, true
 		}
 	}
-	reg, err := NormalizeURL(registry)
+	reg, err := regurl.NormalizeURL(registry)
 	if err != nil {
 		return "", false
 	}
 	for _, a := range auths {
-		if n, err := NormalizeURL(a.Registry); err == nil && n == reg {
+		if n, err := regurl.NormalizeURL(a.Registry); err == nil && n == reg {
 			return a.Registry, true
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/upkg/upkg/internal/regurl"
 )
 
 // entrySet is what a file says about its entries, without positions.
@@ -46,11 +48,11 @@ func expectSetAuth(before []Auth, registry string, u AuthUpdate) map[string]Auth
 
 func expectRemoveAuth(before []Auth, registry string) map[string]Auth {
 	m := entrySet(before)
-	reg, err := NormalizeURL(registry)
+	reg, err := regurl.NormalizeURL(registry)
 	for _, a := range before {
 		if a.Registry == registry {
 			delete(m, a.Registry)
-		} else if n, e := NormalizeURL(a.Registry); e == nil && err == nil && n == reg {
+		} else if n, e := regurl.NormalizeURL(a.Registry); e == nil && err == nil && n == reg {
 			delete(m, a.Registry)
 		}
 	}
@@ -126,7 +128,7 @@ func FuzzEditRoundTrip(f *testing.F) {
 
 		if n := len(before.NpmAuth); n > 0 {
 			a := before.NpmAuth[int(pick)%n]
-			if _, err := NormalizeURL(a.Registry); err == nil {
+			if _, err := regurl.NormalizeURL(a.Registry); err == nil {
 				u := AuthUpdate{Basic: &secret, Email: ptr(""), AlwaysAuth: ptr(pick&2 == 2)}
 				if pick&4 == 4 {
 					u = AuthUpdate{Token: &secret, Email: &secret}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/pelletier/go-toml/v2/unstable"
+
+	"github.com/upkg/upkg/internal/regurl"
 )
 
 // Entry fields of an npmAuth table.
@@ -95,7 +97,7 @@ func Load(userPath, globalPath string) (*Config, error) {
 // authKey is what makes two entries "the same registry": the normalised URL,
 // or the key text when it is no URL.
 func authKey(registry string) string {
-	if n, err := NormalizeURL(registry); err == nil {
+	if n, err := regurl.NormalizeURL(registry); err == nil {
 		return n
 	}
 	return registry
@@ -175,7 +177,7 @@ func analyze(path string, data []byte, d *doc, global bool) (*File, error) {
 		if au.Token != "" && au.Basic != "" {
 			a.warn(au.Line, fmt.Sprintf("%s has both token and _auth; token wins", formatKey([]string{keyNpmAuth, au.Registry})))
 		}
-		if _, err := NormalizeURL(au.Registry); err != nil {
+		if _, err := regurl.NormalizeURL(au.Registry); err != nil {
 			a.warn(au.Line, fmt.Sprintf("%s: the key is not an absolute http(s) URL, so it matches no registry", formatKey([]string{keyNpmAuth, au.Registry})))
 		}
 	}

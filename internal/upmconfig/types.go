@@ -68,18 +68,6 @@ func (a Auth) Header() string {
 	return ""
 }
 
-// Mask shows at most the last 4 characters of a secret: "****abcd". Secrets of
-// 8 characters or fewer are fully masked.
-func Mask(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	if len(secret) <= 8 {
-		return "****"
-	}
-	return "****" + secret[len(secret)-4:]
-}
-
 // Setting is one known top-level value and where it came from.
 type Setting struct {
 	Key string

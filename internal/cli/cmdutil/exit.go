@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/upkg/upkg/internal/upmconfig"
+	"github.com/upkg/upkg/internal/regurl"
 )
 
 // Exit codes of CLI.md. Scripts depend on them; never renumber.
@@ -59,7 +59,7 @@ func AsExitError(err error) (*ExitError, bool) {
 // CheckRegistryURL validates the value of a --registry flag: an absolute
 // http(s) URL, or a usage error (exit 2) naming the flag.
 func CheckRegistryURL(reg string) error {
-	if _, err := upmconfig.NormalizeURL(reg); err != nil {
+	if _, err := regurl.NormalizeURL(reg); err != nil {
 		return UsageErrorf("--registry %q: %v", reg, err)
 	}
 	return nil

@@ -101,9 +101,9 @@ func (f *Factory) Registry(cfg *upmconfig.Config) (*registry.Client, error) {
 // the network settings are applied.
 func (f *Factory) bareRegistry(auths []upmconfig.Auth) *registry.Client {
 	c := &registry.Client{
-		Base:      f.Transport,
-		Auths:     auths,
-		UserAgent: "upkg/" + f.Version,
+		Base:        f.Transport,
+		Credentials: Credentials(auths),
+		UserAgent:   "upkg/" + f.Version,
 	}
 	if f.Globals.Verbose {
 		c.Trace = f.IO.ErrOut

@@ -18,6 +18,7 @@ import (
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/registry"
+	"github.com/upkg/upkg/internal/regurl"
 	"github.com/upkg/upkg/internal/upmconfig"
 )
 
@@ -133,7 +134,7 @@ func (p *probe) run(ctx context.Context) []Check {
 	reg := p.target.URL
 	u, err := url.Parse(reg)
 	if err != nil || u.Host == "" {
-		p.add("url", StatusFail, fmt.Sprintf("%s is not an absolute http(s) URL", registry.Redact(reg)), "fix the url in manifest.json")
+		p.add("url", StatusFail, fmt.Sprintf("%s is not an absolute http(s) URL", regurl.Redact(reg)), "fix the url in manifest.json")
 		return p.out
 	}
 	answered := p.checkConnect(ctx, u) && p.checkHTTP(ctx, u)
@@ -226,7 +227,7 @@ func (p *probe) checkHTTP(ctx context.Context, u *url.URL) bool {
 		var pe *registry.ProxyAuthError
 		switch {
 		case errors.As(err, &te):
-			p.add("tls", StatusFail, te.Error(), te.Fix())
+			p.add("tls", StatusFail, te.Error(), cmdutil.TLSHint(te))
 		case errors.As(err, &pe):
 			p.add("proxy-auth", StatusFail, pe.Error(), pe.Fix())
 		default:
@@ -322,7 +323,7 @@ func where(a upmconfig.Auth) string {
 // authFix is the fix of a refused or missing credential.
 func (p *probe) authFix(e *registry.AuthError) string {
 	reg := p.target.URL
-	if e.Entry == nil {
+	if e.Carried.Header == "" {
 		if misses := NearMisses(p.auths, reg); len(misses) > 0 {
 			return fmt.Sprintf("no credential was sent because npmAuth.%q does not match this registry: rename the table to [npmAuth.%q] in %s",
 				misses[0].Entry.Registry, reg, misses[0].Entry.File)
@@ -330,7 +331,7 @@ func (p *probe) authFix(e *registry.AuthError) string {
 		return fmt.Sprintf("log in: upkg login --registry %s (or upkg auth set --registry %s --token-stdin)", reg, reg)
 	}
 	return fmt.Sprintf("the registry refused the %s of npmAuth.%q in %s: log in again (upkg login --registry %s) or store a valid one (upkg auth set --registry %s --token-stdin)",
-		e.Entry.Kind(), e.Entry.Registry, e.Entry.File, e.Entry.Registry, e.Entry.Registry)
+		e.Carried.Kind(), e.Carried.Entry, e.Carried.File, e.Carried.Entry, e.Carried.Entry)
 }
 
 func (p *probe) checkWhoami(ctx context.Context) {
@@ -342,9 +343,9 @@ func (p *probe) checkWhoami(ctx context.Context) {
 	switch {
 	case err == nil:
 		p.add("whoami", StatusOK, "logged in as "+user, "")
-	case errors.As(err, &ae) && ae.Entry == nil && len(NearMisses(p.auths, p.target.URL)) == 0:
+	case errors.As(err, &ae) && ae.Carried.Header == "" && len(NearMisses(p.auths, p.target.URL)) == 0:
 		p.add("whoami", StatusOK, "anonymous: no credential is configured for this registry", "")
-	case errors.As(err, &ae) && ae.Entry == nil:
+	case errors.As(err, &ae) && ae.Carried.Header == "":
 		p.add("whoami", StatusWarn, ae.Error(), p.authFix(ae))
 	case errors.As(err, &ae):
 		p.add("whoami", StatusFail, ae.Error(), p.authFix(ae))
