@@ -264,7 +264,7 @@ type DamagedError struct {
 }
 
 func (e *DamagedError) Error() string {
-	return fmt.Sprintf("cache file %s %s: the cache is damaged (run `upkg cache verify`)", e.Path, e.Reason)
+	return fmt.Sprintf("cache file %s %s: the cache is damaged", e.Path, e.Reason)
 }
 
 // Discard deletes the entry key, under its lock: after a DamagedError (or

@@ -185,7 +185,16 @@ const (
 // exitRules is CLI.md's exit-code table, in the order the kinds are tested
 // (the first match wins: a frozen lock before anything it wraps).
 var exitRules = []exitRule{
-	{cmdutil.ExitFrozen, is[*install.FrozenError]("")},
+	{cmdutil.ExitFrozen, func(err error) (bool, string) {
+		var e *install.FrozenError
+		if !errors.As(err, &e) {
+			return false, ""
+		}
+		if e.Missing {
+			return true, "run upkg install without --frozen to create it, and commit it"
+		}
+		return true, "run upkg install and commit the lock"
+	}},
 	{cmdutil.ExitIntegrity, is[*cache.BrokenArchiveError]("nothing was cached or installed; tell the package's publisher")},
 	{cmdutil.ExitIntegrity, is[*cache.DamagedError]("run upkg cache verify --fix, then install online to fetch the package again")},
 	{cmdutil.ExitIntegrity, is[*cache.IntegrityError](hintPublisher)},

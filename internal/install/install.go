@@ -120,9 +120,9 @@ type FrozenError struct {
 
 func (e *FrozenError) Error() string {
 	if e.Missing {
-		return fmt.Sprintf("--frozen: %s does not exist; run upkg install without --frozen to create it", e.LockPath)
+		return fmt.Sprintf("--frozen: %s does not exist", e.LockPath)
 	}
-	return fmt.Sprintf("--frozen: %s would change (the manifest and the lock disagree); run upkg install and commit the lock", e.LockPath)
+	return fmt.Sprintf("--frozen: %s would change (the manifest and the lock disagree)", e.LockPath)
 }
 
 // packagesInFlight bounds the packages fetched and installed at once.
