@@ -201,7 +201,8 @@ func TestMaterializeRefusesDamagedCache(t *testing.T) {
 			parent := t.TempDir()
 			dest := filepath.Join(parent, "com.example.damaged@1.0.0")
 			err = s2.Materialize(context.Background(), e, dest)
-			if err == nil || !strings.Contains(err.Error(), "upkg cache verify") {
+			var de *DamagedError
+			if !errors.As(err, &de) || !strings.Contains(err.Error(), "the cache is damaged") {
 				t.Fatalf("Materialize = %v, want the damage reported", err)
 			}
 			if names := dirNames(t, parent); names != "" {
