@@ -124,7 +124,7 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 				Version:      v.Version,
 				Unity:        v.Unity,
 				UnityRelease: v.UnityRelease,
-				Dependencies: v.Dependencies,
+				Dependencies: parsedDeps(v.Dependencies),
 				Deprecated:   v.Deprecated,
 				Dist:         resolve.Dist{Tarball: v.Dist.Tarball, Integrity: v.Dist.Integrity, Shasum: v.Dist.Shasum},
 			})
@@ -134,6 +134,20 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 		}
 	}()
 	return e
+}
+
+// parsedDeps is a packument's dependencies with their values parsed, once,
+// as they come in from the registry (manifest.NewDependency): the resolver
+// reads Spec and SpecErr.
+func parsedDeps(deps []manifest.Dependency) []manifest.Dependency {
+	if deps == nil {
+		return nil
+	}
+	out := make([]manifest.Dependency, len(deps))
+	for i, d := range deps {
+		out[i] = manifest.NewDependency(d.Name, d.Version)
+	}
+	return out
 }
 
 // cached returns name's cached packument when the lock pins name and the
@@ -174,13 +188,12 @@ func pinnedByLock(m *manifest.Manifest, l *lockfile.Lock, defReg string) map[str
 		if !ok {
 			return nil
 		}
-		spec, err := manifest.ParseSpec(d.Version)
-		if err != nil {
+		if d.SpecErr != nil {
 			return nil
 		}
 		switch {
 		case e.Source == lockfile.SourceBuiltin || e.Source == lockfile.SourceEmbedded:
-		case spec.Kind == manifest.SpecVersion:
+		case d.Spec.Kind == manifest.SpecVersion:
 			reg, _ := m.RegistryFor(d.Name, defReg)
 			if e.Source != lockfile.SourceRegistry || e.Version != d.Version || strings.TrimRight(e.URL, "/") != strings.TrimRight(reg, "/") {
 				return nil

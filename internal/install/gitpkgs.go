@@ -40,21 +40,19 @@ func fetchGit(ctx context.Context, opts Options, oldLock *lockfile.Lock, locals 
 	}
 	type job struct {
 		dep   manifest.Dependency
-		spec  manifest.Spec
 		local resolve.LocalPackage
 		pkg   *gitPackage
 		err   error
 	}
 	var jobs []*job
 	for _, dep := range opts.Manifest.Dependencies {
-		spec, err := manifest.ParseSpec(dep.Version)
-		if err != nil || spec.Kind != manifest.SpecGit {
+		if dep.SpecErr != nil || dep.Spec.Kind != manifest.SpecGit {
 			continue // findLocals reported bad values already
 		}
 		if _, embedded := locals[dep.Name]; embedded {
 			continue
 		}
-		jobs = append(jobs, &job{dep: dep, spec: spec})
+		jobs = append(jobs, &job{dep: dep})
 	}
 	// Repositories are fetched at once, each by its own git: a network
 	// round trip or two each, mostly waiting.
@@ -66,7 +64,7 @@ func fetchGit(ctx context.Context, opts Options, oldLock *lockfile.Lock, locals 
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			j.local, j.pkg, j.err = fetchGitDep(ctx, opts, j.dep, j.spec, locked)
+			j.local, j.pkg, j.err = fetchGitDep(ctx, opts, j.dep, locked)
 		}()
 	}
 	wg.Wait()
@@ -82,10 +80,10 @@ func fetchGit(ctx context.Context, opts Options, oldLock *lockfile.Lock, locals 
 }
 
 // fetchGitDep is fetchGit for one dependency.
-func fetchGitDep(ctx context.Context, opts Options, dep manifest.Dependency, spec manifest.Spec, locked map[string]lockfile.Entry) (resolve.LocalPackage, *gitPackage, error) {
+func fetchGitDep(ctx context.Context, opts Options, dep manifest.Dependency, locked map[string]lockfile.Entry) (resolve.LocalPackage, *gitPackage, error) {
 	var none resolve.LocalPackage
 	label := fmt.Sprintf("%s (%s)", dep.Name, gitdep.Redact(dep.Version))
-	repo := gitdep.Repo(spec)
+	repo := gitdep.Repo(dep.Spec)
 	commit := ""
 	var err error
 	if e, ok := locked[dep.Name]; ok && e.Version == dep.Version {
@@ -94,10 +92,10 @@ func fetchGitDep(ctx context.Context, opts Options, dep manifest.Dependency, spe
 		// No lock entry for this URL: which commit it names needs the
 		// network.
 		return none, nil, fmt.Errorf("%s: %w", label, gitdep.Offline(repo, "which commit "+gitdep.Redact(dep.Version)+" names"))
-	} else if commit, err = opts.Git.Resolve(ctx, repo, spec.Rev); err != nil {
+	} else if commit, err = opts.Git.Resolve(ctx, repo, dep.Spec.Rev); err != nil {
 		return none, nil, fmt.Errorf("%s: %w", label, err)
 	}
-	g, p, err := gitEntry(ctx, opts, repo, commit, spec.SubPath, dep.Name)
+	g, p, err := gitEntry(ctx, opts, repo, commit, dep.Spec.SubPath, dep.Name)
 	if err != nil {
 		return none, nil, fmt.Errorf("%s: %w", label, err)
 	}

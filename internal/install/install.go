@@ -301,7 +301,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 				// Unity extracts a file:<x.tgz> package into the project
 				// (upm-localpath): through the cache, verified like a
 				// download, so a tarball used by many projects unpacks once.
-				tgz, err := localTarballPath(opts, p.Version)
+				tgz, err := localTarballPath(opts, p.Name, p.Version)
 				if err != nil {
 					return err
 				}

@@ -51,19 +51,19 @@ func findLocals(projectRoot string, m *manifest.Manifest) (map[string]resolve.Lo
 			// project asks for "nuget": "files:./Nuget", embedded as nuget).
 			continue
 		}
-		spec, err := manifest.ParseSpec(dep.Version)
-		if err != nil {
-			return nil, &manifest.ParseError{File: m.Path, Line: dep.Line, Column: dep.Column, Msg: fmt.Sprintf("%s: %v", dep.Name, err)}
+		if err := dep.ValueError(m.Path); err != nil {
+			return nil, err
 		}
 		var pj *manifest.PackageJSON
 		var source string
-		switch spec.Kind {
+		var err error
+		switch dep.Spec.Kind {
 		case manifest.SpecLocalFolder:
 			source = lockfile.SourceLocal
-			pj, err = readPackageJSON(filepath.Join(localPath(pkgs, spec.Path), "package.json"))
+			pj, err = readPackageJSON(filepath.Join(localPath(pkgs, dep.Spec.Path), "package.json"))
 		case manifest.SpecLocalTarball:
 			source = lockfile.SourceLocalTarball
-			pj, err = packageJSONInTarball(localPath(pkgs, spec.Path))
+			pj, err = packageJSONInTarball(localPath(pkgs, dep.Spec.Path))
 		default:
 			continue
 		}
@@ -156,15 +156,14 @@ func localInputs(projectRoot string, m *manifest.Manifest) []byte {
 		}
 	}
 	for _, dep := range m.Dependencies {
-		spec, err := manifest.ParseSpec(dep.Version)
-		if err != nil {
+		if dep.SpecErr != nil {
 			continue
 		}
-		switch spec.Kind {
+		switch dep.Spec.Kind {
 		case manifest.SpecLocalFolder:
-			add("local "+dep.Name, filepath.Join(localPath(pkgs, spec.Path), "package.json"))
+			add("local "+dep.Name, filepath.Join(localPath(pkgs, dep.Spec.Path), "package.json"))
 		case manifest.SpecLocalTarball:
-			fi, err := os.Stat(localPath(pkgs, spec.Path))
+			fi, err := os.Stat(localPath(pkgs, dep.Spec.Path))
 			if err != nil {
 				fmt.Fprintf(&b, "tarball %s\x00error\x00", dep.Name)
 				continue
@@ -189,13 +188,18 @@ func (e *LocalMissingError) Error() string {
 func (e *LocalMissingError) Unwrap() error { return e.Err }
 
 // localTarballPath is the file a local-tarball package's version
-// ("file:<path>") names, relative to the Packages folder.
-func localTarballPath(opts Options, version string) (string, error) {
-	spec, err := manifest.ParseSpec(version)
-	if err != nil || spec.Kind != manifest.SpecLocalTarball {
-		return "", fmt.Errorf("%q is not a local tarball", version)
+// ("file:<path>") names, relative to the Packages folder: the path of the
+// manifest's dependency name, as parsed with the manifest.
+func localTarballPath(opts Options, name, version string) (string, error) {
+	for _, d := range opts.Manifest.Dependencies {
+		if d.Name == name {
+			if d.Spec.Kind != manifest.SpecLocalTarball || d.SpecErr != nil {
+				break
+			}
+			return localPath(project.Paths{Root: opts.ProjectRoot}.Packages(), d.Spec.Path), nil
+		}
 	}
-	return localPath(project.Paths{Root: opts.ProjectRoot}.Packages(), spec.Path), nil
+	return "", fmt.Errorf("%q is not a local tarball", version)
 }
 
 // localTarballEntry puts a local tarball into the cache, keyed by its

@@ -51,8 +51,8 @@ func newFetcher(ctx context.Context, opts Options, oldLock *lockfile.Lock, local
 		}
 	}
 	for _, d := range opts.Manifest.Dependencies {
-		if spec, err := manifest.ParseSpec(d.Version); err == nil && spec.Kind == manifest.SpecVersion {
-			guesses[d.Name] = spec.Version
+		if d.SpecErr == nil && d.Spec.Kind == manifest.SpecVersion {
+			guesses[d.Name] = d.Version
 		}
 	}
 	for name := range locals {

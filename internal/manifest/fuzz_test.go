@@ -111,7 +111,13 @@ func FuzzParseManifest(f *testing.F) {
 				t.Fatalf("accepted name %q (dup=%v): %v", d.Name, seen[d.Name], err)
 			}
 			seen[d.Name] = true
-			if _, err := ParseSpec(d.Version); err != nil {
+			// The value was parsed once, by Parse: Spec and SpecErr are
+			// ParseSpec's answer.
+			spec, err := ParseSpec(d.Version)
+			if spec != d.Spec || (err == nil) != (d.SpecErr == nil) || err != nil && err.Error() != d.SpecErr.Error() {
+				t.Fatalf("value %q: Spec %+v, SpecErr %v; ParseSpec says %+v, %v", d.Version, d.Spec, d.SpecErr, spec, err)
+			}
+			if err != nil {
 				// Kept for an embedded package to override; CheckValues
 				// reports it, at the value's position.
 				var pe *ParseError
@@ -178,7 +184,7 @@ func FuzzParsePackageJSON(f *testing.F) {
 			t.Fatalf("accepted %+v", p)
 		}
 		for _, d := range p.Dependencies {
-			if s, err := ParseSpec(d.Version); err != nil || s.Kind != SpecVersion || d.Line < 1 || d.Column < 1 {
+			if s, err := ParseSpec(d.Version); err != nil || s.Kind != SpecVersion || s != d.Spec || d.SpecErr != nil || d.Line < 1 || d.Column < 1 {
 				t.Fatalf("accepted dependency %+v", d)
 			}
 		}

@@ -29,7 +29,10 @@ func TestParsePackageJSON(t *testing.T) {
 	want := &PackageJSON{
 		Name: "com.example.tools", Version: "1.2.0-preview.3", DisplayName: `Example <Tools> & "more"`,
 		Unity: "2021.3", UnityRelease: "0b4",
-		Dependencies: []Dependency{{"com.unity.ugui", "1.0.0", 9, 23}, {"com.example.core", "2.0.0", 10, 25}},
+		Dependencies: []Dependency{
+			{Name: "com.unity.ugui", Version: "1.0.0", Spec: Spec{Kind: SpecVersion, Version: "1.0.0"}, Line: 9, Column: 23},
+			{Name: "com.example.core", Version: "2.0.0", Spec: Spec{Kind: SpecVersion, Version: "2.0.0"}, Line: 10, Column: 25},
+		},
 	}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

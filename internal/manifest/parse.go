@@ -90,22 +90,19 @@ func (d *document) dependencies(v *jsonpos.Value, field string, anyURL bool) ([]
 			return nil, d.Errorf(val.Offset, "%s: the version must be a string, not %s", mem.Key, val.Kind)
 		}
 		spec, err := ParseSpec(val.Str)
-		if err != nil && anyURL {
-			// Kept: an embedded package of the same name overrides the
-			// request without reading it; whoever resolves the manifest
-			// reports the value otherwise (with this position).
-			line, col := jsonpos.Position(d.Data, val.Offset)
-			deps = append(deps, Dependency{Name: mem.Key, Version: val.Str, Line: line, Column: col})
-			continue
-		}
-		if err != nil {
+		switch {
+		case anyURL:
+		case err != nil:
 			return nil, d.Errorf(val.Offset, "%s: %v", mem.Key, err)
-		}
-		if !anyURL && spec.Kind != SpecVersion {
+		case spec.Kind != SpecVersion:
 			return nil, d.Errorf(val.Offset, "%s: %q: a package's own dependencies must be exact versions (file: paths and Git URLs are allowed only in the project manifest)", mem.Key, val.Str)
 		}
+		// In a manifest an invalid value is kept, with its error (SpecErr):
+		// an embedded package of the same name overrides the request
+		// without reading it; whoever resolves the manifest reports the
+		// value otherwise (with this position, CheckValues).
 		line, col := jsonpos.Position(d.Data, val.Offset)
-		deps = append(deps, Dependency{Name: mem.Key, Version: val.Str, Line: line, Column: col})
+		deps = append(deps, Dependency{Name: mem.Key, Version: val.Str, Spec: spec, SpecErr: err, Line: line, Column: col})
 	}
 	return deps, nil
 }
@@ -198,8 +195,8 @@ func (m *Manifest) CheckValues(embedded func(name string) bool) error {
 		if embedded != nil && embedded(d.Name) {
 			continue
 		}
-		if _, err := ParseSpec(d.Version); err != nil {
-			return &ParseError{File: m.Path, Line: d.Line, Column: d.Column, Msg: fmt.Sprintf("%s: %v", d.Name, err)}
+		if err := d.ValueError(m.Path); err != nil {
+			return err
 		}
 	}
 	return nil

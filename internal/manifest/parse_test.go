@@ -48,12 +48,14 @@ func TestParseFull(t *testing.T) {
 	want := &Manifest{
 		Path: "Packages/manifest.json",
 		Dependencies: []Dependency{
-			{"com.unity.timeline", "1.7.6", 3, 27},
-			{"com.example.tools", "2.0.0-pre.1+build.7", 4, 26},
-			{"com.example.local", "file:../../shared/com.example.local", 5, 26},
-			{"com.example.tarball", "file:tarballs/com.example.tarball-1.0.0.tgz", 6, 28},
-			{"com.example.git", "https://git.example.com/team/repo.git?path=/Packages/git#v1.0.0", 7, 24},
-			{"com.unity.modules.ui", "1.0.0", 8, 29},
+			// Each value parsed once, here: Spec is filled.
+			{Name: "com.unity.timeline", Version: "1.7.6", Spec: Spec{Kind: SpecVersion, Version: "1.7.6"}, Line: 3, Column: 27},
+			{Name: "com.example.tools", Version: "2.0.0-pre.1+build.7", Spec: Spec{Kind: SpecVersion, Version: "2.0.0-pre.1+build.7"}, Line: 4, Column: 26},
+			{Name: "com.example.local", Version: "file:../../shared/com.example.local", Spec: Spec{Kind: SpecLocalFolder, Path: "../../shared/com.example.local"}, Line: 5, Column: 26},
+			{Name: "com.example.tarball", Version: "file:tarballs/com.example.tarball-1.0.0.tgz", Spec: Spec{Kind: SpecLocalTarball, Path: "tarballs/com.example.tarball-1.0.0.tgz"}, Line: 6, Column: 28},
+			{Name: "com.example.git", Version: "https://git.example.com/team/repo.git?path=/Packages/git#v1.0.0",
+				Spec: Spec{Kind: SpecGit, URL: "https://git.example.com/team/repo.git?path=/Packages/git#v1.0.0", Rev: "v1.0.0", SubPath: "/Packages/git"}, Line: 7, Column: 24},
+			{Name: "com.unity.modules.ui", Version: "1.0.0", Spec: Spec{Kind: SpecVersion, Version: "1.0.0"}, Line: 8, Column: 29},
 		},
 		ScopedRegistries:   []ScopedRegistry{{Name: "Team", URL: "https://npm.example.com/team/", Scopes: []string{"com.example", "com.other"}}},
 		Testables:          []string{"com.example.tools"},
@@ -187,7 +189,7 @@ func TestParseGolden(t *testing.T) {
 func dumpManifest(w *bytes.Buffer, m *Manifest) {
 	fmt.Fprintf(w, "enableLockFile=%v resolutionStrategy=%s registry=%q\n", m.EnableLockFile, m.ResolutionStrategy, m.Registry)
 	for _, d := range m.Dependencies {
-		spec, _ := ParseSpec(d.Version)
+		spec := d.Spec // as Parse parsed it
 		url, reg := m.RegistryFor(d.Name, DefaultRegistry)
 		via := "default"
 		if reg != nil {

@@ -51,6 +51,23 @@ func ParseSpec(value string) (Spec, error) {
 	return Spec{}, fmt.Errorf("%q is not an exact version, a file: path or a Git URL", value)
 }
 
+// NewDependency is name → value read from somewhere other than a manifest
+// or package.json file (a packument's dependencies), its value parsed once,
+// here: Spec and SpecErr are ParseSpec's answer.
+func NewDependency(name, value string) Dependency {
+	spec, err := ParseSpec(value)
+	return Dependency{Name: name, Version: value, Spec: spec, SpecErr: err}
+}
+
+// ValueError is d's invalid value (SpecErr) as a *ParseError at its position
+// in file, "file:line:column: name: message"; nil when the value is valid.
+func (d Dependency) ValueError(file string) error {
+	if d.SpecErr == nil {
+		return nil
+	}
+	return &ParseError{File: file, Line: d.Line, Column: d.Column, Msg: d.Name + ": " + d.SpecErr.Error()}
+}
+
 // partialVersion is a version with missing or wildcard parts ("1", "1.x",
 // "1.0.*", "v2"), which npm reads as a range.
 var partialVersion = regexp.MustCompile(`^[vV]?(\d+|[xX*])(\.(\d+|[xX*]))?(\.(\d+|[xX*]))?$`)

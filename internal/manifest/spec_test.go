@@ -136,3 +136,33 @@ func TestValidateName(t *testing.T) {
 		}
 	}
 }
+
+// TestDependencySpecParsedOnce: Parse keeps an invalid manifest value with
+// ParseSpec's error (ValueError puts it at its position), and NewDependency
+// parses a value read in from elsewhere the same way.
+func TestDependencySpecParsedOnce(t *testing.T) {
+	m, err := Parse("Packages/manifest.json", []byte("{\"dependencies\": {\n  \"com.example.a\": \"^1.0.0\",\n  \"com.example.g\": \"git@example.com:team/g.git#v1\"\n}}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, g := m.Dependencies[0], m.Dependencies[1]
+	_, want := ParseSpec("^1.0.0")
+	if a.SpecErr == nil || a.SpecErr.Error() != want.Error() || a.Spec != (Spec{}) {
+		t.Errorf("com.example.a: Spec %+v, SpecErr %v; want the zero Spec and %v", a.Spec, a.SpecErr, want)
+	}
+	if got := a.ValueError(m.Path); got == nil || got.Error() != "Packages/manifest.json:2:20: com.example.a: "+want.Error() {
+		t.Errorf("ValueError = %v", got)
+	}
+	if g.SpecErr != nil || g.Spec != (Spec{Kind: SpecGit, URL: "git@example.com:team/g.git#v1", Rev: "v1"}) {
+		t.Errorf("com.example.g: Spec %+v, SpecErr %v", g.Spec, g.SpecErr)
+	}
+	if err := g.ValueError(m.Path); err != nil {
+		t.Errorf("ValueError of a valid value = %v", err)
+	}
+	if d := NewDependency("com.example.a", "^1.0.0"); d.Name != "com.example.a" || d.Version != "^1.0.0" || d.SpecErr == nil || d.SpecErr.Error() != want.Error() {
+		t.Errorf("NewDependency = %+v", d)
+	}
+	if d := NewDependency("com.example.l", "file:../l"); d.SpecErr != nil || d.Spec != (Spec{Kind: SpecLocalFolder, Path: "../l"}) {
+		t.Errorf("NewDependency = %+v", d)
+	}
+}

@@ -28,10 +28,23 @@ func DefaultRegistryFor(editor string) string {
 	return DefaultRegistry
 }
 
-// Dependency is one name → requested version, as written, with its position.
+// Dependency is one name → requested version, as written, with its position
+// and the value parsed.
+//
+// The value is parsed once, where it is read in: Parse and ParsePackageJSON
+// fill Spec and SpecErr, and whoever reads dependencies from elsewhere (a
+// registry's packument) makes them with NewDependency. Everyone else uses
+// Spec and never parses Version again. A Dependency made without them has the
+// zero Spec, an exact version (Version, as written).
 type Dependency struct {
 	Name    string
 	Version string
+	// Spec is Version parsed (ParseSpec); the zero Spec when it is invalid.
+	// It is derived from Version, so JSON (tests' golden files) leaves it out.
+	Spec Spec `json:"-"`
+	// SpecErr is why Version is no valid value (ParseSpec's error), nil when
+	// it is one. Only a manifest keeps such values (see CheckValues).
+	SpecErr error `json:"-"`
 	// Line and Column locate the value in its file (1-based), 0 when unknown.
 	Line, Column int
 }

@@ -91,12 +91,13 @@ func (b fakeBuiltins) Lookup(name string) (string, []manifest.Dependency, bool) 
 	return f[0], deps(f[1:]...), true
 }
 
-// deps builds dependencies from "name@version" strings.
+// deps builds dependencies from "name@version" strings, their values
+// parsed as a reader of packuments parses them (manifest.NewDependency).
 func deps(specs ...string) []manifest.Dependency {
 	var out []manifest.Dependency
 	for _, s := range specs {
 		name, v, _ := strings.Cut(s, "@")
-		out = append(out, manifest.Dependency{Name: name, Version: v})
+		out = append(out, manifest.NewDependency(name, v))
 	}
 	return out
 }
@@ -112,13 +113,16 @@ func needs(vi VersionInfo, unity, release string) VersionInfo {
 	return vi
 }
 
-// man builds a manifest from a strategy and "name@value" entries; the
-// entries sit on lines 3, 4, … at column 5, as in a formatted file.
+// man builds a manifest from a strategy and "name@value" entries, their
+// values parsed as manifest.Parse parses them; the entries sit on lines 3,
+// 4, … at column 5, as in a formatted file.
 func man(strategy string, entries ...string) *manifest.Manifest {
 	m := &manifest.Manifest{Path: "Packages/manifest.json", ResolutionStrategy: strategy, EnableLockFile: true}
 	for i, e := range entries {
 		name, v, _ := strings.Cut(e, "@")
-		m.Dependencies = append(m.Dependencies, manifest.Dependency{Name: name, Version: v, Line: i + 3, Column: 5})
+		d := manifest.NewDependency(name, v)
+		d.Line, d.Column = i+3, 5
+		m.Dependencies = append(m.Dependencies, d)
 	}
 	return m
 }

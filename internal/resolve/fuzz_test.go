@@ -70,7 +70,7 @@ func fuzzInput(data []byte, strategy uint8, editor string) Input {
 		name := names[r.next(4)]
 		if !seen[name] {
 			seen[name] = true
-			m.Dependencies = append(m.Dependencies, manifest.Dependency{Name: name, Version: versions[r.next(len(versions)-1)]})
+			m.Dependencies = append(m.Dependencies, manifest.NewDependency(name, versions[r.next(len(versions)-1)]))
 		}
 	}
 	cat := &fakeCatalog{pkgs: map[string][]VersionInfo{}}
@@ -81,7 +81,7 @@ func fuzzInput(data []byte, strategy uint8, editor string) Input {
 			}
 			vi := VersionInfo{Version: v, Unity: unity[r.next(len(unity))]}
 			for range r.next(3) {
-				vi.Dependencies = append(vi.Dependencies, manifest.Dependency{Name: names[r.next(len(names))], Version: versions[r.next(len(versions))]})
+				vi.Dependencies = append(vi.Dependencies, manifest.NewDependency(names[r.next(len(names))], versions[r.next(len(versions))]))
 			}
 			cat.pkgs[name] = append(cat.pkgs[name], vi)
 		}

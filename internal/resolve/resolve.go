@@ -123,13 +123,12 @@ type resolver struct {
 	in       Input
 	strategy string
 	// direct holds the manifest's valid entries, by name.
-	direct     map[string]manifest.Dependency
-	directKind map[string]manifest.SpecKind
-	roots      []string
-	lock       map[string]lockfile.Entry
-	fixed      map[string]*fixedPkg // memo; a nil value means "from a registry"
-	catalog    map[string]*catalogEntry
-	choice     map[string]*choice
+	direct  map[string]manifest.Dependency
+	roots   []string
+	lock    map[string]lockfile.Entry
+	fixed   map[string]*fixedPkg // memo; a nil value means "from a registry"
+	catalog map[string]*catalogEntry
+	choice  map[string]*choice
 	// monotone is set once the choices have cycled: from then on a choice
 	// only ever rises, which guarantees an end.
 	monotone bool
@@ -145,14 +144,13 @@ func newResolver(ctx context.Context, in Input) (*resolver, error) {
 		file = "manifest.json"
 	}
 	r := &resolver{
-		ctx:        ctx,
-		in:         in,
-		direct:     map[string]manifest.Dependency{},
-		directKind: map[string]manifest.SpecKind{},
-		lock:       map[string]lockfile.Entry{},
-		fixed:      map[string]*fixedPkg{},
-		catalog:    map[string]*catalogEntry{},
-		choice:     map[string]*choice{},
+		ctx:     ctx,
+		in:      in,
+		direct:  map[string]manifest.Dependency{},
+		lock:    map[string]lockfile.Entry{},
+		fixed:   map[string]*fixedPkg{},
+		catalog: map[string]*catalogEntry{},
+		choice:  map[string]*choice{},
 	}
 	switch m.ResolutionStrategy {
 	case "", StrategyLowest:
@@ -173,21 +171,19 @@ func newResolver(ctx context.Context, in Input) (*resolver, error) {
 			r.roots = append(r.roots, d.Name)
 			continue
 		}
-		spec, err := manifest.ParseSpec(d.Version)
-		if err != nil {
-			// The manifest parser rejects these too; this is the same error
-			// for a manifest that did not come through it.
-			errs = append(errs, &manifest.ParseError{File: file, Line: d.Line, Column: d.Column, Msg: d.Name + ": " + err.Error()})
+		if err := d.ValueError(file); err != nil {
+			// The value the manifest parser kept (manifest.CheckValues),
+			// at its position.
+			errs = append(errs, err)
 			continue
 		}
-		if spec.Kind == manifest.SpecLocalFolder || spec.Kind == manifest.SpecLocalTarball {
+		if d.Spec.Kind == manifest.SpecLocalFolder || d.Spec.Kind == manifest.SpecLocalTarball {
 			if _, ok := in.Locals[d.Name]; !ok {
 				errs = append(errs, fmt.Errorf("%s: dependency %s %q: the local package was not loaded", position(file, d), d.Name, d.Version))
 				continue
 			}
 		}
 		r.direct[d.Name] = d
-		r.directKind[d.Name] = spec.Kind
 		r.roots = append(r.roots, d.Name)
 	}
 	if err := joinErrors(errs); err != nil {
@@ -238,7 +234,7 @@ func (r *resolver) computeFixed(name string) *fixedPkg {
 		return &fixedPkg{source: lockfile.SourceEmbedded, version: v, deps: lp.Dependencies}
 	}
 	if d, ok := r.direct[name]; ok {
-		switch r.directKind[name] {
+		switch d.Spec.Kind {
 		case manifest.SpecLocalFolder, manifest.SpecLocalTarball:
 			lp := r.in.Locals[name]
 			f := &fixedPkg{source: lp.Source, version: lp.Version, deps: lp.Dependencies}
@@ -246,7 +242,7 @@ func (r *resolver) computeFixed(name string) *fixedPkg {
 				// The caller, who looked at the path, knows best; without
 				// its word the path's suffix decides.
 				f.source = lockfile.SourceLocal
-				if r.directKind[name] == manifest.SpecLocalTarball {
+				if d.Spec.Kind == manifest.SpecLocalTarball {
 					f.source = lockfile.SourceLocalTarball
 				}
 			}
@@ -406,8 +402,8 @@ func (r *resolver) check(w *walk) error {
 				continue
 			}
 			msg := fmt.Sprintf("%q is not an exact version; a package's dependencies take exact versions only", q.dep.Version)
-			if _, err := manifest.ParseSpec(q.dep.Version); err != nil {
-				msg = err.Error() // says more: a range, a stray "v", …
+			if q.dep.SpecErr != nil {
+				msg = q.dep.SpecErr.Error() // says more: a range, a stray "v", …
 			}
 			errs = append(errs, &SpecError{Name: n.name, Value: q.dep.Version, Msg: msg, Chains: w.chainsTo(q.from)})
 		}

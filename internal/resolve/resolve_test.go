@@ -2,6 +2,7 @@ package resolve
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
@@ -603,5 +604,45 @@ func TestResolveDeterministic(t *testing.T) {
 	}
 	if diff := cmp.Diff(summary(one), summary(two)); diff != "" {
 		t.Errorf("graphs differ with the manifest reordered (-first +second):\n%s", diff)
+	}
+}
+
+// TestResolveUsesParsedSpec: the resolver reads what the manifest parser
+// (or a packument's reader) made of each value, Spec and SpecErr, and never
+// parses Version again; values built here disagree with their Version on
+// purpose to show which one is read.
+func TestResolveUsesParsedSpec(t *testing.T) {
+	git := manifest.Dependency{Name: "com.g", Version: "1.0.0", Line: 3, Column: 5,
+		Spec: manifest.Spec{Kind: manifest.SpecGit, URL: "https://example.com/g.git"}}
+	m := &manifest.Manifest{Path: "Packages/manifest.json", Dependencies: []manifest.Dependency{git}}
+	g, err := Resolve(context.Background(), Input{Manifest: m, Catalog: &fakeCatalog{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Packages) != 1 || g.Packages[0].Source != lockfile.SourceGit {
+		t.Errorf("packages %+v; want com.g from Git, as its Spec says", g.Packages)
+	}
+
+	// A value the parser kept with its error is reported at its position,
+	// with the parser's message.
+	bad := manifest.Dependency{Name: "com.a", Version: "1.0.0", Line: 4, Column: 7, SpecErr: errors.New("the parser's message")}
+	m.Dependencies = []manifest.Dependency{bad}
+	_, err = Resolve(context.Background(), Input{Manifest: m, Catalog: &fakeCatalog{pkgs: map[string][]VersionInfo{"com.a": {ver("1.0.0")}}}})
+	var pe *manifest.ParseError
+	if !errors.As(err, &pe) || err.Error() != "Packages/manifest.json:4:7: com.a: the parser's message" {
+		t.Errorf("err = %v; want the parser's message at 4:7", err)
+	}
+
+	// A packument's dependency says why its value is not a version with
+	// the message its reader parsed.
+	dep := manifest.Dependency{Name: "com.b", Version: "not-a-version", SpecErr: errors.New("the reader's message")}
+	cat := &fakeCatalog{pkgs: map[string][]VersionInfo{
+		"com.a": {{Version: "1.0.0", Dependencies: []manifest.Dependency{dep}}},
+		"com.b": {ver("1.0.0")},
+	}}
+	_, err = Resolve(context.Background(), Input{Manifest: man("", "com.a@1.0.0"), Catalog: cat})
+	var se *SpecError
+	if !errors.As(err, &se) || se.Msg != "the reader's message" {
+		t.Errorf("err = %v; want a *SpecError with the reader's message", err)
 	}
 }

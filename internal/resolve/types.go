@@ -23,6 +23,9 @@ type VersionInfo struct {
 	Version      string
 	Unity        string // lowest compatible editor, e.g. "2021.3" ("" = any)
 	UnityRelease string // e.g. "0b4"
+	// Dependencies with their values parsed where they were read in
+	// (manifest.NewDependency): a value that is no version is reported
+	// with its SpecErr.
 	Dependencies []manifest.Dependency
 	Deprecated   string
 	Dist         Dist
@@ -63,6 +66,9 @@ type LocalPackage struct {
 
 // Input is everything one resolution needs.
 type Input struct {
+	// Manifest is the project's, its dependencies as manifest.Parse made
+	// them: what a value asks for is its Spec (or SpecErr), never parsed
+	// again here.
 	Manifest *manifest.Manifest
 	// Lock is the previous lock file, nil if none.
 	Lock *lockfile.Lock
