@@ -124,7 +124,7 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 				Version:      v.Version,
 				Unity:        v.Unity,
 				UnityRelease: v.UnityRelease,
-				Dependencies: parsedDeps(v.Dependencies),
+				Dependencies: v.Dependencies,
 				Deprecated:   v.Deprecated,
 				Dist:         resolve.Dist{Tarball: v.Dist.Tarball, Integrity: v.Dist.Integrity, Shasum: v.Dist.Shasum},
 			})
@@ -134,20 +134,6 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 		}
 	}()
 	return e
-}
-
-// parsedDeps is a packument's dependencies with their values parsed, once,
-// as they come in from the registry (manifest.NewDependency): the resolver
-// reads Spec and SpecErr.
-func parsedDeps(deps []manifest.Dependency) []manifest.Dependency {
-	if deps == nil {
-		return nil
-	}
-	out := make([]manifest.Dependency, len(deps))
-	for i, d := range deps {
-		out[i] = manifest.NewDependency(d.Name, d.Version)
-	}
-	return out
 }
 
 // cached returns name's cached packument when the lock pins name and the

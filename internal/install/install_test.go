@@ -43,7 +43,7 @@ func newFakeRegistry(t *testing.T, pkgs ...string) *fakeRegistry {
 		depMap := map[string]string{}
 		for _, d := range fields[1:] {
 			n, v, _ := strings.Cut(d, "@")
-			f.deps[fields[0]] = append(f.deps[fields[0]], manifest.Dependency{Name: n, Version: v})
+			f.deps[fields[0]] = append(f.deps[fields[0]], manifest.NewDependency(n, v))
 			depMap[n] = v
 		}
 		tgz, err := fixture.Tarball(fixture.UnityManifest(name, version, "", depMap), fixture.UnityFiles(name, 2))

@@ -1,7 +1,6 @@
 package install
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -54,29 +53,5 @@ func TestLocalsUseParsedSpec(t *testing.T) {
 	var pe *manifest.ParseError
 	if !errors.As(err, &pe) || err.Error() != "Packages/manifest.json:4:7: com.example.b: the parser's message" {
 		t.Errorf("err = %v; want the parser's message at 4:7", err)
-	}
-}
-
-// TestCatalogParsesPackumentDeps: a packument's dependency values are parsed
-// once, as they come in, so that the resolver can say what is wrong with
-// one without parsing it again.
-func TestCatalogParsesPackumentDeps(t *testing.T) {
-	reg := newFakeRegistry(t, "com.example.a@1.0.0 com.example.b@^1.0.0 com.example.c@1.0.0")
-	m := &manifest.Manifest{ScopedRegistries: []manifest.ScopedRegistry{{Name: "x", URL: fakeReg, Scopes: []string{"com.example"}}}}
-	c := newCatalog(context.Background(), reg, m, manifest.DefaultRegistry, 1, nil)
-	infos, err := c.Versions(context.Background(), "com.example.a")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(infos) != 1 || len(infos[0].Dependencies) != 2 {
-		t.Fatalf("versions %+v", infos)
-	}
-	b, cdep := infos[0].Dependencies[0], infos[0].Dependencies[1]
-	_, want := manifest.ParseSpec("^1.0.0")
-	if b.SpecErr == nil || b.SpecErr.Error() != want.Error() {
-		t.Errorf("com.example.b: SpecErr %v; want %v", b.SpecErr, want)
-	}
-	if cdep.SpecErr != nil || cdep.Spec != (manifest.Spec{Kind: manifest.SpecVersion, Version: "1.0.0"}) {
-		t.Errorf("com.example.c: Spec %+v, SpecErr %v", cdep.Spec, cdep.SpecErr)
 	}
 }

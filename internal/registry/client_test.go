@@ -532,10 +532,10 @@ func TestDependenciesKeepRegistryOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []manifest.Dependency{
-		{Name: "com.example.z", Version: "1.0.0"},
-		{Name: "com.example.a", Version: "2.0.0"},
-		{Name: "com.unity.modules.ui", Version: "1.0.0"},
-		{Name: "com.example.m", Version: "0.1.0"},
+		manifest.NewDependency("com.example.z", "1.0.0"),
+		manifest.NewDependency("com.example.a", "2.0.0"),
+		manifest.NewDependency("com.unity.modules.ui", "1.0.0"),
+		manifest.NewDependency("com.example.m", "0.1.0"),
 	}
 	if got := p.Versions["1.0.0"].Dependencies; !reflect.DeepEqual(got, want) {
 		t.Errorf("dependencies = %v, want %v", got, want)

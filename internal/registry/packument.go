@@ -395,7 +395,7 @@ func decodeDeps(raw json.RawMessage) ([]manifest.Dependency, error) {
 			continue
 		}
 		at[name] = len(deps)
-		deps = append(deps, manifest.Dependency{Name: name, Version: ver})
+		deps = append(deps, manifest.NewDependency(name, ver)) // parsed once, here
 	}
 	return deps, nil
 }

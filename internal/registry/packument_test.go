@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/upkg/upkg/internal/manifest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -129,5 +131,22 @@ func TestPackumentTooLargeByContentLength(t *testing.T) {
 	_, err := c.Packument(context.Background(), srv.URL, "com.example.big")
 	if err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("err = %v; want a refusal by size", err)
+	}
+}
+
+// TestDecodeDepsParsesOnce: a packument's dependency values are parsed as
+// they come in, so that the resolver can say what is wrong with one without
+// parsing it again.
+func TestDecodeDepsParsesOnce(t *testing.T) {
+	deps, err := decodeDeps(json.RawMessage(`{"com.example.b": "^1.0.0", "com.example.c": "1.0.0"}`))
+	if err != nil || len(deps) != 2 {
+		t.Fatalf("decodeDeps = %v, %v", deps, err)
+	}
+	_, want := manifest.ParseSpec("^1.0.0")
+	if deps[0].SpecErr == nil || deps[0].SpecErr.Error() != want.Error() {
+		t.Errorf("com.example.b: SpecErr %v; want %v", deps[0].SpecErr, want)
+	}
+	if deps[1].SpecErr != nil || deps[1].Spec != (manifest.Spec{Kind: manifest.SpecVersion, Version: "1.0.0"}) {
+		t.Errorf("com.example.c: Spec %+v, SpecErr %v", deps[1].Spec, deps[1].SpecErr)
 	}
 }
