@@ -384,7 +384,7 @@ func store(opts *Options, out *outcome) error {
 		}
 		out.Npmrc = rc
 	}
-	auth.WarnPlainHTTP(f, opts.Registry)
+	auth.WarnPlainHTTP(f.Printer(), opts.Registry)
 	if f.Globals.JSON {
 		return f.PrintJSON(out)
 	}

@@ -58,7 +58,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	}
 	entry, ok := upmconfig.MatchRegistry(cfg.User.NpmAuth, opts.Registry)
 	if !ok {
-		return auth.NotInUserFile(f, opts.Registry, cfg.User.Path)
+		return auth.NotInUserFile(f.ConfigPaths, opts.Registry, cfg.User.Path)
 	}
 	revocation := "not-applicable"
 	var note string
@@ -92,7 +92,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 			return nil, err
 		}
 		if !removed {
-			return nil, auth.NotInUserFile(f, opts.Registry, file.Path)
+			return nil, auth.NotInUserFile(f.ConfigPaths, opts.Registry, file.Path)
 		}
 		return out, nil
 	})
