@@ -86,7 +86,7 @@ func RunCases[O any](t *testing.T, newCmd func(*cmdutil.Factory, func(*O) error)
 				t.Fatalf("%v: err = %v (runF reached: %v)", tc.Args, err, got != nil)
 			}
 			g := *got
-			stripFactory(t, f, reflect.ValueOf(&g).Elem())
+			StripFactory(t, f, &g)
 			if !reflect.DeepEqual(g, tc.Want) {
 				t.Errorf("%v: options %+v; want %+v", tc.Args, g, tc.Want)
 			}
@@ -94,9 +94,12 @@ func RunCases[O any](t *testing.T, newCmd func(*cmdutil.Factory, func(*O) error)
 	}
 }
 
-// stripFactory checks and clears the fields of v that come from f.
-func stripFactory(t *testing.T, f *cmdutil.Factory, v reflect.Value) {
+// StripFactory checks that the options o hold what a constructor copies
+// from f (every function field set, f's Printer), and clears those fields,
+// leaving what the flags and arguments filled.
+func StripFactory[O any](t *testing.T, f *cmdutil.Factory, o *O) {
 	t.Helper()
+	v := reflect.ValueOf(o).Elem()
 	printer := reflect.TypeFor[cmdutil.Printer]()
 	for i := range v.NumField() {
 		field, ft := v.Field(i), v.Type().Field(i)
