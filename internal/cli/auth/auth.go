@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 // NewCmd builds the `auth` command group.
@@ -14,14 +15,18 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Manage registry credentials in .upmconfig.toml",
 	})
 	cmd.AddCommand(
-		newSetCmd(f, nil),
-		newListCmd(f),
-		newRemoveCmd(f),
-		newEncodeCmd(f),
-		newImportCmd(f, nil),
+		NewCmdSet(f, nil),
+		NewCmdList(f, nil),
+		NewCmdRemove(f, nil),
+		NewCmdEncode(f, nil),
+		NewCmdImport(f, nil),
 	)
 	return cmd
 }
+
+// editConfigFunc is cmdutil.Factory.EditConfig: edit the user (or global)
+// config file and return its path.
+type editConfigFunc = func(global bool, edit func(*upmconfig.File) ([]byte, error)) (string, error)
 
 // checkRegistry validates a --registry value that must be given.
 func checkRegistry(reg string) error {

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -8,7 +9,14 @@ import (
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 )
 
-func newEncodeCmd(f *cmdutil.Factory) *cobra.Command {
+// EncodeOptions are the inputs of `auth encode`: only the streams.
+type EncodeOptions struct {
+	cmdutil.Printer
+}
+
+// NewCmdEncode builds `auth encode`; runF replaces the behaviour in flag tests.
+func NewCmdEncode(f *cmdutil.Factory, runF func(*EncodeOptions) error) *cobra.Command {
+	opts := &EncodeOptions{Printer: f.Printer()}
 	return &cobra.Command{
 		Use:   "encode",
 		Short: "Print the base64 of email:PAT (or user:password) for an _auth value",
@@ -18,19 +26,26 @@ terminal it asks without echo; otherwise it reads stdin. Only the base64 is
 printed, on stdout. To store it directly, use: upkg auth set --basic-stdin`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			pair, err := f.IO.ReadSecret(c.Context(), "email:PAT (or user:password): ")
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			enc, err := EncodeBasic(pair)
-			if err != nil {
-				return err
-			}
-			if f.Globals.JSON {
-				return f.PrintJSON(map[string]string{"_auth": enc})
-			}
-			fmt.Fprintln(f.IO.Out, enc)
-			return nil
+			return encodeRun(c.Context(), opts)
 		},
 	}
+}
+
+func encodeRun(ctx context.Context, opts *EncodeOptions) error {
+	pair, err := opts.IO.ReadSecret(ctx, "email:PAT (or user:password): ")
+	if err != nil {
+		return err
+	}
+	enc, err := EncodeBasic(pair)
+	if err != nil {
+		return err
+	}
+	if opts.JSON() {
+		return opts.PrintJSON(map[string]string{"_auth": enc})
+	}
+	fmt.Fprintln(opts.IO.Out, enc)
+	return nil
 }

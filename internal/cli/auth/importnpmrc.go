@@ -17,6 +17,12 @@ import (
 
 // ImportOptions are the inputs of `auth import-npmrc`.
 type ImportOptions struct {
+	cmdutil.Printer
+	Getenv      func(string) string
+	Home        func() (string, error)
+	ProjectRoot func() (root string, found bool, err error)
+	EditConfig  editConfigFunc
+
 	Npmrc    string
 	Registry string
 }
@@ -32,8 +38,9 @@ type imported struct {
 	cred npmrc.Cred
 }
 
-func newImportCmd(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Command {
-	opts := &ImportOptions{}
+// NewCmdImport builds `auth import-npmrc`; runF replaces the behaviour in flag tests.
+func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Command {
+	opts := &ImportOptions{Printer: f.Printer(), Getenv: f.Getenv, Home: f.Home, ProjectRoot: f.ProjectRoot, EditConfig: f.EditConfig}
 	cmd := &cobra.Command{
 		Use:   "import-npmrc [--npmrc FILE] [--registry URL]",
 		Short: "Turn the credentials of a .npmrc into npmAuth entries",
@@ -55,7 +62,7 @@ URL. A top-level _auth or _authToken belongs to the file's registry= line, or to
 			if runF != nil {
 				return runF(opts)
 			}
-			return runImport(f, opts)
+			return importRun(opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Npmrc, "npmrc", "", "the .npmrc to read (default: the project's .npmrc and ~/.npmrc)")
@@ -64,19 +71,19 @@ URL. A top-level _auth or _authToken belongs to the file's registry= line, or to
 }
 
 // npmrcFiles lists the files to read, project first (npm's precedence).
-func npmrcFiles(f *cmdutil.Factory, opts *ImportOptions) ([]string, error) {
+func npmrcFiles(opts *ImportOptions) ([]string, error) {
 	if opts.Npmrc != "" {
 		return []string{opts.Npmrc}, nil
 	}
 	var candidates []string
-	if root, found, err := f.ProjectRoot(); err != nil {
+	if root, found, err := opts.ProjectRoot(); err != nil {
 		return nil, err
 	} else if found {
 		candidates = append(candidates, filepath.Join(root, ".npmrc"))
 	}
-	if p := f.Getenv("NPM_CONFIG_USERCONFIG"); p != "" {
+	if p := opts.Getenv("NPM_CONFIG_USERCONFIG"); p != "" {
 		candidates = append(candidates, p)
-	} else if home, err := f.Home(); err == nil {
+	} else if home, err := opts.Home(); err == nil {
 		candidates = append(candidates, filepath.Join(home, ".npmrc"))
 	}
 	var files []string
@@ -93,8 +100,8 @@ func npmrcFiles(f *cmdutil.Factory, opts *ImportOptions) ([]string, error) {
 	return files, nil
 }
 
-func runImport(f *cmdutil.Factory, opts *ImportOptions) error {
-	paths, err := npmrcFiles(f, opts)
+func importRun(opts *ImportOptions) error {
+	paths, err := npmrcFiles(opts)
 	if err != nil {
 		return err
 	}
@@ -114,12 +121,12 @@ func runImport(f *cmdutil.Factory, opts *ImportOptions) error {
 			}
 			return fmt.Errorf("read %s: %w", path, err)
 		}
-		rc, err := npmrc.Parse(path, data, f.Getenv)
+		rc, err := npmrc.Parse(path, data, opts.Getenv)
 		if err != nil {
 			return err
 		}
 		for _, w := range rc.Warnings {
-			f.Warnf("%s", w)
+			opts.Warnf("%s", w)
 		}
 		fileItems, err := credsOf(rc, opts, wantNerf)
 		if err != nil {
@@ -142,7 +149,7 @@ func runImport(f *cmdutil.Factory, opts *ImportOptions) error {
 		return cmdutil.WithCode(cmdutil.ExitFailure, fmt.Errorf("%s in %s", what, strings.Join(paths, ", ")),
 			"log in with npm first (npm login --registry URL), or store a token: upkg auth set --registry URL --token-stdin")
 	}
-	path, err := f.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
+	path, err := opts.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
 		data := file.Data
 		for _, it := range items {
 			u := upmconfig.AuthUpdate{}
@@ -168,14 +175,14 @@ func runImport(f *cmdutil.Factory, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
-	if f.Globals.JSON {
-		return f.PrintJSON(map[string]any{"imported": items, "file": path})
+	if opts.JSON() {
+		return opts.PrintJSON(map[string]any{"imported": items, "file": path})
 	}
 	for _, it := range items {
-		f.Infof("Imported %s for %s (from %s; %s)", it.Kind, it.Registry, it.From, it.SchemeFrom)
-		WarnPlainHTTP(f, it.Registry)
+		opts.Infof("Imported %s for %s (from %s; %s)", it.Kind, it.Registry, it.From, it.SchemeFrom)
+		WarnPlainHTTP(opts.Printer, it.Registry)
 	}
-	f.Infof("Stored %d %s in %s", len(items), plural(len(items), "entry", "entries"), path)
+	opts.Infof("Stored %d %s in %s", len(items), plural(len(items), "entry", "entries"), path)
 	return nil
 }
 

@@ -23,37 +23,52 @@ type listEntry struct {
 	Active bool `json:"active"`
 }
 
-func newListCmd(f *cmdutil.Factory) *cobra.Command {
+// ListOptions are the inputs of `auth list`.
+type ListOptions struct {
+	cmdutil.Printer
+	Config func() (*upmconfig.Config, error)
+}
+
+// NewCmdList builds `auth list` [`ls`]; runF replaces the behaviour in flag tests.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{Printer: f.Printer(), Config: f.Config}
 	return &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the npmAuth entries of the user and global config files (secrets masked)",
 		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
 			}
-			entries := listEntries(cfg)
-			if f.Globals.JSON {
-				return f.PrintJSON(map[string]any{"entries": entries})
-			}
-			if len(entries) == 0 {
-				f.Infof("No npmAuth entries in %s or %s.", cfg.User.Path, cfg.Global.Path)
-				return nil
-			}
-			tw := tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "REGISTRY\tKIND\tSECRET\tEMAIL\tALWAYSAUTH\tFILE")
-			for _, e := range entries {
-				file := e.File
-				if !e.Active {
-					file += " (overridden by the user file)"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\t%s\n", e.Registry, e.Kind, e.Secret, dash(e.Email), e.AlwaysAuth, file)
-			}
-			return tw.Flush()
+			return listRun(opts)
 		},
 	}
+}
+
+func listRun(opts *ListOptions) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	entries := listEntries(cfg)
+	if opts.JSON() {
+		return opts.PrintJSON(map[string]any{"entries": entries})
+	}
+	if len(entries) == 0 {
+		opts.Infof("No npmAuth entries in %s or %s.", cfg.User.Path, cfg.Global.Path)
+		return nil
+	}
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REGISTRY\tKIND\tSECRET\tEMAIL\tALWAYSAUTH\tFILE")
+	for _, e := range entries {
+		file := e.File
+		if !e.Active {
+			file += " (overridden by the user file)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\t%s\n", e.Registry, e.Kind, e.Secret, dash(e.Email), e.AlwaysAuth, file)
+	}
+	return tw.Flush()
 }
 
 // listEntries lists every entry of both files, user first, marking global

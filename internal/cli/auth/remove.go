@@ -9,45 +9,64 @@ import (
 	"github.com/upkg/upkg/internal/upmconfig"
 )
 
-func newRemoveCmd(f *cmdutil.Factory) *cobra.Command {
-	var reg string
+// RemoveOptions are the inputs of `auth remove`.
+type RemoveOptions struct {
+	cmdutil.Printer
+	EditConfig  editConfigFunc
+	ConfigPaths func() (user, global string, err error)
+
+	Registry string
+}
+
+// NewCmdRemove builds `auth remove` [`rm`]; runF replaces the behaviour in flag tests.
+func NewCmdRemove(f *cmdutil.Factory, runF func(*RemoveOptions) error) *cobra.Command {
+	opts := &RemoveOptions{Printer: f.Printer(), EditConfig: f.EditConfig, ConfigPaths: f.ConfigPaths}
 	cmd := &cobra.Command{
 		Use:     "remove --registry URL",
 		Aliases: []string{"rm"},
 		Short:   "Remove the npmAuth entry of a registry from the user .upmconfig.toml",
 		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			if err := checkRegistry(reg); err != nil {
+		RunE: func(*cobra.Command, []string) error {
+			if err := checkRegistry(opts.Registry); err != nil {
 				return err
 			}
-			path, err := f.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
-				out, removed, err := upmconfig.RemoveAuth(file.Data, reg)
-				if err != nil {
-					return nil, err
-				}
-				if !removed {
-					return nil, NotInUserFile(f, reg, file.Path)
-				}
-				return out, nil
-			})
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			if f.Globals.JSON {
-				return f.PrintJSON(map[string]any{"registry": reg, "removed": true, "file": path})
-			}
-			f.Infof("Removed the entry for %s from %s", reg, path)
-			return nil
+			return removeRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&reg, "registry", "", "registry URL of the entry")
+	cmd.Flags().StringVar(&opts.Registry, "registry", "", "registry URL of the entry")
 	return cmd
+}
+
+func removeRun(opts *RemoveOptions) error {
+	reg := opts.Registry
+	path, err := opts.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
+		out, removed, err := upmconfig.RemoveAuth(file.Data, reg)
+		if err != nil {
+			return nil, err
+		}
+		if !removed {
+			return nil, NotInUserFile(opts.ConfigPaths, reg, file.Path)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return err
+	}
+	if opts.JSON() {
+		return opts.PrintJSON(map[string]any{"registry": reg, "removed": true, "file": path})
+	}
+	opts.Infof("Removed the entry for %s from %s", reg, path)
+	return nil
 }
 
 // NotInUserFile explains a missing entry, pointing at the global file when the
 // entry lives there (upkg does not edit it behind the user's back).
-func NotInUserFile(f *cmdutil.Factory, reg, userPath string) error {
-	_, globalPath, err := f.ConfigPaths()
+// configPaths is cmdutil.Factory.ConfigPaths.
+func NotInUserFile(configPaths func() (user, global string, err error), reg, userPath string) error {
+	_, globalPath, err := configPaths()
 	if err == nil {
 		if g, err := upmconfig.LoadFile(globalPath, true); err == nil {
 			if a, ok := upmconfig.MatchRegistry(g.NpmAuth, reg); ok {

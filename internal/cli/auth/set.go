@@ -15,6 +15,10 @@ import (
 
 // SetOptions are the inputs of `auth set`.
 type SetOptions struct {
+	cmdutil.Printer
+	Getenv     func(string) string
+	EditConfig editConfigFunc
+
 	Registry   string
 	TokenStdin bool
 	TokenEnv   string
@@ -25,8 +29,9 @@ type SetOptions struct {
 	emailSet, alwaysAuthSet bool
 }
 
-func newSetCmd(f *cmdutil.Factory, runF func(*SetOptions) error) *cobra.Command {
-	opts := &SetOptions{}
+// NewCmdSet builds `auth set`; runF replaces the behaviour in flag tests.
+func NewCmdSet(f *cmdutil.Factory, runF func(*SetOptions) error) *cobra.Command {
+	opts := &SetOptions{Printer: f.Printer(), Getenv: f.Getenv, EditConfig: f.EditConfig}
 	cmd := &cobra.Command{
 		Use:   "set --registry URL (--token-stdin | --token-env VAR | --basic-stdin) [--email E] [--always-auth]",
 		Short: "Store a credential for a registry in the user .upmconfig.toml",
@@ -59,7 +64,7 @@ Without any of them, only --email and --always-auth of an existing entry change.
 			if runF != nil {
 				return runF(opts)
 			}
-			return runSet(c.Context(), f, opts)
+			return setRun(c.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -72,12 +77,12 @@ Without any of them, only --email and --always-auth of an existing entry change.
 	return cmd
 }
 
-func runSet(ctx context.Context, f *cmdutil.Factory, opts *SetOptions) error {
+func setRun(ctx context.Context, opts *SetOptions) error {
 	var u upmconfig.AuthUpdate
 	kind := ""
 	switch {
 	case opts.TokenStdin:
-		tok, err := f.IO.ReadSecret(ctx, "Token: ")
+		tok, err := opts.IO.ReadSecret(ctx, "Token: ")
 		if err != nil {
 			return err
 		}
@@ -86,7 +91,7 @@ func runSet(ctx context.Context, f *cmdutil.Factory, opts *SetOptions) error {
 		}
 		u.Token, kind = &tok, "token"
 	case opts.TokenEnv != "":
-		tok := f.Getenv(opts.TokenEnv)
+		tok := opts.Getenv(opts.TokenEnv)
 		if tok == "" {
 			return cmdutil.UsageErrorf("environment variable %s is empty or not set", opts.TokenEnv)
 		}
@@ -95,7 +100,7 @@ func runSet(ctx context.Context, f *cmdutil.Factory, opts *SetOptions) error {
 		}
 		u.Token, kind = &tok, "token"
 	case opts.BasicStdin:
-		pair, err := f.IO.ReadSecret(ctx, "user:password (or email:PAT): ")
+		pair, err := opts.IO.ReadSecret(ctx, "user:password (or email:PAT): ")
 		if err != nil {
 			return err
 		}
@@ -111,7 +116,7 @@ func runSet(ctx context.Context, f *cmdutil.Factory, opts *SetOptions) error {
 	if opts.alwaysAuthSet {
 		u.AlwaysAuth = &opts.AlwaysAuth
 	}
-	path, err := f.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
+	path, err := opts.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
 		if kind == "" {
 			if _, ok := upmconfig.MatchRegistry(file.NpmAuth, opts.Registry); !ok {
 				return nil, cmdutil.UsageErrorf("no entry for %s in %s yet: pass --token-stdin, --token-env or --basic-stdin", opts.Registry, file.Path)
@@ -125,15 +130,15 @@ func runSet(ctx context.Context, f *cmdutil.Factory, opts *SetOptions) error {
 	if err != nil {
 		return err
 	}
-	WarnPlainHTTP(f, opts.Registry)
+	WarnPlainHTTP(opts.Printer, opts.Registry)
 	what := "settings"
 	if kind != "" {
 		what = kind
 	}
-	if f.Globals.JSON {
-		return f.PrintJSON(map[string]any{"registry": opts.Registry, "stored": what, "file": path})
+	if opts.JSON() {
+		return opts.PrintJSON(map[string]any{"registry": opts.Registry, "stored": what, "file": path})
 	}
-	f.Infof("Stored %s for %s in %s", what, opts.Registry, path)
+	opts.Infof("Stored %s for %s in %s", what, opts.Registry, path)
 	return nil
 }
 
@@ -164,7 +169,7 @@ func checkSecret(s, what string) error {
 
 // WarnPlainHTTP warns when credentials will travel unencrypted to a host that
 // is not this machine (UPM-SPEC §2 rule 5).
-func WarnPlainHTTP(f *cmdutil.Factory, reg string) {
+func WarnPlainHTTP(p cmdutil.Printer, reg string) {
 	u, err := url.Parse(reg)
 	if err != nil || !strings.EqualFold(u.Scheme, "http") {
 		return
@@ -173,5 +178,5 @@ func WarnPlainHTTP(f *cmdutil.Factory, reg string) {
 	if ip := net.ParseIP(host); (ip != nil && ip.IsLoopback()) || strings.EqualFold(host, "localhost") {
 		return
 	}
-	f.Warnf("%s uses plain http: the credential will cross the network unencrypted", reg)
+	p.Warnf("%s uses plain http: the credential will cross the network unencrypted", reg)
 }

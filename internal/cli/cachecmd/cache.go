@@ -3,6 +3,7 @@
 package cachecmd
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"text/tabwriter"
@@ -19,7 +20,31 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "cache",
 		Short: "Inspect and maintain the global package cache",
 	})
-	open := func() (*cache.Store, int64, error) {
+	cmd.AddCommand(
+		NewCmdDir(f, nil),
+		NewCmdList(f, nil),
+		NewCmdVerify(f, nil),
+		NewCmdClean(f, nil),
+		NewCmdPrune(f, nil),
+	)
+	return cmd
+}
+
+// dirFunc returns where the cache is and its size cap, from the config
+// files and the environment.
+func dirFunc(f *cmdutil.Factory) func() (dir string, maxSize int64, err error) {
+	return func() (string, int64, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return "", 0, err
+		}
+		return f.CacheDir(cfg)
+	}
+}
+
+// openFunc returns a function that opens the cache and tells its size cap.
+func openFunc(f *cmdutil.Factory) func() (*cache.Store, int64, error) {
+	return func() (*cache.Store, int64, error) {
 		cfg, err := f.Config()
 		if err != nil {
 			return nil, 0, err
@@ -31,144 +56,230 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		s, err := f.Store(cfg)
 		return s, maxSize, err
 	}
-	cmd.AddCommand(
-		&cobra.Command{
-			Use: "dir", Short: "Print the cache folder", Args: cobra.NoArgs,
-			RunE: func(*cobra.Command, []string) error {
-				cfg, err := f.Config()
-				if err != nil {
-					return err
-				}
-				dir, maxSize, err := f.CacheDir(cfg)
-				if err != nil {
-					return err
-				}
-				if f.Globals.JSON {
-					return f.PrintJSON(map[string]any{"dir": dir, "maxSize": maxSize})
-				}
-				fmt.Fprintln(f.IO.Out, dir)
-				return nil
-			},
-		},
-		&cobra.Command{
-			Use: "list", Aliases: []string{"ls"}, Short: "List the cached packages", Args: cobra.NoArgs,
-			RunE: func(*cobra.Command, []string) error {
-				s, _, err := open()
-				if err != nil {
-					return err
-				}
-				infos, err := s.List()
-				if err != nil {
-					return err
-				}
-				if f.Globals.JSON {
-					if infos == nil {
-						infos = []cache.Info{}
-					}
-					return f.PrintJSON(map[string]any{"entries": infos})
-				}
-				tw := tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "PACKAGE\tVERSION\tSIZE\tKEY")
-				for _, i := range infos {
-					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", i.Name, i.Version, i.Size, i.Key)
-				}
-				return tw.Flush()
-			},
-		},
-		verifyCmd(f, open),
-		&cobra.Command{
-			Use: "clean", Short: "Delete everything in upkg's cache", Args: cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				s, _, err := open()
-				if err != nil {
-					return err
-				}
-				if err := s.Clean(c.Context()); err != nil {
-					return err
-				}
-				f.Infof("Cache emptied")
-				return nil
-			},
-		},
-		&cobra.Command{
-			Use: "prune", Short: "Evict least recently installed packages down to maxSize", Args: cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				s, maxSize, err := open()
-				if err != nil {
-					return err
-				}
-				removed, err := s.Prune(c.Context(), maxSize)
-				if err != nil {
-					return err
-				}
-				if f.Globals.JSON {
-					if removed == nil {
-						removed = []cache.Info{}
-					}
-					return f.PrintJSON(map[string]any{"removed": removed})
-				}
-				f.Infof("Evicted %d package(s) to stay under %d bytes", len(removed), maxSize)
-				return nil
-			},
-		},
-	)
-	return cmd
 }
 
-// verifyCmd builds `cache verify [--fix]`: re-check every entry; --fix
-// removes the damaged ones, which the next install fetches again.
-func verifyCmd(f *cmdutil.Factory, open func() (*cache.Store, int64, error)) *cobra.Command {
-	var fix bool
+// DirOptions are the inputs of `cache dir`.
+type DirOptions struct {
+	cmdutil.Printer
+	// Dir returns the cache folder and its size cap.
+	Dir func() (dir string, maxSize int64, err error)
+}
+
+// NewCmdDir builds `cache dir`; runF replaces the behaviour in flag tests.
+func NewCmdDir(f *cmdutil.Factory, runF func(*DirOptions) error) *cobra.Command {
+	opts := &DirOptions{Printer: f.Printer(), Dir: dirFunc(f)}
+	return &cobra.Command{
+		Use: "dir", Short: "Print the cache folder", Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return dirRun(opts)
+		},
+	}
+}
+
+func dirRun(opts *DirOptions) error {
+	dir, maxSize, err := opts.Dir()
+	if err != nil {
+		return err
+	}
+	if opts.JSON() {
+		return opts.PrintJSON(map[string]any{"dir": dir, "maxSize": maxSize})
+	}
+	fmt.Fprintln(opts.IO.Out, dir)
+	return nil
+}
+
+// ListOptions are the inputs of `cache list`.
+type ListOptions struct {
+	cmdutil.Printer
+	// Open opens the cache and tells its size cap.
+	Open func() (*cache.Store, int64, error)
+}
+
+// NewCmdList builds `cache list` [`ls`]; runF replaces the behaviour in flag tests.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{Printer: f.Printer(), Open: openFunc(f)}
+	return &cobra.Command{
+		Use: "list", Aliases: []string{"ls"}, Short: "List the cached packages", Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(opts)
+		},
+	}
+}
+
+func listRun(opts *ListOptions) error {
+	s, _, err := opts.Open()
+	if err != nil {
+		return err
+	}
+	infos, err := s.List()
+	if err != nil {
+		return err
+	}
+	if opts.JSON() {
+		if infos == nil {
+			infos = []cache.Info{}
+		}
+		return opts.PrintJSON(map[string]any{"entries": infos})
+	}
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PACKAGE\tVERSION\tSIZE\tKEY")
+	for _, i := range infos {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", i.Name, i.Version, i.Size, i.Key)
+	}
+	return tw.Flush()
+}
+
+// CleanOptions are the inputs of `cache clean`.
+type CleanOptions struct {
+	cmdutil.Printer
+	// Open opens the cache and tells its size cap.
+	Open func() (*cache.Store, int64, error)
+}
+
+// NewCmdClean builds `cache clean`; runF replaces the behaviour in flag tests.
+func NewCmdClean(f *cmdutil.Factory, runF func(*CleanOptions) error) *cobra.Command {
+	opts := &CleanOptions{Printer: f.Printer(), Open: openFunc(f)}
+	return &cobra.Command{
+		Use: "clean", Short: "Delete everything in upkg's cache", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return cleanRun(c.Context(), opts)
+		},
+	}
+}
+
+func cleanRun(ctx context.Context, opts *CleanOptions) error {
+	s, _, err := opts.Open()
+	if err != nil {
+		return err
+	}
+	if err := s.Clean(ctx); err != nil {
+		return err
+	}
+	opts.Infof("Cache emptied")
+	return nil
+}
+
+// PruneOptions are the inputs of `cache prune`.
+type PruneOptions struct {
+	cmdutil.Printer
+	// Open opens the cache and tells its size cap.
+	Open func() (*cache.Store, int64, error)
+}
+
+// NewCmdPrune builds `cache prune`; runF replaces the behaviour in flag tests.
+func NewCmdPrune(f *cmdutil.Factory, runF func(*PruneOptions) error) *cobra.Command {
+	opts := &PruneOptions{Printer: f.Printer(), Open: openFunc(f)}
+	return &cobra.Command{
+		Use: "prune", Short: "Evict least recently installed packages down to maxSize", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return pruneRun(c.Context(), opts)
+		},
+	}
+}
+
+func pruneRun(ctx context.Context, opts *PruneOptions) error {
+	s, maxSize, err := opts.Open()
+	if err != nil {
+		return err
+	}
+	removed, err := s.Prune(ctx, maxSize)
+	if err != nil {
+		return err
+	}
+	if opts.JSON() {
+		if removed == nil {
+			removed = []cache.Info{}
+		}
+		return opts.PrintJSON(map[string]any{"removed": removed})
+	}
+	opts.Infof("Evicted %d package(s) to stay under %d bytes", len(removed), maxSize)
+	return nil
+}
+
+// VerifyOptions are the inputs of `cache verify`.
+type VerifyOptions struct {
+	cmdutil.Printer
+	// Open opens the cache and tells its size cap.
+	Open func() (*cache.Store, int64, error)
+
+	// Fix removes the damaged entries, which the next install fetches again.
+	Fix bool
+}
+
+// NewCmdVerify builds `cache verify [--fix]`; runF replaces the behaviour in
+// flag tests.
+func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
+	opts := &VerifyOptions{Printer: f.Printer(), Open: openFunc(f)}
 	cmd := &cobra.Command{
 		Use: "verify [--fix]", Short: "Re-check the checksum of every cached package (--fix removes damaged ones)", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			s, _, err := open()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			problems, err := s.Verify(c.Context())
-			if err != nil {
-				return err
-			}
-			var removed []string
-			if fix {
-				for _, p := range problems {
-					if p.Key == "" || slices.Contains(removed, p.Key) {
-						continue
-					}
-					if err := s.Discard(c.Context(), p.Key); err != nil {
-						return err
-					}
-					removed = append(removed, p.Key)
-				}
-			}
-			if f.Globals.JSON {
-				if problems == nil {
-					problems = []cache.Problem{}
-				}
-				doc := map[string]any{"problems": problems}
-				if fix {
-					doc["removed"] = append([]string{}, removed...)
-				}
-				if err := f.PrintJSON(doc); err != nil {
-					return err
-				}
-			} else {
-				for _, p := range problems {
-					fmt.Fprintln(f.IO.Out, p.String())
-				}
-			}
-			switch {
-			case len(problems) > 0 && fix:
-				f.Infof("Removed %d damaged cache entries; the next install fetches them again", len(removed))
-				return nil
-			case len(problems) > 0:
-				return cmdutil.WithCode(cmdutil.ExitIntegrity, fmt.Errorf("%d problem(s) in the cache", len(problems)), "run: upkg cache verify --fix (removes the damaged entries; install fetches them again)")
-			}
-			f.Infof("Cache verified: no problems")
-			return nil
+			return verifyRun(c.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&fix, "fix", false, "remove the damaged entries")
+	cmd.Flags().BoolVar(&opts.Fix, "fix", false, "remove the damaged entries")
 	return cmd
+}
+
+// verifyRun re-checks every entry; with Fix it removes the damaged ones.
+func verifyRun(ctx context.Context, opts *VerifyOptions) error {
+	s, _, err := opts.Open()
+	if err != nil {
+		return err
+	}
+	problems, err := s.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	var removed []string
+	if opts.Fix {
+		for _, p := range problems {
+			if p.Key == "" || slices.Contains(removed, p.Key) {
+				continue
+			}
+			if err := s.Discard(ctx, p.Key); err != nil {
+				return err
+			}
+			removed = append(removed, p.Key)
+		}
+	}
+	if opts.JSON() {
+		if problems == nil {
+			problems = []cache.Problem{}
+		}
+		doc := map[string]any{"problems": problems}
+		if opts.Fix {
+			doc["removed"] = append([]string{}, removed...)
+		}
+		if err := opts.PrintJSON(doc); err != nil {
+			return err
+		}
+	} else {
+		for _, p := range problems {
+			fmt.Fprintln(opts.IO.Out, p.String())
+		}
+	}
+	switch {
+	case len(problems) > 0 && opts.Fix:
+		opts.Infof("Removed %d damaged cache entries; the next install fetches them again", len(removed))
+		return nil
+	case len(problems) > 0:
+		return cmdutil.WithCode(cmdutil.ExitIntegrity, fmt.Errorf("%d problem(s) in the cache", len(problems)), "run: upkg cache verify --fix (removes the damaged entries; install fetches them again)")
+	}
+	opts.Infof("Cache verified: no problems")
+	return nil
 }

@@ -1,7 +1,6 @@
 package cmdutil
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -120,31 +119,13 @@ func (f *Factory) bareRegistry(auths []upmconfig.Auth) *registry.Client {
 }
 
 // Infof prints a human message on stderr unless --quiet.
-func (f *Factory) Infof(format string, args ...any) {
-	if f.Globals.Quiet {
-		return
-	}
-	fmt.Fprintf(f.IO.ErrOut, format+"\n", args...)
-}
+func (f *Factory) Infof(format string, args ...any) { f.Printer().Infof(format, args...) }
 
 // Warnf prints a warning on stderr unless --quiet.
-func (f *Factory) Warnf(format string, args ...any) {
-	if f.Globals.Quiet {
-		return
-	}
-	fmt.Fprintf(f.IO.ErrOut, "warning: "+format+"\n", args...)
-}
+func (f *Factory) Warnf(format string, args ...any) { f.Printer().Warnf(format, args...) }
 
 // PrintJSON writes v as one indented JSON document on stdout.
-func (f *Factory) PrintJSON(v any) error {
-	enc := json.NewEncoder(f.IO.Out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("write JSON: %w", err)
-	}
-	return nil
-}
+func (f *Factory) PrintJSON(v any) error { return f.Printer().PrintJSON(v) }
 
 // SystemHome is the Home function of a real process.
 func SystemHome() (string, error) { return os.UserHomeDir() }

@@ -18,9 +18,11 @@ import (
 
 var keys = []string{upmconfig.KeyCacheRoot, upmconfig.KeyMaxCacheSize, upmconfig.KeyCAFile}
 
+// globalUsage is the help of --global.
+const globalUsage = "the global upmconfig.toml instead of the user .upmconfig.toml"
+
 // NewCmd builds the `config` command group.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	var global bool
 	cmd := cmdutil.Group(&cobra.Command{
 		Use:   "config",
 		Short: "Show and change cacheRoot, maxCacheSize and caFile",
@@ -30,29 +32,154 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
   caFile        a PEM file of extra trusted CAs (global file with --global, or user file)
 Environment variables UPM_CACHE_ROOT and UPM_MAX_CACHE_SIZE beat the files.`,
 	})
-	cmd.PersistentFlags().BoolVar(&global, "global", false, "the global upmconfig.toml instead of the user .upmconfig.toml")
+	// Accepted before the subcommand (upkg config --global set ...) and by
+	// every subcommand; set, unset and path have their own --global, which
+	// fills their options.
+	cmd.PersistentFlags().Bool("global", false, globalUsage)
 	cmd.AddCommand(
-		&cobra.Command{
-			Use: "list", Aliases: []string{"ls"}, Short: "Every setting, its effective value and where it came from", Args: cobra.NoArgs,
-			RunE: func(*cobra.Command, []string) error { return runList(f) },
-		},
-		&cobra.Command{
-			Use: "get KEY", Short: "Print the effective value of a setting", Args: cobra.ExactArgs(1),
-			RunE: func(_ *cobra.Command, args []string) error { return runGet(f, args[0]) },
-		},
-		&cobra.Command{
-			Use: "set KEY VALUE", Short: "Set a setting in the user file (or --global)", Args: cobra.ExactArgs(2),
-			RunE: func(_ *cobra.Command, args []string) error { return runSet(f, global, args[0], args[1]) },
-		},
-		&cobra.Command{
-			Use: "unset KEY", Short: "Remove a setting from the user file (or --global)", Args: cobra.ExactArgs(1),
-			RunE: func(_ *cobra.Command, args []string) error { return runUnset(f, global, args[0]) },
-		},
-		&cobra.Command{
-			Use: "path", Short: "Print the path of the user config file (or --global)", Args: cobra.NoArgs,
-			RunE: func(*cobra.Command, []string) error { return runPath(f, global) },
-		},
+		NewCmdList(f, nil),
+		NewCmdGet(f, nil),
+		NewCmdSet(f, nil),
+		NewCmdUnset(f, nil),
+		NewCmdPath(f, nil),
 	)
+	return cmd
+}
+
+// editConfigFunc is cmdutil.Factory.EditConfig: edit the user (or global)
+// config file and return its path.
+type editConfigFunc = func(global bool, edit func(*upmconfig.File) ([]byte, error)) (string, error)
+
+// ListOptions are the inputs of `config list`.
+type ListOptions struct {
+	cmdutil.Printer
+	Config  func() (*upmconfig.Config, error)
+	Locator func() (upmconfig.Locator, error)
+}
+
+// NewCmdList builds `config list` [`ls`]; runF replaces the behaviour in flag tests.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{Printer: f.Printer(), Config: f.Config, Locator: f.Locator}
+	return &cobra.Command{
+		Use: "list", Aliases: []string{"ls"}, Short: "Every setting, its effective value and where it came from", Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(opts)
+		},
+	}
+}
+
+// GetOptions are the inputs of `config get`.
+type GetOptions struct {
+	cmdutil.Printer
+	Config  func() (*upmconfig.Config, error)
+	Locator func() (upmconfig.Locator, error)
+
+	Key string
+}
+
+// NewCmdGet builds `config get KEY`; runF replaces the behaviour in flag tests.
+func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command {
+	opts := &GetOptions{Printer: f.Printer(), Config: f.Config, Locator: f.Locator}
+	return &cobra.Command{
+		Use: "get KEY", Short: "Print the effective value of a setting", Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Key = args[0]
+			if err := checkKey(opts.Key); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return getRun(opts)
+		},
+	}
+}
+
+// SetOptions are the inputs of `config set`.
+type SetOptions struct {
+	cmdutil.Printer
+	EditConfig editConfigFunc
+	// GOOS decides what an absolute path is.
+	GOOS string
+
+	Global bool
+	Key    string
+	Value  string
+}
+
+// NewCmdSet builds `config set KEY VALUE`; runF replaces the behaviour in flag tests.
+func NewCmdSet(f *cmdutil.Factory, runF func(*SetOptions) error) *cobra.Command {
+	opts := &SetOptions{Printer: f.Printer(), EditConfig: f.EditConfig, GOOS: f.GOOS}
+	cmd := &cobra.Command{
+		Use: "set KEY VALUE", Short: "Set a setting in the user file (or --global)", Args: cobra.ExactArgs(2),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Key, opts.Value = args[0], args[1]
+			if err := checkKeyIn(opts.Key, opts.Global); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return setRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Global, "global", false, globalUsage)
+	return cmd
+}
+
+// UnsetOptions are the inputs of `config unset`.
+type UnsetOptions struct {
+	cmdutil.Printer
+	EditConfig editConfigFunc
+
+	Global bool
+	Key    string
+}
+
+// NewCmdUnset builds `config unset KEY`; runF replaces the behaviour in flag tests.
+func NewCmdUnset(f *cmdutil.Factory, runF func(*UnsetOptions) error) *cobra.Command {
+	opts := &UnsetOptions{Printer: f.Printer(), EditConfig: f.EditConfig}
+	cmd := &cobra.Command{
+		Use: "unset KEY", Short: "Remove a setting from the user file (or --global)", Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Key = args[0]
+			if err := checkKey(opts.Key); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return unsetRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Global, "global", false, globalUsage)
+	return cmd
+}
+
+// PathOptions are the inputs of `config path`.
+type PathOptions struct {
+	cmdutil.Printer
+	ConfigPaths func() (user, global string, err error)
+
+	Global bool
+}
+
+// NewCmdPath builds `config path`; runF replaces the behaviour in flag tests.
+func NewCmdPath(f *cmdutil.Factory, runF func(*PathOptions) error) *cobra.Command {
+	opts := &PathOptions{Printer: f.Printer(), ConfigPaths: f.ConfigPaths}
+	cmd := &cobra.Command{
+		Use: "path", Short: "Print the path of the user config file (or --global)", Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return pathRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Global, "global", false, globalUsage)
 	return cmd
 }
 
@@ -73,12 +200,14 @@ type entry struct {
 	Where  string `json:"where,omitempty"`
 }
 
-func effective(f *cmdutil.Factory) ([]entry, error) {
-	cfg, err := f.Config()
+// effective lists every setting's effective value and where it came from;
+// config and locator are the Factory's.
+func effective(config func() (*upmconfig.Config, error), locator func() (upmconfig.Locator, error)) ([]entry, error) {
+	cfg, err := config()
 	if err != nil {
 		return nil, err
 	}
-	loc, err := f.Locator()
+	loc, err := locator()
 	if err != nil {
 		return nil, err
 	}
@@ -89,15 +218,15 @@ func effective(f *cmdutil.Factory) ([]entry, error) {
 	return out, nil
 }
 
-func runList(f *cmdutil.Factory) error {
-	entries, err := effective(f)
+func listRun(opts *ListOptions) error {
+	entries, err := effective(opts.Config, opts.Locator)
 	if err != nil {
 		return err
 	}
-	if f.Globals.JSON {
-		return f.PrintJSON(map[string]any{"settings": entries})
+	if opts.JSON() {
+		return opts.PrintJSON(map[string]any{"settings": entries})
 	}
-	tw := tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tVALUE\tSOURCE")
 	for _, e := range entries {
 		src := e.Source
@@ -116,29 +245,27 @@ func display(v any) any {
 	return v
 }
 
-func runGet(f *cmdutil.Factory, key string) error {
-	if err := checkKey(key); err != nil {
-		return err
-	}
-	entries, err := effective(f)
+func getRun(opts *GetOptions) error {
+	entries, err := effective(opts.Config, opts.Locator)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if e.Key != key {
+		if e.Key != opts.Key {
 			continue
 		}
-		if f.Globals.JSON {
-			return f.PrintJSON(e)
+		if opts.JSON() {
+			return opts.PrintJSON(e)
 		}
-		fmt.Fprintln(f.IO.Out, e.Value)
+		fmt.Fprintln(opts.IO.Out, e.Value)
 		return nil
 	}
-	return fmt.Errorf("setting %s has no effective value", key)
+	return fmt.Errorf("setting %s has no effective value", opts.Key)
 }
 
 // parseValue checks a value for key and converts it to what the file stores.
-func parseValue(f *cmdutil.Factory, key, raw string) (any, error) {
+func parseValue(opts *SetOptions) (any, error) {
+	key, raw := opts.Key, opts.Value
 	switch key {
 	case upmconfig.KeyMaxCacheSize:
 		n, err := strconv.ParseInt(raw, 10, 64)
@@ -147,55 +274,52 @@ func parseValue(f *cmdutil.Factory, key, raw string) (any, error) {
 		}
 		return n, nil
 	default:
-		if !upmconfig.IsAbs(f.GOOS, raw) {
+		if !upmconfig.IsAbs(opts.GOOS, raw) {
 			return nil, cmdutil.UsageErrorf("%s must be an absolute path, not %q", key, raw)
 		}
 		if key == upmconfig.KeyCAFile {
 			if _, err := os.Stat(raw); err != nil {
-				f.Warnf("caFile %s: %v", raw, err)
+				opts.Warnf("caFile %s: %v", raw, err)
 			}
 		}
 		return raw, nil
 	}
 }
 
-func checkFileFor(key string, global bool) error {
+// checkKeyIn checks that key is a setting and that it belongs in the file
+// that --global chose.
+func checkKeyIn(key string, global bool) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
 	if global && key != upmconfig.KeyCAFile {
 		return cmdutil.UsageErrorf("%s belongs in the user file: Unity ignores cache keys in the global file (drop --global)", key)
 	}
 	return nil
 }
 
-func runSet(f *cmdutil.Factory, global bool, key, raw string) error {
-	if err := checkKey(key); err != nil {
-		return err
-	}
-	if err := checkFileFor(key, global); err != nil {
-		return err
-	}
-	v, err := parseValue(f, key, raw)
+func setRun(opts *SetOptions) error {
+	v, err := parseValue(opts)
 	if err != nil {
 		return err
 	}
-	path, err := f.EditConfig(global, func(file *upmconfig.File) ([]byte, error) {
-		return upmconfig.SetKey(file.Data, key, v)
+	path, err := opts.EditConfig(opts.Global, func(file *upmconfig.File) ([]byte, error) {
+		return upmconfig.SetKey(file.Data, opts.Key, v)
 	})
 	if err != nil {
 		return err
 	}
-	if f.Globals.JSON {
-		return f.PrintJSON(map[string]any{"key": key, "value": v, "file": path})
+	if opts.JSON() {
+		return opts.PrintJSON(map[string]any{"key": opts.Key, "value": v, "file": path})
 	}
-	f.Infof("Set %s in %s", key, path)
+	opts.Infof("Set %s in %s", opts.Key, path)
 	return nil
 }
 
-func runUnset(f *cmdutil.Factory, global bool, key string) error {
-	if err := checkKey(key); err != nil {
-		return err
-	}
+func unsetRun(opts *UnsetOptions) error {
+	key := opts.Key
 	removed := false
-	path, err := f.EditConfig(global, func(file *upmconfig.File) ([]byte, error) {
+	path, err := opts.EditConfig(opts.Global, func(file *upmconfig.File) ([]byte, error) {
 		out, ok, err := upmconfig.UnsetKey(file.Data, key)
 		removed = ok
 		if err == nil && !ok {
@@ -206,29 +330,29 @@ func runUnset(f *cmdutil.Factory, global bool, key string) error {
 	if err != nil {
 		return err
 	}
-	if f.Globals.JSON {
-		return f.PrintJSON(map[string]any{"key": key, "removed": removed, "file": path})
+	if opts.JSON() {
+		return opts.PrintJSON(map[string]any{"key": key, "removed": removed, "file": path})
 	}
 	if removed {
-		f.Infof("Removed %s from %s", key, path)
+		opts.Infof("Removed %s from %s", key, path)
 	} else {
-		f.Infof("%s was not set in %s", key, path)
+		opts.Infof("%s was not set in %s", key, path)
 	}
 	return nil
 }
 
-func runPath(f *cmdutil.Factory, global bool) error {
-	user, globalPath, err := f.ConfigPaths()
+func pathRun(opts *PathOptions) error {
+	user, globalPath, err := opts.ConfigPaths()
 	if err != nil {
 		return err
 	}
-	if f.Globals.JSON {
-		return f.PrintJSON(map[string]string{"user": user, "global": globalPath})
+	if opts.JSON() {
+		return opts.PrintJSON(map[string]string{"user": user, "global": globalPath})
 	}
-	if global {
-		fmt.Fprintln(f.IO.Out, globalPath)
+	if opts.Global {
+		fmt.Fprintln(opts.IO.Out, globalPath)
 	} else {
-		fmt.Fprintln(f.IO.Out, user)
+		fmt.Fprintln(opts.IO.Out, user)
 	}
 	return nil
 }

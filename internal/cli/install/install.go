@@ -13,16 +13,32 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/upkg/upkg/internal/builtin"
+	"github.com/upkg/upkg/internal/cache"
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/gitdep"
 	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/project"
+	"github.com/upkg/upkg/internal/registry"
+	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 // Options are the inputs of install.
 type Options struct {
-	F             *cmdutil.Factory
+	cmdutil.Printer
+	Getenv      func(string) string
+	ProjectRoot func() (root string, found bool, err error)
+	Config      func() (*upmconfig.Config, error)
+	// EditorVersion, DefaultRegistry, BuiltinsKey, Builtins, Store and
+	// RegistryClient are the Factory's methods of those names.
+	EditorVersion   func(root string) (version string, missing bool, err error)
+	DefaultRegistry func(editor string) string
+	BuiltinsKey     func(editorPath, editor string) string
+	Builtins        func(editorPath, editor string) (*builtin.Set, error)
+	Store           func(*upmconfig.Config) (*cache.Store, error)
+	RegistryClient  func(*upmconfig.Config) (*registry.Client, error)
+
 	Frozen        bool
 	NoMaterialize bool
 	Jobs          int
@@ -31,7 +47,7 @@ type Options struct {
 
 // NewCmd builds `install` [`i`]; runF replaces the behaviour in flag tests.
 func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{F: f}
+	opts := newOptions(f)
 	cmd := &cobra.Command{
 		Use:     "install [--frozen] [--no-materialize] [--jobs N]",
 		Aliases: []string{"i"},
@@ -49,7 +65,8 @@ A second run with nothing changed does no network I/O.`,
 
 // NewCICmd builds `ci`: install --frozen; runF as for NewCmd.
 func NewCICmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{F: f, Frozen: true}
+	opts := newOptions(f)
+	opts.Frozen = true
 	cmd := &cobra.Command{
 		Use:   "ci",
 		Short: "install --frozen: fail (exit 6) if the lock file would change",
@@ -58,6 +75,22 @@ func NewCICmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *c
 	}
 	addFlags(cmd, opts)
 	return cmd
+}
+
+// newOptions copies what install uses from the Factory.
+func newOptions(f *cmdutil.Factory) *Options {
+	return &Options{
+		Printer:         f.Printer(),
+		Getenv:          f.Getenv,
+		ProjectRoot:     f.ProjectRoot,
+		Config:          f.Config,
+		EditorVersion:   f.EditorVersion,
+		DefaultRegistry: f.DefaultRegistry,
+		BuiltinsKey:     f.BuiltinsKey,
+		Builtins:        f.Builtins,
+		Store:           f.Store,
+		RegistryClient:  f.RegistryClient,
+	}
 }
 
 // run checks the flags, then runs runF (a test's) or Run.
@@ -86,9 +119,8 @@ func addFlags(cmd *cobra.Command, opts *Options) {
 
 // Run installs the project.
 func Run(ctx context.Context, opts *Options) error {
-	f := opts.F
 	start := time.Now()
-	root, found, err := f.ProjectRoot()
+	root, found, err := opts.ProjectRoot()
 	if err != nil {
 		return err
 	}
@@ -111,11 +143,11 @@ func Run(ctx context.Context, opts *Options) error {
 	} else if err != nil {
 		return fmt.Errorf("read %s: %w", lockPath, err)
 	}
-	editor, err := editorVersion(f, root)
+	editor, err := editorVersion(opts, root)
 	if err != nil {
 		return err
 	}
-	cfg, err := f.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
@@ -125,16 +157,16 @@ func Run(ctx context.Context, opts *Options) error {
 		ManifestBytes:   mBytes,
 		OldLockBytes:    lockBytes,
 		EditorVersion:   editor,
-		DefaultRegistry: f.DefaultRegistry(editor),
+		DefaultRegistry: opts.DefaultRegistry(editor),
 		Git:             gitdep.Git{Env: os.Environ()}, // credential helpers, SSH agent, HOME
-		BuiltinsKey:     f.BuiltinsKey(opts.EditorPath, editor),
+		BuiltinsKey:     opts.BuiltinsKey(opts.EditorPath, editor),
 		Jobs:            opts.Jobs,
 		Frozen:          opts.Frozen,
 		NoMaterialize:   opts.NoMaterialize,
 	}
 	// One install of a project at a time; a second waits (and says so).
 	unlock, err := install.LockProject(ctx, root, func() {
-		f.Infof("waiting for another upkg in this project (%s) to finish…", root)
+		opts.Infof("waiting for another upkg in this project (%s) to finish…", root)
 	})
 	if err != nil {
 		return err
@@ -146,19 +178,19 @@ func Run(ctx context.Context, opts *Options) error {
 	if upToDate {
 		sum.Elapsed = time.Since(start)
 	} else {
-		if iopts.Builtins, err = f.Builtins(opts.EditorPath, editor); err != nil {
+		if iopts.Builtins, err = opts.Builtins(opts.EditorPath, editor); err != nil {
 			return err
 		}
-		if iopts.Store, err = f.Store(cfg); err != nil {
+		if iopts.Store, err = opts.Store(cfg); err != nil {
 			return err
 		}
-		client, err := f.RegistryClient(cfg)
+		client, err := opts.RegistryClient(cfg)
 		if err != nil {
 			return err
 		}
 		client.MaxConns = opts.Jobs
 		iopts.Client, iopts.Offline = client, client.Offline
-		rep := newReporter(f)
+		rep := newReporter(opts.Printer, opts.Getenv)
 		iopts.Reporter = rep
 		sum, err = install.Run(ctx, iopts)
 		rep.finish()
@@ -166,35 +198,35 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	if f.Globals.JSON {
+	if opts.JSON() {
 		pkgs := sum.Packages
 		if pkgs == nil {
 			pkgs = []install.PackageReport{}
 		}
-		return f.PrintJSON(map[string]any{
+		return opts.PrintJSON(map[string]any{
 			"packages":        pkgs,
 			"lockChanged":     sum.LockChanged,
 			"downloadedBytes": sum.DownloadedBytes,
 			"elapsedMs":       sum.Elapsed.Milliseconds(),
 		})
 	}
-	if f.Globals.Verbose && sum.BuiltinOrigin != "" {
-		f.Infof("built-in packages: %s", sum.BuiltinOrigin)
+	if opts.Globals.Verbose && sum.BuiltinOrigin != "" {
+		opts.Infof("built-in packages: %s", sum.BuiltinOrigin)
 	}
 	for _, c := range sum.BuiltinChanges {
-		f.Infof("  built-in %s", c)
+		opts.Infof("  built-in %s", c)
 	}
 	if sum.NoOp {
-		f.Infof("Up to date: %d packages (%s)", len(sum.Packages), humanDuration(sum.Elapsed))
+		opts.Infof("Up to date: %d packages (%s)", len(sum.Packages), humanDuration(sum.Elapsed))
 		return nil
 	}
 	for _, a := range sum.Changed {
-		f.Infof("  ~ %s", a)
+		opts.Infof("  ~ %s", a)
 	}
 	for _, r := range sum.Removed {
-		f.Infof("  - %s", r)
+		opts.Infof("  - %s", r)
 	}
-	f.Infof("Installed %d packages: %d added, %d changed, %d removed; %d from cache, %d downloaded (%s) in %s",
+	opts.Infof("Installed %d packages: %d added, %d changed, %d removed; %d from cache, %d downloaded (%s) in %s",
 		len(sum.Packages), len(sum.Added), len(sum.Changed), len(sum.Removed), sum.FromCache, sum.Downloaded,
 		humanBytes(sum.DownloadedBytes), humanDuration(sum.Elapsed))
 	return nil
@@ -202,10 +234,10 @@ func Run(ctx context.Context, opts *Options) error {
 
 // editorVersion is the project's editor (cmdutil.EditorVersion), with a
 // warning when there is none.
-func editorVersion(f *cmdutil.Factory, root string) (string, error) {
-	v, missing, err := f.EditorVersion(root)
+func editorVersion(opts *Options, root string) (string, error) {
+	v, missing, err := opts.EditorVersion(root)
 	if missing {
-		f.Warnf("no %s: editor compatibility is not checked (pass --editor-version)", project.Paths{Root: root}.ProjectVersion())
+		opts.Warnf("no %s: editor compatibility is not checked (pass --editor-version)", project.Paths{Root: root}.ProjectVersion())
 	}
 	return v, err
 }

@@ -15,7 +15,7 @@ import (
 // bytes downloaded, time taken) on a terminal, nothing but warnings
 // otherwise (the summary line follows). Warnings print above a live bar.
 type reporter struct {
-	f     *cmdutil.Factory
+	p     cmdutil.Printer
 	live  bool
 	bytes atomic.Int64
 
@@ -24,12 +24,13 @@ type reporter struct {
 	bar      *mpb.Bar
 }
 
-func newReporter(f *cmdutil.Factory) *reporter {
-	g := f.Globals
+// newReporter shows progress on p's stderr; getenv tells whether this is CI.
+func newReporter(p cmdutil.Printer, getenv func(string) string) *reporter {
+	g := p.Globals
 	// A terminal that reports no width gets no bar: mpb would draw
 	// nothing on it anyway.
-	live := f.IO.ErrWidth() > 0 && !g.NoProgress && !g.Quiet && !g.JSON && f.Getenv("CI") == ""
-	return &reporter{f: f, live: live}
+	live := p.IO.ErrWidth() > 0 && !g.NoProgress && !g.Quiet && !g.JSON && getenv("CI") == ""
+	return &reporter{p: p, live: live}
 }
 
 func (r *reporter) Resolved(n int) {
@@ -40,7 +41,7 @@ func (r *reporter) Resolved(n int) {
 	defer r.mu.Unlock()
 	// ErrOut may be a wrapper, not the *os.File mpb checks for a terminal:
 	// live already says it is one.
-	r.progress = mpb.New(mpb.WithOutput(r.f.IO.ErrOut), mpb.WithAutoRefresh(), mpb.WithWidth(32))
+	r.progress = mpb.New(mpb.WithOutput(r.p.IO.ErrOut), mpb.WithAutoRefresh(), mpb.WithWidth(32))
 	r.bar = r.progress.AddBar(int64(n),
 		mpb.BarRemoveOnComplete(),
 		mpb.PrependDecorators(decor.Name("Installing ")),
@@ -65,12 +66,12 @@ func (r *reporter) Downloaded(n int) { r.bytes.Add(int64(n)) }
 func (r *reporter) Warn(msg string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.progress != nil && !r.f.Globals.Quiet {
+	if r.progress != nil && !r.p.Globals.Quiet {
 		if _, err := fmt.Fprintf(r.progress, "warning: %s\n", msg); err == nil {
 			return
 		}
 	}
-	r.f.Warnf("%s", msg)
+	r.p.Warnf("%s", msg)
 }
 
 // finish takes the bar off the terminal, whether every package made it or

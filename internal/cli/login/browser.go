@@ -8,13 +8,12 @@ import (
 // --no-browser, only when stdin is a terminal (a person is there) and the OS
 // has a desktop session. It never fails the login: the URL is printed anyway.
 func openBrowser(opts *Options, url string) bool {
-	f := opts.F
-	if opts.NoBrowser || !f.IO.InTTY || !hasDesktop(f.GOOS, f.Getenv) {
+	if opts.NoBrowser || !opts.IO.InTTY || !hasDesktop(opts.GOOS, opts.Getenv) {
 		return false
 	}
 	open := opts.Open
 	if open == nil {
-		open = func(u string) error { return startBrowser(f.GOOS, u) }
+		open = func(u string) error { return startBrowser(opts.GOOS, u) }
 	}
 	return open(url) == nil
 }

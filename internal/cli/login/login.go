@@ -27,7 +27,17 @@ const defaultNpmrc = "\x00user"
 
 // Options are the inputs of login.
 type Options struct {
-	F             *cmdutil.Factory
+	cmdutil.Printer
+	Config func() (*upmconfig.Config, error)
+	// Client is the registry client for a config's credentials
+	// (cmdutil.Factory.Registry).
+	Client     func(*upmconfig.Config) (*registry.Client, error)
+	EditConfig func(global bool, edit func(*upmconfig.File) ([]byte, error)) (string, error)
+	Getenv     func(string) string
+	Home       func() (string, error)
+	// GOOS decides how a browser is opened.
+	GOOS string
+
 	Registry      string
 	Username      string
 	Email         string
@@ -50,7 +60,8 @@ type Options struct {
 
 // NewCmd builds the login command; runF replaces the behaviour in flag tests.
 func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{F: f}
+	opts := &Options{Printer: f.Printer(), Config: f.Config, Client: f.Registry, EditConfig: f.EditConfig,
+		Getenv: f.Getenv, Home: f.Home, GOOS: f.GOOS}
 	cmd := &cobra.Command{
 		Use:     "login --registry URL",
 		Aliases: []string{"adduser"},
@@ -151,16 +162,15 @@ type outcome struct {
 
 // Run logs in and stores the credential.
 func Run(ctx context.Context, opts *Options) error {
-	f := opts.F
-	if f.Globals.Offline {
+	if opts.Globals.Offline {
 		return cmdutil.UsageErrorf("login asks the registry and cannot run with --offline")
 	}
 	// Check the config files before asking anything: a malformed file is
 	// reported now, not after the person typed a password.
-	if _, err := f.Config(); err != nil {
+	if _, err := opts.Config(); err != nil {
 		return err
 	}
-	client, err := f.Registry(nil)
+	client, err := opts.Client(nil)
 	if err != nil {
 		return err
 	}
@@ -174,7 +184,7 @@ func Run(ctx context.Context, opts *Options) error {
 		out, err = webLogin(ctx, opts, client)
 		var ue *registry.WebLoginUnsupportedError
 		if errors.As(err, &ue) && opts.AuthType == "" {
-			f.Infof("%s has no web login (%s); logging in with a user name and password.", opts.Registry, shortReason(ue))
+			opts.Infof("%s has no web login (%s); logging in with a user name and password.", opts.Registry, shortReason(ue))
 			out, err = couchLogin(ctx, opts, client)
 		} else if errors.As(err, &ue) {
 			return cmdutil.WithCode(cmdutil.ExitFailure, err, fmt.Sprintf("log in with a user name and password: upkg login --registry %s --auth-type legacy", opts.Registry))
@@ -195,17 +205,16 @@ func shortReason(e *registry.WebLoginUnsupportedError) string {
 
 // webLogin runs the web login, showing the URL and opening a browser.
 func webLogin(ctx context.Context, opts *Options, client *registry.Client) (*outcome, error) {
-	f := opts.F
 	tok, err := client.WebLogin(ctx, opts.Registry, registry.WebLoginOptions{
 		Create:  opts.Create,
 		Timeout: opts.Timeout,
 		OnURL: func(u string) {
 			// Shown even with --quiet: without it the login cannot happen.
-			fmt.Fprintf(f.IO.ErrOut, "Open this URL in a browser to log in to %s:\n  %s\n", opts.Registry, u)
+			fmt.Fprintf(opts.IO.ErrOut, "Open this URL in a browser to log in to %s:\n  %s\n", opts.Registry, u)
 			if opened := openBrowser(opts, u); opened {
-				fmt.Fprintln(f.IO.ErrOut, "(opened in your browser)")
+				fmt.Fprintln(opts.IO.ErrOut, "(opened in your browser)")
 			}
-			fmt.Fprintf(f.IO.ErrOut, "Waiting for the login to complete (up to %s; Ctrl-C to stop)...\n", opts.Timeout)
+			fmt.Fprintf(opts.IO.ErrOut, "Waiting for the login to complete (up to %s; Ctrl-C to stop)...\n", opts.Timeout)
 		},
 	})
 	var te *registry.WebLoginTimeoutError
@@ -221,7 +230,6 @@ func webLogin(ctx context.Context, opts *Options, client *registry.Client) (*out
 // couchLogin asks for what is missing and runs the couch login, answering a
 // one-time password or e-mail request once.
 func couchLogin(ctx context.Context, opts *Options, client *registry.Client) (*outcome, error) {
-	f := opts.F
 	user, pw, err := userAndPassword(ctx, opts, "Username: ", "Password: ")
 	if err != nil {
 		return nil, err
@@ -239,7 +247,7 @@ func couchLogin(ctx context.Context, opts *Options, client *registry.Client) (*o
 		)
 		switch {
 		case errors.As(err, &otpErr) && !otpErr.Sent:
-			code, perr := f.IO.Prompt(ctx, "This registry asks for a one-time password.\nOne-time password: ")
+			code, perr := opts.IO.Prompt(ctx, "This registry asks for a one-time password.\nOne-time password: ")
 			if errors.Is(perr, iostreams.ErrNoTTY) {
 				return nil, cmdutil.UsageErrorf("%s asks for a one-time password and there is no terminal to ask on: pass --otp CODE", opts.Registry)
 			}
@@ -253,7 +261,7 @@ func couchLogin(ctx context.Context, opts *Options, client *registry.Client) (*o
 		case errors.As(err, &otpErr):
 			return nil, cmdutil.WithCode(cmdutil.ExitAuth, err, "check the code of your authenticator app (it changes every 30 seconds) and run the command again")
 		case errors.As(err, &emailErr) && cr.Email == "":
-			email, perr := f.IO.Prompt(ctx, "E-mail (this registry needs one; it may be public): ")
+			email, perr := opts.IO.Prompt(ctx, "E-mail (this registry needs one; it may be public): ")
 			if errors.Is(perr, iostreams.ErrNoTTY) {
 				return nil, cmdutil.UsageErrorf("%v; there is no terminal to ask on: pass --email", emailErr)
 			}
@@ -292,7 +300,7 @@ func basicLogin(ctx context.Context, opts *Options, client *registry.Client) (*o
 	case errors.As(err, &nf):
 		// Some Basic-only registries have no /-/whoami; the credential
 		// cannot be checked, which is no reason to refuse it.
-		opts.F.Warnf("%s has no /-/whoami, so the credential could not be checked before storing it", opts.Registry)
+		opts.Warnf("%s has no /-/whoami, so the credential could not be checked before storing it", opts.Registry)
 		seen = user
 	case err != nil:
 		return nil, err
@@ -303,11 +311,10 @@ func basicLogin(ctx context.Context, opts *Options, client *registry.Client) (*o
 // userAndPassword takes the user name and password from the flags, stdin
 // or the terminal, failing at once, naming the flag, when there is none.
 func userAndPassword(ctx context.Context, opts *Options, userLabel, pwLabel string) (string, string, error) {
-	f := opts.F
 	user := opts.Username
 	if user == "" {
 		var err error
-		user, err = f.IO.Prompt(ctx, userLabel)
+		user, err = opts.IO.Prompt(ctx, userLabel)
 		if errors.Is(err, iostreams.ErrNoTTY) {
 			return "", "", cmdutil.UsageErrorf("no terminal to ask for the user name: pass --username")
 		}
@@ -324,9 +331,9 @@ func userAndPassword(ctx context.Context, opts *Options, userLabel, pwLabel stri
 		err error
 	)
 	if opts.PasswordStdin {
-		pw, err = f.IO.ReadSecret(ctx, pwLabel)
+		pw, err = opts.IO.ReadSecret(ctx, pwLabel)
 	} else {
-		pw, err = f.IO.PromptSecret(ctx, pwLabel)
+		pw, err = opts.IO.PromptSecret(ctx, pwLabel)
 		if errors.Is(err, iostreams.ErrNoTTY) {
 			return "", "", cmdutil.UsageErrorf("no terminal to ask for the password: pass it on stdin with --password-stdin")
 		}
@@ -346,7 +353,6 @@ func userAndPassword(ctx context.Context, opts *Options, userLabel, pwLabel stri
 // store writes the credential into .upmconfig.toml (and a .npmrc on request)
 // and reports where.
 func store(opts *Options, out *outcome) error {
-	f := opts.F
 	u := upmconfig.AuthUpdate{}
 	if out.Stored == "token" {
 		u.Token = &out.secret
@@ -359,7 +365,7 @@ func store(opts *Options, out *outcome) error {
 	if opts.alwaysAuthSet {
 		u.AlwaysAuth = &opts.AlwaysAuth
 	}
-	path, err := f.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
+	path, err := opts.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
 		return upmconfig.SetAuth(file.Data, opts.Registry, u)
 	})
 	if err != nil {
@@ -367,7 +373,7 @@ func store(opts *Options, out *outcome) error {
 	}
 	out.File = path
 	if opts.Npmrc != "" {
-		rc, err := npmrcPath(f, opts.Npmrc)
+		rc, err := npmrcPath(opts)
 		if err != nil {
 			return err
 		}
@@ -384,35 +390,36 @@ func store(opts *Options, out *outcome) error {
 		}
 		out.Npmrc = rc
 	}
-	auth.WarnPlainHTTP(f, opts.Registry)
-	if f.Globals.JSON {
-		return f.PrintJSON(out)
+	auth.WarnPlainHTTP(opts.Printer, opts.Registry)
+	if opts.JSON() {
+		return opts.PrintJSON(out)
 	}
 	who := ""
 	if out.Username != "" {
 		who = " as " + out.Username
 	}
 	how := map[string]string{"web": "web login", "couch": out.Account + " account", "basic": "checked with /-/whoami"}[out.Method]
-	f.Infof("Logged in%s on %s (%s).", who, opts.Registry, how)
-	f.Infof("Stored %s for %s in %s", out.Stored, opts.Registry, path)
+	opts.Infof("Logged in%s on %s (%s).", who, opts.Registry, how)
+	opts.Infof("Stored %s for %s in %s", out.Stored, opts.Registry, path)
 	if out.Npmrc != "" {
-		f.Infof("Also wrote it to %s for npm", out.Npmrc)
+		opts.Infof("Also wrote it to %s for npm", out.Npmrc)
 	}
 	return nil
 }
 
 // npmrcPath resolves --npmrc: the user's .npmrc for a bare flag.
-func npmrcPath(f *cmdutil.Factory, v string) (string, error) {
+func npmrcPath(opts *Options) (string, error) {
+	v := opts.Npmrc
 	if v != defaultNpmrc {
 		return v, nil
 	}
-	if p := f.Getenv("NPM_CONFIG_USERCONFIG"); p != "" {
+	if p := opts.Getenv("NPM_CONFIG_USERCONFIG"); p != "" {
 		return p, nil
 	}
-	if p := f.Getenv("npm_config_userconfig"); p != "" {
+	if p := opts.Getenv("npm_config_userconfig"); p != "" {
 		return p, nil
 	}
-	home, err := f.Home()
+	home, err := opts.Home()
 	if err != nil {
 		return "", fmt.Errorf("find home folder for ~/.npmrc: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/cli/cmdutil/cmdtest"
 	"github.com/upkg/upkg/internal/iostreams"
 )
 
@@ -42,8 +43,7 @@ func TestLoginFlags(t *testing.T) {
 		{"password as argument", []string{"login", "--registry", reg, "hunter2"}, cmdutil.ExitUsage, Options{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ios, _, _ := iostreams.Test("")
-			f := &cmdutil.Factory{IO: ios, Globals: &cmdutil.Globals{}}
+			f, _, _ := cmdtest.Factory("")
 			var got *Options
 			cmd := NewCmd(f, func(_ context.Context, o *Options) error { got = o; return nil })
 			// A parent, so that the alias is resolved as on the command line.
@@ -61,7 +61,12 @@ func TestLoginFlags(t *testing.T) {
 				t.Fatalf("err = %v, runF reached = %v", err, got != nil)
 			}
 			g := *got
-			g.F = nil
+			// What the constructor copied from the Factory.
+			if g.Printer != f.Printer() || g.Config == nil || g.Client == nil || g.EditConfig == nil ||
+				g.Getenv == nil || g.Home == nil || g.GOOS != f.GOOS {
+				t.Errorf("the Factory's streams and functions were not copied: %+v", g)
+			}
+			g.Printer, g.Config, g.Client, g.EditConfig, g.Getenv, g.Home, g.GOOS = cmdutil.Printer{}, nil, nil, nil, nil, nil, ""
 			if !reflect.DeepEqual(g, tc.want) {
 				t.Errorf("options = %+v\nwant      %+v", g, tc.want)
 			}
@@ -158,7 +163,7 @@ func TestOpenBrowser(t *testing.T) {
 					return ""
 				}}
 			called := ""
-			opts := &Options{F: f, NoBrowser: tc.noBrowser, Open: func(u string) error { called = u; return tc.openErr }}
+			opts := &Options{Printer: f.Printer(), GOOS: f.GOOS, Getenv: f.Getenv, NoBrowser: tc.noBrowser, Open: func(u string) error { called = u; return tc.openErr }}
 			got := openBrowser(opts, "https://r.example.com/login/1")
 			if got != tc.want || (called != "") != tc.called {
 				t.Errorf("openBrowser = %v, opener called with %q", got, called)

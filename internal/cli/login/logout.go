@@ -14,14 +14,21 @@ import (
 
 // LogoutOptions are the inputs of logout.
 type LogoutOptions struct {
-	F        *cmdutil.Factory
+	cmdutil.Printer
+	Config func() (*upmconfig.Config, error)
+	// Client is the registry client for a config's credentials
+	// (cmdutil.Factory.Registry).
+	Client      func(*upmconfig.Config) (*registry.Client, error)
+	EditConfig  func(global bool, edit func(*upmconfig.File) ([]byte, error)) (string, error)
+	ConfigPaths func() (user, global string, err error)
+
 	Registry string
 }
 
 // NewLogoutCmd builds the logout command; runF replaces the behaviour in flag
 // tests.
 func NewLogoutCmd(f *cmdutil.Factory, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
-	opts := &LogoutOptions{F: f}
+	opts := &LogoutOptions{Printer: f.Printer(), Config: f.Config, Client: f.Registry, EditConfig: f.EditConfig, ConfigPaths: f.ConfigPaths}
 	cmd := &cobra.Command{
 		Use:   "logout --registry URL",
 		Short: "Revoke a registry token where the registry supports it, then remove its entry",
@@ -51,25 +58,24 @@ removed without asking the registry.`,
 
 // RunLogout revokes and removes the entry of opts.Registry.
 func RunLogout(ctx context.Context, opts *LogoutOptions) error {
-	f := opts.F
-	cfg, err := f.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
 	entry, ok := upmconfig.MatchRegistry(cfg.User.NpmAuth, opts.Registry)
 	if !ok {
-		return auth.NotInUserFile(f, opts.Registry, cfg.User.Path)
+		return auth.NotInUserFile(opts.ConfigPaths, opts.Registry, cfg.User.Path)
 	}
 	revocation := "not-applicable"
 	var note string
 	switch {
 	case entry.Token == "":
 		note = "a user name and password (or access token) in _auth cannot be revoked by upkg; it stays valid until you change it on the registry"
-	case f.Globals.Offline:
+	case opts.Globals.Offline:
 		revocation = "skipped"
 		note = "the token was not revoked (--offline); it stays valid until it expires or you revoke it on the registry"
 	default:
-		client, err := f.Registry(nil)
+		client, err := opts.Client(nil)
 		if err != nil {
 			return err
 		}
@@ -86,27 +92,27 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 			note = "the registry refused to revoke the token, most likely because it was no longer valid"
 		}
 	}
-	path, err := f.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
+	path, err := opts.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
 		out, removed, err := upmconfig.RemoveAuth(file.Data, entry.Registry)
 		if err != nil {
 			return nil, err
 		}
 		if !removed {
-			return nil, auth.NotInUserFile(f, opts.Registry, file.Path)
+			return nil, auth.NotInUserFile(opts.ConfigPaths, opts.Registry, file.Path)
 		}
 		return out, nil
 	})
 	if err != nil {
 		return err
 	}
-	if f.Globals.JSON {
-		return f.PrintJSON(map[string]any{"registry": entry.Registry, "revocation": revocation, "removed": true, "file": path})
+	if opts.JSON() {
+		return opts.PrintJSON(map[string]any{"registry": entry.Registry, "revocation": revocation, "removed": true, "file": path})
 	}
 	if revocation == "revoked" {
-		f.Infof("Revoked the token on %s.", entry.Registry)
+		opts.Infof("Revoked the token on %s.", entry.Registry)
 	} else if note != "" {
-		f.Infof("Not revoked: %s.", note)
+		opts.Infof("Not revoked: %s.", note)
 	}
-	f.Infof("Removed the entry for %s from %s", entry.Registry, path)
+	opts.Infof("Removed the entry for %s from %s", entry.Registry, path)
 	return nil
 }

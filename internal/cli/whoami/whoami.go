@@ -9,18 +9,24 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 // Options are the inputs of whoami.
 type Options struct {
-	F        *cmdutil.Factory
+	cmdutil.Printer
+	Config func() (*upmconfig.Config, error)
+	// Client is the registry client for a config's credentials
+	// (cmdutil.Factory.Registry).
+	Client func(*upmconfig.Config) (*registry.Client, error)
+
 	Registry string
 }
 
 // NewCmd builds the command; runF replaces the behaviour in flag tests.
 func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{F: f}
+	opts := &Options{Printer: f.Printer(), Config: f.Config, Client: f.Registry}
 	cmd := &cobra.Command{
 		Use:   "whoami --registry URL",
 		Short: "Print the user name a registry sees for your stored credential",
@@ -41,20 +47,19 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cob
 
 // Run asks the registry (GET <registry>/-/whoami) with the matched credential.
 func Run(ctx context.Context, opts *Options) error {
-	f := opts.F
 	if err := cmdutil.CheckRegistryURL(opts.Registry); err != nil {
 		return err
 	}
-	if f.Globals.Offline {
+	if opts.Globals.Offline {
 		return cmdutil.UsageErrorf("whoami asks the registry and cannot run with --offline")
 	}
-	cfg, err := f.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
 	auths := cfg.Auths()
 	entry, matched := upmconfig.MatchRegistry(auths, opts.Registry)
-	client, err := f.Registry(cfg)
+	client, err := opts.Client(cfg)
 	if err != nil {
 		return err
 	}
@@ -62,16 +67,16 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if f.Globals.JSON {
+	if opts.JSON() {
 		out := map[string]any{"registry": opts.Registry, "username": user, "entry": nil}
 		if matched {
 			out["entry"] = map[string]any{"registry": entry.Registry, "kind": entry.Kind(), "file": entry.File}
 		}
-		return f.PrintJSON(out)
+		return opts.PrintJSON(out)
 	}
-	fmt.Fprintln(f.IO.Out, user)
+	fmt.Fprintln(opts.IO.Out, user)
 	if matched {
-		f.Infof("(%s of npmAuth.%q from %s)", entry.Kind(), entry.Registry, entry.File)
+		opts.Infof("(%s of npmAuth.%q from %s)", entry.Kind(), entry.Registry, entry.File)
 	}
 	return nil
 }
