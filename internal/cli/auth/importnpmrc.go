@@ -12,6 +12,7 @@ import (
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/npmrc"
+	"github.com/upkg/upkg/internal/regurl"
 	"github.com/upkg/upkg/internal/upmconfig"
 )
 
@@ -133,7 +134,7 @@ func importRun(opts *ImportOptions) error {
 			return err
 		}
 		for _, it := range fileItems {
-			key, _ := upmconfig.NormalizeURL(it.Registry)
+			key, _ := regurl.NormalizeURL(it.Registry)
 			if seen[key] {
 				continue // a project .npmrc beats the user's, as in npm
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/secret"
 	"github.com/upkg/upkg/internal/upmconfig"
 )
 
@@ -87,7 +88,7 @@ func listEntries(cfg *upmconfig.Config) []listEntry {
 				Email:      a.Email,
 				AlwaysAuth: a.AlwaysAuth,
 				File:       a.File,
-				Secret:     upmconfig.Mask(a.Secret()),
+				Secret:     secret.Mask(a.Secret()),
 				Active:     active[a.File+"\x00"+a.Registry],
 			})
 		}
