@@ -53,7 +53,7 @@ func openFunc(f *cmdutil.Factory) func() (*cache.Store, int64, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		s, err := f.Store(cfg)
+		s, err := f.Store()
 		return s, maxSize, err
 	}
 }

@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
+	"sync"
 	"time"
 
+	"github.com/upkg/upkg/internal/cache"
 	"github.com/upkg/upkg/internal/iostreams"
+	"github.com/upkg/upkg/internal/project"
 	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/upmconfig"
 )
@@ -26,7 +30,9 @@ type Globals struct {
 }
 
 // Factory gives a command everything from outside the process: streams,
-// environment, OS, home folder, config files, HTTP. Tests build one with fakes.
+// environment, OS, home folder, and the values built from them on first use
+// and then kept (Config, Registry, Store, Project). Commands copy what they
+// need into their options (NewCmdX(f, runF)). Tests build one with fakes.
 type Factory struct {
 	IO      *iostreams.IOStreams
 	Globals *Globals
@@ -38,6 +44,23 @@ type Factory struct {
 	// Transport is the base HTTP transport; nil means a fresh clone of
 	// http.DefaultTransport. Tests swap it.
 	Transport http.RoundTripper
+
+	config   lazy[*upmconfig.Config]
+	registry lazy[*registry.Client]
+	store    lazy[*cache.Store]
+	project  lazy[*project.Project]
+}
+
+// lazy is a value built once, on first use, with its error.
+type lazy[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+func (l *lazy[T]) get(build func() (T, error)) (T, error) {
+	l.once.Do(func() { l.v, l.err = build() })
+	return l.v, l.err
 }
 
 // Locator returns where the config files are for this process.
@@ -62,9 +85,14 @@ func (f *Factory) ConfigPaths() (user, global string, err error) {
 	return user, loc.GlobalPath(), nil
 }
 
-// Config loads both config files and prints their warnings on stderr (unless
-// --quiet). A malformed file is an exit-8 error naming file:line:column.
+// Config loads both config files, once, and prints their warnings on stderr
+// (unless --quiet). A malformed file is an exit-8 error naming
+// file:line:column.
 func (f *Factory) Config() (*upmconfig.Config, error) {
+	return f.config.get(f.loadConfig)
+}
+
+func (f *Factory) loadConfig() (*upmconfig.Config, error) {
 	user, global, err := f.ConfigPaths()
 	if err != nil {
 		return nil, err
@@ -79,21 +107,34 @@ func (f *Factory) Config() (*upmconfig.Config, error) {
 	return cfg, nil
 }
 
-// Registry returns the registry client for cfg's credentials (none for a
-// nil cfg) with the network settings applied: proxies, CA files from caFile,
-// NODE_EXTRA_CA_CERTS and SSL_CERT_FILE, the request deadline, and the
-// trace with --verbose. Settings that cannot be applied (a CA file that is
-// missing) are its error: trust is never quietly narrower than asked.
-func (f *Factory) Registry(cfg *upmconfig.Config) (*registry.Client, error) {
-	var auths []upmconfig.Auth
-	if cfg != nil {
-		auths = cfg.Auths()
-	}
-	n, err := f.Network(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return f.RegistryWith(auths, n)
+// Registry returns the registry client, built once: the config's
+// credentials, the network settings (proxies; CA files from caFile,
+// NODE_EXTRA_CA_CERTS and SSL_CERT_FILE), the request deadline, the
+// packument cache, --offline and, with --verbose, the trace. Settings that
+// cannot be applied (a CA file that is missing) are its error: trust is never
+// quietly narrower than asked.
+func (f *Factory) Registry() (*registry.Client, error) {
+	return f.registry.get(func() (*registry.Client, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		n, err := f.Network(cfg)
+		if err != nil {
+			return nil, err
+		}
+		dir, _, err := f.CacheDir(cfg)
+		if err != nil {
+			return nil, err
+		}
+		c, err := f.RegistryWith(cfg.Auths(), n)
+		if err != nil {
+			return nil, err
+		}
+		c.CacheDir = filepath.Join(dir, "packuments")
+		c.Offline = f.Globals.Offline
+		return c, nil
+	})
 }
 
 // bareRegistry is a client with credentials, user agent and trace, before

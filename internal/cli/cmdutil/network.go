@@ -89,9 +89,10 @@ func (n Network) apply(c *registry.Client) error {
 	return nil
 }
 
-// RegistryWith is Registry with the network settings n instead of those of
-// the environment and config files (doctor passes the CA files it could read,
-// so that one broken file does not hide every other finding).
+// RegistryWith is the one constructor of registry clients: the credentials
+// of auths and the network settings n. Registry is it with the config's
+// credentials and the environment's settings; doctor passes the CA files it
+// could read, so that one broken file does not hide every other finding.
 func (f *Factory) RegistryWith(auths []upmconfig.Auth, n Network) (*registry.Client, error) {
 	c := f.bareRegistry(auths)
 	if err := n.apply(c); err != nil {

@@ -77,7 +77,49 @@ func TestRegistryWithMissingCAFile(t *testing.T) {
 	ios, _, _ := iostreams.Test("")
 	f := &Factory{IO: ios, Globals: &Globals{}, Getenv: func(k string) string { return env[k] }, GOOS: "linux", Home: func() (string, error) { return dir, nil }}
 	// The one constructor returns the error, before any request.
-	if _, err := f.Registry(nil); err == nil || !strings.Contains(err.Error(), missing) {
+	if _, err := f.Registry(); err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf("Registry = %v, want an error naming %s", err, missing)
+	}
+}
+
+// TestValuesBuiltOnce: Config, Registry and Store are built on first use and
+// then kept, so that every part of a command sees the same ones (and config
+// warnings print once).
+func TestValuesBuiltOnce(t *testing.T) {
+	dir := t.TempDir()
+	user := filepath.Join(dir, "u.toml")
+	if err := os.WriteFile(user, []byte("bogus = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"UPM_USER_CONFIG_FILE":   user,
+		"UPM_GLOBAL_CONFIG_FILE": filepath.Join(dir, "g.toml"),
+		"UPM_CACHE_ROOT":         filepath.Join(dir, "cache"),
+	}
+	ios, _, stderr := iostreams.Test("")
+	f := &Factory{IO: ios, Globals: &Globals{Offline: true}, Getenv: func(k string) string { return env[k] }, GOOS: "linux", Home: func() (string, error) { return dir, nil }}
+	c1, err := f.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := f.Config()
+	r1, err := f.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, _ := f.Registry()
+	s1, err := f.Store()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := f.Store()
+	if c1 != c2 || r1 != r2 || s1 != s2 {
+		t.Error("a value was built twice")
+	}
+	if n := strings.Count(stderr.String(), "bogus"); n != 1 {
+		t.Errorf("the config warning printed %d times:\n%s", n, stderr)
+	}
+	if !r1.Offline || r1.CacheDir != filepath.Join(dir, "cache", "upkg", "v1", "packuments") {
+		t.Errorf("registry: offline %v, packument cache %s", r1.Offline, r1.CacheDir)
 	}
 }

@@ -43,14 +43,43 @@ func (f *Factory) ProjectRoot() (root string, found bool, err error) {
 	}
 }
 
+// Project opens the Unity project, once: -C, else the nearest folder
+// holding Packages/manifest.json, with --editor-version instead of its
+// ProjectSettings/ProjectVersion.txt when given. No project is an error.
+func (f *Factory) Project() (*project.Project, error) {
+	return f.project.get(func() (*project.Project, error) {
+		root, found, err := f.ProjectRoot()
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, WithCode(ExitFailure, fmt.Errorf("no Unity project here: no Packages/manifest.json in this folder or its parents"), "run upkg in a Unity project, or pass -C DIR")
+		}
+		editor, err := f.editorFlag()
+		if err != nil {
+			return nil, err
+		}
+		return project.Open(root, editor)
+	})
+}
+
+// editorFlag is --editor-version, checked.
+func (f *Factory) editorFlag() (string, error) {
+	v := f.Globals.EditorVersion
+	if v == "" {
+		return "", nil
+	}
+	if _, err := manifest.ParseEditorVersion(v); err != nil {
+		return "", UsageErrorf("--editor-version: %v", err)
+	}
+	return v, nil
+}
+
 // EditorVersion is --editor-version, else the project's
 // ProjectSettings/ProjectVersion.txt, else "" (unknown; missing says so).
 func (f *Factory) EditorVersion(root string) (version string, missing bool, err error) {
-	if v := f.Globals.EditorVersion; v != "" {
-		if _, err := manifest.ParseEditorVersion(v); err != nil {
-			return "", false, UsageErrorf("--editor-version: %v", err)
-		}
-		return v, false, nil
+	if v, err := f.editorFlag(); v != "" || err != nil {
+		return v, false, err
 	}
 	p := project.Paths{Root: root}.ProjectVersion()
 	b, err := os.ReadFile(p)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/upkg/upkg/internal/cache"
 	"github.com/upkg/upkg/internal/manifest"
-	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/upmconfig"
 )
 
@@ -53,29 +52,17 @@ func (f *Factory) CacheDir(cfg *upmconfig.Config) (dir string, maxSize int64, er
 	return filepath.Join(root, "upkg", "v1"), maxSize, nil
 }
 
-// Store opens the global cache.
-func (f *Factory) Store(cfg *upmconfig.Config) (*cache.Store, error) {
-	dir, maxSize, err := f.CacheDir(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return cache.Open(dir, maxSize)
-}
-
-// RegistryClient returns the registry client of a command that fetches
-// packages: the config's credentials, the network settings (proxies; CA files
-// from caFile, NODE_EXTRA_CA_CERTS and SSL_CERT_FILE), the packument cache,
-// --offline and --verbose.
-func (f *Factory) RegistryClient(cfg *upmconfig.Config) (*registry.Client, error) {
-	dir, _, err := f.CacheDir(cfg)
-	if err != nil {
-		return nil, err
-	}
-	c, err := f.Registry(cfg)
-	if err != nil {
-		return nil, err
-	}
-	c.CacheDir = filepath.Join(dir, "packuments")
-	c.Offline = f.Globals.Offline
-	return c, nil
+// Store opens the global cache, once.
+func (f *Factory) Store() (*cache.Store, error) {
+	return f.store.get(func() (*cache.Store, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		dir, maxSize, err := f.CacheDir(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return cache.Open(dir, maxSize)
+	})
 }

@@ -5,9 +5,7 @@ package install
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"time"
 
@@ -18,7 +16,6 @@ import (
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/gitdep"
 	"github.com/upkg/upkg/internal/install"
-	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/project"
 	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/upmconfig"
@@ -27,17 +24,16 @@ import (
 // Options are the inputs of install.
 type Options struct {
 	cmdutil.Printer
-	Getenv      func(string) string
-	ProjectRoot func() (root string, found bool, err error)
-	Config      func() (*upmconfig.Config, error)
-	// EditorVersion, DefaultRegistry, BuiltinsKey, Builtins, Store and
-	// RegistryClient are the Factory's methods of those names.
-	EditorVersion   func(root string) (version string, missing bool, err error)
+	Getenv func(string) string
+	// Project, Config, DefaultRegistry, BuiltinsKey, Builtins, Store and
+	// Registry are the Factory's methods of those names.
+	Project         func() (*project.Project, error)
+	Config          func() (*upmconfig.Config, error)
 	DefaultRegistry func(editor string) string
 	BuiltinsKey     func(editorPath, editor string) string
 	Builtins        func(editorPath, editor string) (*builtin.Set, error)
-	Store           func(*upmconfig.Config) (*cache.Store, error)
-	RegistryClient  func(*upmconfig.Config) (*registry.Client, error)
+	Store           func() (*cache.Store, error)
+	Registry        func() (*registry.Client, error)
 
 	Frozen        bool
 	NoMaterialize bool
@@ -82,14 +78,13 @@ func newOptions(f *cmdutil.Factory) *Options {
 	return &Options{
 		Printer:         f.Printer(),
 		Getenv:          f.Getenv,
-		ProjectRoot:     f.ProjectRoot,
+		Project:         f.Project,
 		Config:          f.Config,
-		EditorVersion:   f.EditorVersion,
 		DefaultRegistry: f.DefaultRegistry,
 		BuiltinsKey:     f.BuiltinsKey,
 		Builtins:        f.Builtins,
 		Store:           f.Store,
-		RegistryClient:  f.RegistryClient,
+		Registry:        f.Registry,
 	}
 }
 
@@ -120,42 +115,23 @@ func addFlags(cmd *cobra.Command, opts *Options) {
 // Run installs the project.
 func Run(ctx context.Context, opts *Options) error {
 	start := time.Now()
-	root, found, err := opts.ProjectRoot()
+	p, err := opts.Project()
 	if err != nil {
 		return err
 	}
-	manifestPath := project.Paths{Root: root}.Manifest()
-	if !found {
-		return cmdutil.WithCode(cmdutil.ExitFailure, fmt.Errorf("no Unity project here: no Packages/manifest.json in this folder or its parents"), "run upkg in a Unity project, or pass -C DIR")
+	if p.EditorMissing {
+		opts.Warnf("no %s: editor compatibility is not checked (pass --editor-version)", p.ProjectVersion())
 	}
-	mBytes, err := os.ReadFile(manifestPath)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", manifestPath, err)
-	}
-	m, err := manifest.Parse(manifestPath, mBytes)
-	if err != nil {
+	// A malformed config file fails every install, no-op or not.
+	if _, err := opts.Config(); err != nil {
 		return err
 	}
-	lockPath := project.Paths{Root: root}.Lock()
-	lockBytes, err := os.ReadFile(lockPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		lockBytes = nil
-	} else if err != nil {
-		return fmt.Errorf("read %s: %w", lockPath, err)
-	}
-	editor, err := editorVersion(opts, root)
-	if err != nil {
-		return err
-	}
-	cfg, err := opts.Config()
-	if err != nil {
-		return err
-	}
+	root, editor := p.Root, p.Editor
 	iopts := install.Options{
 		ProjectRoot:     root,
-		Manifest:        m,
-		ManifestBytes:   mBytes,
-		OldLockBytes:    lockBytes,
+		Manifest:        p.Manifest,
+		ManifestBytes:   p.ManifestBytes,
+		OldLockBytes:    p.LockBytes,
 		EditorVersion:   editor,
 		DefaultRegistry: opts.DefaultRegistry(editor),
 		Git:             gitdep.Git{Env: os.Environ()}, // credential helpers, SSH agent, HOME
@@ -181,10 +157,10 @@ func Run(ctx context.Context, opts *Options) error {
 		if iopts.Builtins, err = opts.Builtins(opts.EditorPath, editor); err != nil {
 			return err
 		}
-		if iopts.Store, err = opts.Store(cfg); err != nil {
+		if iopts.Store, err = opts.Store(); err != nil {
 			return err
 		}
-		client, err := opts.RegistryClient(cfg)
+		client, err := opts.Registry()
 		if err != nil {
 			return err
 		}
@@ -230,16 +206,6 @@ func Run(ctx context.Context, opts *Options) error {
 		len(sum.Packages), len(sum.Added), len(sum.Changed), len(sum.Removed), sum.FromCache, sum.Downloaded,
 		humanBytes(sum.DownloadedBytes), humanDuration(sum.Elapsed))
 	return nil
-}
-
-// editorVersion is the project's editor (cmdutil.EditorVersion), with a
-// warning when there is none.
-func editorVersion(opts *Options, root string) (string, error) {
-	v, missing, err := opts.EditorVersion(root)
-	if missing {
-		opts.Warnf("no %s: editor compatibility is not checked (pass --editor-version)", project.Paths{Root: root}.ProjectVersion())
-	}
-	return v, err
 }
 
 func humanDuration(d time.Duration) string {

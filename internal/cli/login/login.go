@@ -29,9 +29,9 @@ const defaultNpmrc = "\x00user"
 type Options struct {
 	cmdutil.Printer
 	Config func() (*upmconfig.Config, error)
-	// Client is the registry client for a config's credentials
+	// Client is the registry client
 	// (cmdutil.Factory.Registry).
-	Client     func(*upmconfig.Config) (*registry.Client, error)
+	Client     func() (*registry.Client, error)
 	EditConfig func(global bool, edit func(*upmconfig.File) ([]byte, error)) (string, error)
 	Getenv     func(string) string
 	Home       func() (string, error)
@@ -170,7 +170,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if _, err := opts.Config(); err != nil {
 		return err
 	}
-	client, err := opts.Client(nil)
+	client, err := opts.Client()
 	if err != nil {
 		return err
 	}

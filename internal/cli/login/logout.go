@@ -16,9 +16,9 @@ import (
 type LogoutOptions struct {
 	cmdutil.Printer
 	Config func() (*upmconfig.Config, error)
-	// Client is the registry client for a config's credentials
+	// Client is the registry client
 	// (cmdutil.Factory.Registry).
-	Client      func(*upmconfig.Config) (*registry.Client, error)
+	Client      func() (*registry.Client, error)
 	EditConfig  func(global bool, edit func(*upmconfig.File) ([]byte, error)) (string, error)
 	ConfigPaths func() (user, global string, err error)
 
@@ -75,7 +75,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		revocation = "skipped"
 		note = "the token was not revoked (--offline); it stays valid until it expires or you revoke it on the registry"
 	default:
-		client, err := opts.Client(nil)
+		client, err := opts.Client()
 		if err != nil {
 			return err
 		}

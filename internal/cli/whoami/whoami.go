@@ -17,9 +17,9 @@ import (
 type Options struct {
 	cmdutil.Printer
 	Config func() (*upmconfig.Config, error)
-	// Client is the registry client for a config's credentials
+	// Client is the registry client
 	// (cmdutil.Factory.Registry).
-	Client func(*upmconfig.Config) (*registry.Client, error)
+	Client func() (*registry.Client, error)
 
 	Registry string
 }
@@ -59,7 +59,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	auths := cfg.Auths()
 	entry, matched := upmconfig.MatchRegistry(auths, opts.Registry)
-	client, err := opts.Client(cfg)
+	client, err := opts.Client()
 	if err != nil {
 		return err
 	}
