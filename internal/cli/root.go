@@ -94,9 +94,9 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		config.NewCmd(f),
 		doctor.NewCmd(f, nil),
 		installcmd.NewCmd(f, nil),
-		installcmd.NewCICmd(f, nil),
+		installcmd.NewCmdCI(f, nil),
 		login.NewCmd(f, nil),
-		login.NewLogoutCmd(f, nil),
+		login.NewCmdLogout(f, nil),
 		whoami.NewCmd(f, nil),
 	)
 	return root

@@ -15,7 +15,7 @@ type EncodeOptions struct {
 }
 
 // NewCmdEncode builds `auth encode`; runF replaces the behaviour in flag tests.
-func NewCmdEncode(f *cmdutil.Factory, runF func(*EncodeOptions) error) *cobra.Command {
+func NewCmdEncode(f *cmdutil.Factory, runF func(context.Context, *EncodeOptions) error) *cobra.Command {
 	opts := &EncodeOptions{Printer: f.Printer()}
 	return &cobra.Command{
 		Use:   "encode",
@@ -27,7 +27,7 @@ printed, on stdout. To store it directly, use: upkg auth set --basic-stdin`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
 			return encodeRun(c.Context(), opts)
 		},

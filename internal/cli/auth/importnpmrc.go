@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -40,7 +41,7 @@ type imported struct {
 }
 
 // NewCmdImport builds `auth import-npmrc`; runF replaces the behaviour in flag tests.
-func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Command {
+func NewCmdImport(f *cmdutil.Factory, runF func(context.Context, *ImportOptions) error) *cobra.Command {
 	opts := &ImportOptions{Printer: f.Printer(), Getenv: f.Getenv, Home: f.Home, ProjectRoot: f.ProjectRoot, EditConfig: f.EditConfig}
 	cmd := &cobra.Command{
 		Use:   "import-npmrc [--npmrc FILE] [--registry URL]",
@@ -61,9 +62,9 @@ URL. A top-level _auth or _authToken belongs to the file's registry= line, or to
 				}
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
-			return importRun(opts)
+			return importRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Npmrc, "npmrc", "", "the .npmrc to read (default: the project's .npmrc and ~/.npmrc)")
@@ -101,7 +102,7 @@ func npmrcFiles(opts *ImportOptions) ([]string, error) {
 	return files, nil
 }
 
-func importRun(opts *ImportOptions) error {
+func importRun(ctx context.Context, opts *ImportOptions) error {
 	paths, err := npmrcFiles(opts)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -19,28 +20,28 @@ type RemoveOptions struct {
 }
 
 // NewCmdRemove builds `auth remove` [`rm`]; runF replaces the behaviour in flag tests.
-func NewCmdRemove(f *cmdutil.Factory, runF func(*RemoveOptions) error) *cobra.Command {
+func NewCmdRemove(f *cmdutil.Factory, runF func(context.Context, *RemoveOptions) error) *cobra.Command {
 	opts := &RemoveOptions{Printer: f.Printer(), EditConfig: f.EditConfig, ConfigPaths: f.ConfigPaths}
 	cmd := &cobra.Command{
 		Use:     "remove --registry URL",
 		Aliases: []string{"rm"},
 		Short:   "Remove the npmAuth entry of a registry from the user .upmconfig.toml",
 		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(c *cobra.Command, _ []string) error {
 			if err := checkRegistry(opts.Registry); err != nil {
 				return err
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
-			return removeRun(opts)
+			return removeRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Registry, "registry", "", "registry URL of the entry")
 	return cmd
 }
 
-func removeRun(opts *RemoveOptions) error {
+func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	reg := opts.Registry
 	path, err := opts.EditConfig(false, func(file *upmconfig.File) ([]byte, error) {
 		out, removed, err := upmconfig.RemoveAuth(file.Data, reg)

@@ -30,7 +30,7 @@ type SetOptions struct {
 }
 
 // NewCmdSet builds `auth set`; runF replaces the behaviour in flag tests.
-func NewCmdSet(f *cmdutil.Factory, runF func(*SetOptions) error) *cobra.Command {
+func NewCmdSet(f *cmdutil.Factory, runF func(context.Context, *SetOptions) error) *cobra.Command {
 	opts := &SetOptions{Printer: f.Printer(), Getenv: f.Getenv, EditConfig: f.EditConfig}
 	cmd := &cobra.Command{
 		Use:   "set --registry URL (--token-stdin | --token-env VAR | --basic-stdin) [--email E] [--always-auth]",
@@ -62,7 +62,7 @@ Without any of them, only --email and --always-auth of an existing entry change.
 				return cmdutil.UsageErrorf("pass only one of --token-stdin, --token-env and --basic-stdin")
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
 			return setRun(c.Context(), opts)
 		},

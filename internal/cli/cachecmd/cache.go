@@ -66,20 +66,20 @@ type DirOptions struct {
 }
 
 // NewCmdDir builds `cache dir`; runF replaces the behaviour in flag tests.
-func NewCmdDir(f *cmdutil.Factory, runF func(*DirOptions) error) *cobra.Command {
+func NewCmdDir(f *cmdutil.Factory, runF func(context.Context, *DirOptions) error) *cobra.Command {
 	opts := &DirOptions{Printer: f.Printer(), Dir: dirFunc(f)}
 	return &cobra.Command{
 		Use: "dir", Short: "Print the cache folder", Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
-			return dirRun(opts)
+			return dirRun(c.Context(), opts)
 		},
 	}
 }
 
-func dirRun(opts *DirOptions) error {
+func dirRun(ctx context.Context, opts *DirOptions) error {
 	dir, maxSize, err := opts.Dir()
 	if err != nil {
 		return err
@@ -99,20 +99,20 @@ type ListOptions struct {
 }
 
 // NewCmdList builds `cache list` [`ls`]; runF replaces the behaviour in flag tests.
-func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
 	opts := &ListOptions{Printer: f.Printer(), Open: openFunc(f)}
 	return &cobra.Command{
 		Use: "list", Aliases: []string{"ls"}, Short: "List the cached packages", Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
-			return listRun(opts)
+			return listRun(c.Context(), opts)
 		},
 	}
 }
 
-func listRun(opts *ListOptions) error {
+func listRun(ctx context.Context, opts *ListOptions) error {
 	s, _, err := opts.Open()
 	if err != nil {
 		return err
@@ -143,13 +143,13 @@ type CleanOptions struct {
 }
 
 // NewCmdClean builds `cache clean`; runF replaces the behaviour in flag tests.
-func NewCmdClean(f *cmdutil.Factory, runF func(*CleanOptions) error) *cobra.Command {
+func NewCmdClean(f *cmdutil.Factory, runF func(context.Context, *CleanOptions) error) *cobra.Command {
 	opts := &CleanOptions{Printer: f.Printer(), Open: openFunc(f)}
 	return &cobra.Command{
 		Use: "clean", Short: "Delete everything in upkg's cache", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
 			return cleanRun(c.Context(), opts)
 		},
@@ -176,13 +176,13 @@ type PruneOptions struct {
 }
 
 // NewCmdPrune builds `cache prune`; runF replaces the behaviour in flag tests.
-func NewCmdPrune(f *cmdutil.Factory, runF func(*PruneOptions) error) *cobra.Command {
+func NewCmdPrune(f *cmdutil.Factory, runF func(context.Context, *PruneOptions) error) *cobra.Command {
 	opts := &PruneOptions{Printer: f.Printer(), Open: openFunc(f)}
 	return &cobra.Command{
 		Use: "prune", Short: "Evict least recently installed packages down to maxSize", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
 			return pruneRun(c.Context(), opts)
 		},
@@ -220,13 +220,13 @@ type VerifyOptions struct {
 
 // NewCmdVerify builds `cache verify [--fix]`; runF replaces the behaviour in
 // flag tests.
-func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
+func NewCmdVerify(f *cmdutil.Factory, runF func(context.Context, *VerifyOptions) error) *cobra.Command {
 	opts := &VerifyOptions{Printer: f.Printer(), Open: openFunc(f)}
 	cmd := &cobra.Command{
 		Use: "verify [--fix]", Short: "Re-check the checksum of every cached package (--fix removes damaged ones)", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
 			return verifyRun(c.Context(), opts)
 		},

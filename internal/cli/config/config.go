@@ -4,6 +4,7 @@
 package config
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -58,15 +59,15 @@ type ListOptions struct {
 }
 
 // NewCmdList builds `config list` [`ls`]; runF replaces the behaviour in flag tests.
-func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
 	opts := &ListOptions{Printer: f.Printer(), Config: f.Config, Locator: f.Locator}
 	return &cobra.Command{
 		Use: "list", Aliases: []string{"ls"}, Short: "Every setting, its effective value and where it came from", Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
-			return listRun(opts)
+			return listRun(c.Context(), opts)
 		},
 	}
 }
@@ -81,19 +82,19 @@ type GetOptions struct {
 }
 
 // NewCmdGet builds `config get KEY`; runF replaces the behaviour in flag tests.
-func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command {
+func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
 	opts := &GetOptions{Printer: f.Printer(), Config: f.Config, Locator: f.Locator}
 	return &cobra.Command{
 		Use: "get KEY", Short: "Print the effective value of a setting", Args: cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(c *cobra.Command, args []string) error {
 			opts.Key = args[0]
 			if err := checkKey(opts.Key); err != nil {
 				return err
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
-			return getRun(opts)
+			return getRun(c.Context(), opts)
 		},
 	}
 }
@@ -111,19 +112,19 @@ type SetOptions struct {
 }
 
 // NewCmdSet builds `config set KEY VALUE`; runF replaces the behaviour in flag tests.
-func NewCmdSet(f *cmdutil.Factory, runF func(*SetOptions) error) *cobra.Command {
+func NewCmdSet(f *cmdutil.Factory, runF func(context.Context, *SetOptions) error) *cobra.Command {
 	opts := &SetOptions{Printer: f.Printer(), EditConfig: f.EditConfig, GOOS: f.GOOS}
 	cmd := &cobra.Command{
 		Use: "set KEY VALUE", Short: "Set a setting in the user file (or --global)", Args: cobra.ExactArgs(2),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(c *cobra.Command, args []string) error {
 			opts.Key, opts.Value = args[0], args[1]
 			if err := checkKeyIn(opts.Key, opts.Global); err != nil {
 				return err
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
-			return setRun(opts)
+			return setRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Global, "global", false, globalUsage)
@@ -140,19 +141,19 @@ type UnsetOptions struct {
 }
 
 // NewCmdUnset builds `config unset KEY`; runF replaces the behaviour in flag tests.
-func NewCmdUnset(f *cmdutil.Factory, runF func(*UnsetOptions) error) *cobra.Command {
+func NewCmdUnset(f *cmdutil.Factory, runF func(context.Context, *UnsetOptions) error) *cobra.Command {
 	opts := &UnsetOptions{Printer: f.Printer(), EditConfig: f.EditConfig}
 	cmd := &cobra.Command{
 		Use: "unset KEY", Short: "Remove a setting from the user file (or --global)", Args: cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(c *cobra.Command, args []string) error {
 			opts.Key = args[0]
 			if err := checkKey(opts.Key); err != nil {
 				return err
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
-			return unsetRun(opts)
+			return unsetRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Global, "global", false, globalUsage)
@@ -168,15 +169,15 @@ type PathOptions struct {
 }
 
 // NewCmdPath builds `config path`; runF replaces the behaviour in flag tests.
-func NewCmdPath(f *cmdutil.Factory, runF func(*PathOptions) error) *cobra.Command {
+func NewCmdPath(f *cmdutil.Factory, runF func(context.Context, *PathOptions) error) *cobra.Command {
 	opts := &PathOptions{Printer: f.Printer(), ConfigPaths: f.ConfigPaths}
 	cmd := &cobra.Command{
 		Use: "path", Short: "Print the path of the user config file (or --global)", Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
-				return runF(opts)
+				return runF(c.Context(), opts)
 			}
-			return pathRun(opts)
+			return pathRun(c.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Global, "global", false, globalUsage)
@@ -218,7 +219,7 @@ func effective(config func() (*upmconfig.Config, error), locator func() (upmconf
 	return out, nil
 }
 
-func listRun(opts *ListOptions) error {
+func listRun(ctx context.Context, opts *ListOptions) error {
 	entries, err := effective(opts.Config, opts.Locator)
 	if err != nil {
 		return err
@@ -245,7 +246,7 @@ func display(v any) any {
 	return v
 }
 
-func getRun(opts *GetOptions) error {
+func getRun(ctx context.Context, opts *GetOptions) error {
 	entries, err := effective(opts.Config, opts.Locator)
 	if err != nil {
 		return err
@@ -298,7 +299,7 @@ func checkKeyIn(key string, global bool) error {
 	return nil
 }
 
-func setRun(opts *SetOptions) error {
+func setRun(ctx context.Context, opts *SetOptions) error {
 	v, err := parseValue(opts)
 	if err != nil {
 		return err
@@ -316,7 +317,7 @@ func setRun(opts *SetOptions) error {
 	return nil
 }
 
-func unsetRun(opts *UnsetOptions) error {
+func unsetRun(ctx context.Context, opts *UnsetOptions) error {
 	key := opts.Key
 	removed := false
 	path, err := opts.EditConfig(opts.Global, func(file *upmconfig.File) ([]byte, error) {
@@ -341,7 +342,7 @@ func unsetRun(opts *UnsetOptions) error {
 	return nil
 }
 
-func pathRun(opts *PathOptions) error {
+func pathRun(ctx context.Context, opts *PathOptions) error {
 	user, globalPath, err := opts.ConfigPaths()
 	if err != nil {
 		return err

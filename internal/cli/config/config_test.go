@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"testing"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
@@ -69,7 +70,7 @@ func TestGlobalBeforeSubcommand(t *testing.T) {
 			group.RemoveCommand(c)
 		}
 	}
-	group.AddCommand(NewCmdPath(f, func(o *PathOptions) error { got = o; return nil }))
+	group.AddCommand(NewCmdPath(f, func(_ context.Context, o *PathOptions) error { got = o; return nil }))
 	if code, err := cmdtest.Exec(group, "--global", "path"); code != 0 || got == nil || !got.Global {
 		t.Fatalf("exit %d, err = %v, options %+v", code, err, got)
 	}

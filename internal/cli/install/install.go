@@ -59,8 +59,8 @@ A second run with nothing changed does no network I/O.`,
 	return cmd
 }
 
-// NewCICmd builds `ci`: install --frozen; runF as for NewCmd.
-func NewCICmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+// NewCmdCI builds `ci`: install --frozen; runF as for NewCmd.
+func NewCmdCI(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := newOptions(f)
 	opts.Frozen = true
 	cmd := &cobra.Command{

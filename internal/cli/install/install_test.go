@@ -34,7 +34,7 @@ func TestFlags(t *testing.T) {
 		runF := func(_ context.Context, o *Options) error { got = o; return nil }
 		cmd := NewCmd(f, runF)
 		if tt.ci {
-			cmd = NewCICmd(f, runF)
+			cmd = NewCmdCI(f, runF)
 		}
 		cmd.SetArgs(tt.args)
 		cmd.SetOut(ios.Out)

@@ -87,7 +87,7 @@ func TestLogoutFlags(t *testing.T) {
 		ios, _, _ := iostreams.Test("")
 		f := &cmdutil.Factory{IO: ios, Globals: &cmdutil.Globals{}}
 		reached := false
-		root := newRoot(NewLogoutCmd(f, func(context.Context, *LogoutOptions) error { reached = true; return nil }))
+		root := newRoot(NewCmdLogout(f, func(context.Context, *LogoutOptions) error { reached = true; return nil }))
 		root.SetArgs(tc.args)
 		err := root.Execute()
 		if (err == nil && reached) != tc.ok {

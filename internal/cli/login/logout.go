@@ -25,9 +25,9 @@ type LogoutOptions struct {
 	Registry string
 }
 
-// NewLogoutCmd builds the logout command; runF replaces the behaviour in flag
+// NewCmdLogout builds the logout command; runF replaces the behaviour in flag
 // tests.
-func NewLogoutCmd(f *cmdutil.Factory, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
+func NewCmdLogout(f *cmdutil.Factory, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
 	opts := &LogoutOptions{Printer: f.Printer(), Config: f.Config, Client: f.Registry, EditConfig: f.EditConfig, ConfigPaths: f.ConfigPaths}
 	cmd := &cobra.Command{
 		Use:   "logout --registry URL",

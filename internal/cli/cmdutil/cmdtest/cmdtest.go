@@ -69,13 +69,13 @@ type Case[O any] struct {
 // options, and checks each case. Before comparing with Want, it checks that
 // the constructor copied what the command takes from the Factory (every
 // function field set, the Printer of the Factory) and clears those fields.
-func RunCases[O any](t *testing.T, newCmd func(*cmdutil.Factory, func(*O) error) *cobra.Command, cases []Case[O]) {
+func RunCases[O any](t *testing.T, newCmd func(*cmdutil.Factory, func(context.Context, *O) error) *cobra.Command, cases []Case[O]) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.Name, func(t *testing.T) {
 			f, _, _ := Factory("")
 			var got *O
-			code, err := Exec(newCmd(f, func(o *O) error { got = o; return nil }), tc.Args...)
+			code, err := Exec(newCmd(f, func(_ context.Context, o *O) error { got = o; return nil }), tc.Args...)
 			if tc.Code != 0 {
 				if code != tc.Code || got != nil {
 					t.Fatalf("%v: exit %d, err = %v (runF reached: %v); want exit %d", tc.Args, code, err, got != nil, tc.Code)
