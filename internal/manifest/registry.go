@@ -20,15 +20,21 @@ func (m *Manifest) RegistryFor(name, defaultRegistry string) (url string, scoped
 			}
 		}
 	}
-	switch {
-	case scoped != nil:
-		url = scoped.URL
-	case m.Registry != "":
-		url = m.Registry
-	default:
-		url = defaultRegistry
+	if scoped != nil {
+		return strings.TrimRight(scoped.URL, "/"), scoped
 	}
-	return strings.TrimRight(url, "/"), scoped
+	return m.UnscopedRegistry(defaultRegistry), nil
+}
+
+// UnscopedRegistry is the registry of the names no scope covers: the
+// manifest's "registry" when it sets one, else defaultRegistry, without
+// trailing slashes.
+func (m *Manifest) UnscopedRegistry(defaultRegistry string) string {
+	url := defaultRegistry
+	if m.Registry != "" {
+		url = m.Registry
+	}
+	return strings.TrimRight(url, "/")
 }
 
 // ScopeMatches reports whether scope covers the package name: equal to it, or

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -101,11 +102,21 @@ func validProxy(v string) bool {
 	if v == "" {
 		return true
 	}
+	_, err := ParseProxyURL(v)
+	return err == nil
+}
+
+// ParseProxyURL parses the value of a proxy variable; without a scheme it
+// means http://. The error never repeats the value: it may carry a password.
+func ParseProxyURL(v string) (*url.URL, error) {
 	if !strings.Contains(v, "://") {
 		v = "http://" + v
 	}
 	u, err := url.Parse(v)
-	return err == nil && u.Host != ""
+	if err != nil || u.Host == "" {
+		return nil, errors.New("invalid proxy URL")
+	}
+	return u, nil
 }
 
 // bypassed reports whether target would go direct even with a valid proxy

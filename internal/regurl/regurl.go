@@ -83,9 +83,9 @@ func Redact(raw string) string {
 	return raw
 }
 
-// splitNormalized splits a normalised URL into origin (scheme://host[:port])
+// SplitNormalized splits a normalised URL into origin (scheme://host[:port])
 // and path ("" or "/…").
-func splitNormalized(n string) (origin, path string) {
+func SplitNormalized(n string) (origin, path string) {
 	rest := n[strings.Index(n, "://")+3:]
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
 		return n[:len(n)-len(rest)+i], rest[i:]
@@ -97,8 +97,8 @@ func splitNormalized(n string) (origin, path string) {
 // path-segment prefix of it: https://h/npm covers https://h/npm/team but not
 // https://h/npmx.
 func UnderPath(key, target string) bool {
-	ko, kp := splitNormalized(key)
-	to, tp := splitNormalized(target)
+	ko, kp := SplitNormalized(key)
+	to, tp := SplitNormalized(target)
 	return ko == to && (kp == tp || kp == "" || strings.HasPrefix(tp, kp+"/"))
 }
 
@@ -113,8 +113,8 @@ func SameOrigin(a, b string) bool {
 	if err != nil {
 		return false
 	}
-	oa, _ := splitNormalized(na)
-	ob, _ := splitNormalized(nb)
+	oa, _ := SplitNormalized(na)
+	ob, _ := SplitNormalized(nb)
 	return oa == ob
 }
 

@@ -2,7 +2,6 @@ package upmconfig
 
 import (
 	"github.com/upkg/upkg/internal/regurl"
-	"github.com/upkg/upkg/internal/secret"
 )
 
 // MatchRegistry returns the entry whose credentials go with registryURL
@@ -33,11 +32,3 @@ func keysOf(auths []Auth) []string {
 	}
 	return keys
 }
-
-// Temporary forwarders while cli/doctor and cli/auth move (issue 11); removed
-// once every caller uses regurl and secret directly.
-var (
-	NormalizeURL = regurl.NormalizeURL
-	SameOrigin   = regurl.SameOrigin
-	Mask         = secret.Mask
-)

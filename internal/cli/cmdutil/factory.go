@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/upkg/upkg/internal/cache"
+	"github.com/upkg/upkg/internal/credentials"
 	"github.com/upkg/upkg/internal/iostreams"
 	"github.com/upkg/upkg/internal/project"
 	"github.com/upkg/upkg/internal/registry"
@@ -142,7 +143,7 @@ func (f *Factory) Registry() (*registry.Client, error) {
 func (f *Factory) bareRegistry(auths []upmconfig.Auth) *registry.Client {
 	c := &registry.Client{
 		Base:        f.Transport,
-		Credentials: Credentials(auths),
+		Credentials: credentials.FromEntries(auths),
 		UserAgent:   "upkg/" + f.Version,
 	}
 	if f.Globals.Verbose {

@@ -6,20 +6,18 @@ package doctor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
-	"github.com/upkg/upkg/internal/lockfile"
+	"github.com/upkg/upkg/internal/diagnose"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/project"
 	"github.com/upkg/upkg/internal/registry"
@@ -28,9 +26,9 @@ import (
 
 // Statuses of a check.
 const (
-	StatusOK   = "ok"
-	StatusWarn = "warn"
-	StatusFail = "fail"
+	StatusOK   = diagnose.StatusOK
+	StatusWarn = diagnose.StatusWarn
+	StatusFail = diagnose.StatusFail
 )
 
 // Default bounds: one network check, and the whole run. A host that accepts
@@ -51,14 +49,7 @@ type Options struct {
 }
 
 // Check is one line of the report; its JSON form is CLI.md's.
-type Check struct {
-	// Registry is the registry checked; nil for configuration checks.
-	Registry *string `json:"registry"`
-	Check    string  `json:"check"`
-	Status   string  `json:"status"`
-	Detail   string  `json:"detail"`
-	Fix      string  `json:"fix"`
-}
+type Check = diagnose.Check
 
 // Report is the document of `doctor --json`.
 type Report struct {
@@ -134,73 +125,6 @@ func Run(ctx context.Context, opts *Options) error {
 
 // Diagnose runs the checks and returns the report. Only a failure to start
 // (no home folder) is an error: everything else is a failed check.
-// gitCheck says whether git, which Git dependencies are fetched with, is
-// there — when the manifest has any.
-func gitCheck(m *manifest.Manifest) []Check {
-	var names []string
-	for _, d := range m.Dependencies {
-		if spec, err := manifest.ParseSpec(d.Version); err == nil && spec.Kind == manifest.SpecGit {
-			names = append(names, d.Name)
-		}
-	}
-	if len(names) == 0 {
-		return nil
-	}
-	path, err := exec.LookPath("git")
-	if err != nil {
-		return []Check{{Check: "git", Status: StatusFail,
-			Detail: fmt.Sprintf("git is not on PATH, and %d Git packages need it: %s", len(names), strings.Join(names, ", ")),
-			Fix:    "install git and put it on PATH (its credential helpers and SSH keys are used as they are)"}}
-	}
-	checks := []Check{{Check: "git", Status: StatusOK, Detail: fmt.Sprintf("%s, for %d Git packages", path, len(names))}}
-	ctx, cancel := context.WithTimeout(context.Background(), DefaultCheckTimeout)
-	defer cancel()
-	if out, err := exec.CommandContext(ctx, path, "lfs", "version").Output(); err == nil {
-		checks = append(checks, Check{Check: "git-lfs", Status: StatusOK, Detail: strings.TrimSpace(string(out)) + ": Git LFS files of Git packages arrive with their content"})
-	} else {
-		checks = append(checks, Check{Check: "git-lfs", Status: StatusWarn,
-			Detail: "git-lfs is not installed: a Git package whose repository uses Git LFS installs pointer files instead of its files",
-			Fix:    "install git-lfs (https://git-lfs.com) if any of these repositories use it: " + strings.Join(names, ", ")})
-	}
-	return checks
-}
-
-// builtinsCheck says where install takes the project's built-in packages
-// from: an installed editor, the table of its release, the nearest table,
-// the lock. An editor line without a table is a warning naming the three
-// ways to be exact.
-func builtinsCheck(f *cmdutil.Factory, root string) Check {
-	c := Check{Check: "built-in packages", Status: StatusOK}
-	editor, _, err := f.EditorVersion(root)
-	if err != nil {
-		c.Status, c.Detail = StatusFail, err.Error()
-		return c
-	}
-	set, err := f.Builtins("", editor)
-	if err != nil {
-		c.Status, c.Detail = StatusFail, err.Error()
-		return c
-	}
-	lockPath := project.Paths{Root: root}.Lock()
-	var lock *lockfile.Lock
-	if data, err := os.ReadFile(lockPath); err == nil {
-		if lock, err = lockfile.Parse(lockPath, data); err != nil {
-			c.Status, c.Detail, c.Fix = StatusFail, err.Error(), "fix or delete the lock file; install writes it again"
-			return c
-		}
-	}
-	set, changes := set.WithLock(lock)
-	c.Detail = set.Origin()
-	if len(changes) > 0 {
-		c.Detail += fmt.Sprintf("; %d differ from the lock (the project moved to another editor; install rewrites them)", len(changes))
-	}
-	if set.Approximate() && lock == nil {
-		c.Status = StatusWarn
-		c.Fix = "install that editor (Unity Hub's locations are searched), pass --editor-path DIR or set UNITY_EDITOR_PATH, or keep the packages-lock.json Unity wrote"
-	}
-	return c
-}
-
 func Diagnose(ctx context.Context, opts *Options) (Report, error) {
 	f := opts.F
 	checkTimeout := opts.CheckTimeout
@@ -215,7 +139,7 @@ func Diagnose(ctx context.Context, opts *Options) (Report, error) {
 	defer cancel()
 
 	var rep Report
-	add := func(c Check) { rep.Checks = append(rep.Checks, c) }
+	add := func(cs ...Check) { rep.Checks = append(rep.Checks, cs...) }
 
 	user, global, err := f.ConfigPaths()
 	if err != nil {
@@ -227,66 +151,57 @@ func Diagnose(ctx context.Context, opts *Options) (Report, error) {
 		cfg, _ = upmconfig.Load("", "")
 		cfg.User.Path, cfg.Global.Path = user, global
 	}
-	for _, c := range configChecks(f, cfg, cfgErr == nil) {
-		add(c)
-	}
+	add(configChecks(f, cfg, cfgErr == nil)...)
 	netw, nerr := f.Network(cfg)
 	if nerr != nil {
 		add(Check{Check: "network", Status: StatusFail, Detail: nerr.Error()})
 	}
-	for _, c := range networkChecks(netw) {
-		add(c)
-	}
+	add(diagnose.NetworkChecks(network(netw))...)
 
-	targets, mchecks := registries(f, opts.Registry)
-	for _, c := range mchecks {
-		add(c)
-	}
+	targets, mchecks := registries(ctx, f, opts.Registry)
+	add(mchecks...)
+	// The client trusts the CA files it can read, so that one broken file
+	// (a failed caFile check) does not hide every other finding.
 	usable := netw
-	usable.CAFiles = nil
-	for _, ca := range netw.CAFiles {
-		if _, err := readCerts(ca.Path); err == nil {
-			usable.CAFiles = append(usable.CAFiles, ca)
-		}
-	}
+	usable.CAFiles = slices.DeleteFunc(slices.Clone(netw.CAFiles), func(ca cmdutil.CAFile) bool {
+		_, err := registry.ReadCAFile(ca.Path)
+		return err != nil
+	})
 	client, err := f.RegistryWith(cfg.Auths(), usable)
 	if err != nil {
 		return rep, err
 	}
 	client.Retry = registry.RetryPolicy{MaxAttempts: 1, AttemptTimeout: checkTimeout, IdleTimeout: checkTimeout}
 
+	prober := &diagnose.Prober{
+		Client: client, Auths: cfg.Auths(), Network: network(usable),
+		Dialer: &net.Dialer{}, Resolver: net.DefaultResolver, Timeout: checkTimeout, Fixes: cmdutil.Fixes{},
+	}
 	results := make([][]Check, len(targets))
 	var wg sync.WaitGroup
 	for i, t := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p := &probe{
-				target: t, client: client, auths: cfg.Auths(), netw: usable,
-				timeout: checkTimeout, goos: f.GOOS,
-			}
-			results[i] = p.run(ctx)
-		}()
+		wg.Go(func() { results[i] = prober.Probe(ctx, t) })
 	}
 	wg.Wait()
 	for _, r := range results {
-		rep.Checks = append(rep.Checks, r...)
+		add(r...)
 	}
 	return rep, nil
 }
 
-// target is one registry to check and the names to fetch packuments of.
-type target struct {
-	URL    string
-	Scopes []string
-	// Names are package names to try when a scope has none of its own name
-	// (for the default registry: dependencies routed to it).
-	Names []string
+// network is the network configuration in diagnose's terms.
+func network(n cmdutil.Network) diagnose.Network {
+	out := diagnose.Network{Proxy: n.Proxy}
+	for _, ca := range n.CAFiles {
+		out.CAFiles = append(out.CAFiles, diagnose.CAFile{Path: ca.Path, From: diagnose.Source(ca.Source, ca.Where)})
+	}
+	return out
 }
 
-// registries lists the registries to check: the one given, else those of
-// the manifest plus the default registry.
-func registries(f *cmdutil.Factory, only string) ([]target, []Check) {
+// registries reads the manifest, if there is a project, and lists the
+// registries to check: the one given, else those of the manifest plus the
+// default registry.
+func registries(ctx context.Context, f *cmdutil.Factory, only string) ([]diagnose.Target, []Check) {
 	var m *manifest.Manifest
 	var checks []Check
 	root, found, err := f.ProjectRoot()
@@ -304,7 +219,7 @@ func registries(f *cmdutil.Factory, only string) ([]target, []Check) {
 			m = nil
 		} else {
 			checks = append(checks, Check{Check: "manifest", Status: StatusOK, Detail: fmt.Sprintf("%s: %d scoped registries", path, len(m.ScopedRegistries))})
-			checks = append(checks, gitCheck(m)...)
+			checks = append(checks, diagnose.GitChecks(ctx, m, DefaultCheckTimeout)...)
 			checks = append(checks, builtinsCheck(f, root))
 		}
 	default:
@@ -316,149 +231,42 @@ func registries(f *cmdutil.Factory, only string) ([]target, []Check) {
 	if found {
 		editor, _, _ = f.EditorVersion(root)
 	}
-	def := f.DefaultRegistry(editor)
-	if m != nil && m.Registry != "" {
-		def = strings.TrimRight(m.Registry, "/")
-	}
-	var out []target
-	index := map[string]int{}
-	addTarget := func(u string, scopes []string) {
-		key, err := upmconfig.NormalizeURL(u)
-		if err != nil {
-			key = u
-		}
-		if i, ok := index[key]; ok {
-			out[i].Scopes = append(out[i].Scopes, scopes...)
-			return
-		}
-		index[key] = len(out)
-		out = append(out, target{URL: u, Scopes: append([]string(nil), scopes...)})
-	}
-	if m != nil {
-		for _, sr := range m.ScopedRegistries {
-			addTarget(sr.URL, sr.Scopes)
-		}
-	}
-	addTarget(def, nil)
-	if m != nil {
-		// Packages that route to the default registry (not built in).
-		for _, d := range m.Dependencies {
-			if strings.HasPrefix(d.Name, "com.unity.modules.") {
-				continue
-			}
-			if spec, err := manifest.ParseSpec(d.Version); err != nil || spec.Kind != manifest.SpecVersion {
-				continue
-			}
-			if u, scoped := m.RegistryFor(d.Name, def); scoped == nil {
-				out[index[mustNorm(u)]].Names = append(out[index[mustNorm(u)]].Names, d.Name)
-			}
-		}
-	}
-	if only == "" {
-		return out, checks
-	}
-	key := mustNorm(only)
-	if i, ok := index[key]; ok {
-		t := out[i]
-		t.URL = only
-		return []target{t}, checks
-	}
-	return []target{{URL: only}}, checks
+	return diagnose.Targets(m, f.DefaultRegistry(editor), only), checks
 }
 
-func mustNorm(u string) string {
-	if n, err := upmconfig.NormalizeURL(u); err == nil {
-		return n
+// builtinsCheck says where install takes the project's built-in packages
+// from.
+func builtinsCheck(f *cmdutil.Factory, root string) Check {
+	c := Check{Check: "built-in packages", Status: StatusFail}
+	editor, _, err := f.EditorVersion(root)
+	if err != nil {
+		c.Detail = err.Error()
+		return c
 	}
-	return u
+	set, err := f.Builtins("", editor)
+	if err != nil {
+		c.Detail = err.Error()
+		return c
+	}
+	return diagnose.BuiltinsCheck(set, project.Paths{Root: root}.Lock())
 }
 
-// configChecks report the config files and the cache settings.
+// configChecks report the config files, the settings and the cache.
 func configChecks(f *cmdutil.Factory, cfg *upmconfig.Config, parsed bool) []Check {
-	var out []Check
-	for _, file := range []*upmconfig.File{cfg.User, cfg.Global} {
-		name := "user config"
-		if file.Global {
-			name = "global config"
-		}
-		c := Check{Check: "config", Status: StatusOK}
-		switch {
-		case !parsed:
-			continue
-		case file.Exists:
-			c.Detail = fmt.Sprintf("%s %s: found, %d npmAuth entries", name, file.Path, len(file.NpmAuth))
-			if s, ok := file.Settings[upmconfig.KeyCAFile]; ok {
-				c.Detail += fmt.Sprintf(", caFile = %v", s.Value)
-			}
-		default:
-			c.Detail = fmt.Sprintf("%s %s: not found (nothing set there)", name, file.Path)
-		}
-		out = append(out, c)
-		for _, w := range file.Warnings {
-			out = append(out, Check{Check: "config", Status: StatusWarn, Detail: w.String(), Fix: "edit that line of " + file.Path})
-		}
-	}
-
 	loc, err := f.Locator()
 	if err != nil {
-		return append(out, Check{Check: "cache", Status: StatusFail, Detail: err.Error()})
+		return append(diagnose.ConfigChecks(cfg, parsed, nil), Check{Check: "cache", Status: StatusFail, Detail: err.Error()})
 	}
-	for _, e := range cfg.Effective(loc) {
-		if e.Key == upmconfig.KeyCAFile {
-			continue // reported with the network settings
-		}
-		out = append(out, Check{Check: e.Key, Status: StatusOK, Detail: fmt.Sprintf("%v (%s)", e.Value, source(e.Source, e.Where))})
-	}
+	out := diagnose.ConfigChecks(cfg, parsed, cfg.Effective(loc))
 	dir, maxSize, err := f.CacheDir(cfg)
 	if err != nil {
 		return append(out, Check{Check: "cache", Status: StatusFail, Detail: err.Error(), Fix: "set UPM_CACHE_ROOT or cacheRoot in " + cfg.User.Path})
 	}
-	size, n := dirSize(dir)
-	c := Check{Check: "cache", Status: StatusOK, Detail: fmt.Sprintf("%s: %s in %d files (cap %s)", dir, human(size), n, human(maxSize))}
-	if size > maxSize {
-		c.Status, c.Fix = StatusWarn, "upkg cache prune"
+	envVar := ""
+	if f.Getenv("UPKG_CACHE_DIR") != "" {
+		envVar = "UPKG_CACHE_DIR"
 	}
-	if d := f.Getenv("UPKG_CACHE_DIR"); d != "" {
-		c.Detail += " (env UPKG_CACHE_DIR)"
-	}
-	return append(out, c)
-}
-
-func source(src, where string) string {
-	if where == "" {
-		return src
-	}
-	return src + " " + where
-}
-
-// dirSize sums the sizes of the regular files under dir.
-func dirSize(dir string) (size int64, files int) {
-	_ = filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
-		if err != nil {
-			return nil // an unreadable corner does not stop the count
-		}
-		if d.Type().IsRegular() {
-			if info, err := d.Info(); err == nil {
-				size += info.Size()
-				files++
-			}
-		}
-		return nil
-	})
-	return size, files
-}
-
-func human(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+	return append(out, diagnose.CacheCheck(dir, maxSize, envVar))
 }
 
 // printText writes the report for people: configuration first, then one
@@ -494,14 +302,4 @@ func printText(w io.Writer, rep Report) {
 	default:
 		fmt.Fprintf(w, "%d failed, %d warning(s).\n", fails, warns)
 	}
-}
-
-// timeoutText turns a network failure into words, saying so plainly when it
-// was a timeout.
-func timeoutText(err error, d time.Duration) (string, bool) {
-	var ne *registry.NetworkError
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && strings.Contains(err.Error(), "timed out")) {
-		return fmt.Sprintf("timed out: no answer within %s", d), true
-	}
-	return err.Error(), false
 }

@@ -1,17 +1,18 @@
-package doctor
+package upmconfig
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
-	"github.com/upkg/upkg/internal/upmconfig"
+	"github.com/upkg/upkg/internal/regurl"
 )
 
 // NearMiss is an npmAuth entry that was probably meant for a registry but
 // does not match it, and why.
 type NearMiss struct {
-	Entry  upmconfig.Auth
+	Entry  Auth
 	Reason string
 }
 
@@ -20,21 +21,21 @@ type NearMiss struct {
 // key that is not an absolute URL (an .npmrc-style "//host/path/"). Entries
 // on the registry's own origin come alone when there are any. It is meant for
 // when MatchRegistry found nothing.
-func NearMisses(auths []upmconfig.Auth, registry string) []NearMiss {
+func NearMisses(auths []Auth, registry string) []NearMiss {
 	reg, err := url.Parse(registry)
 	if err != nil || reg.Host == "" {
 		return nil
 	}
-	regNorm, err := upmconfig.NormalizeURL(registry)
+	regNorm, err := regurl.NormalizeURL(registry)
 	if err != nil {
 		return nil
 	}
 	// regNorm, not registry, goes into reasons: it carries no user info,
 	// query or fragment (a manifest may hold any bytes there).
-	regPath := pathOf(regNorm)
+	_, regPath := regurl.SplitNormalized(regNorm)
 	var out, sameOrigin []NearMiss
 	for _, a := range auths {
-		norm, err := upmconfig.NormalizeURL(a.Registry)
+		norm, err := regurl.NormalizeURL(a.Registry)
 		if err != nil {
 			if host := looseHost(a.Registry); host != "" && strings.EqualFold(host, reg.Hostname()) {
 				out = append(out, NearMiss{a, fmt.Sprintf("the key is not an absolute URL (write it as %s)", regNorm)})
@@ -53,7 +54,7 @@ func NearMisses(auths []upmconfig.Auth, registry string) []NearMiss {
 		if k.Port() != r.Port() {
 			diffs = append(diffs, fmt.Sprintf("port differs (%s, not %s)", portOr(k), portOr(r)))
 		}
-		if kp := pathOf(norm); kp != regPath && !strings.HasPrefix(regPath, kp+"/") {
+		if _, kp := regurl.SplitNormalized(norm); kp != regPath && !strings.HasPrefix(regPath, kp+"/") {
 			diffs = append(diffs, fmt.Sprintf("trailing path differs (%s, not %s)", orSlash(kp), orSlash(regPath)))
 		}
 		if len(diffs) == 0 {
@@ -76,9 +77,9 @@ func NearMisses(auths []upmconfig.Auth, registry string) []NearMiss {
 }
 
 // MatchReason says why MatchRegistry chose entry for registry.
-func MatchReason(entry upmconfig.Auth, registry string) string {
-	k, _ := upmconfig.NormalizeURL(entry.Registry)
-	r, _ := upmconfig.NormalizeURL(registry)
+func MatchReason(entry Auth, registry string) string {
+	k, _ := regurl.NormalizeURL(entry.Registry)
+	r, _ := regurl.NormalizeURL(registry)
 	switch {
 	case entry.Registry == registry:
 		return "the key is the registry URL exactly"
@@ -86,14 +87,6 @@ func MatchReason(entry upmconfig.Auth, registry string) string {
 		return "the key equals the registry URL after normalising (letter case, default port, trailing slash)"
 	}
 	return "the key is a path prefix of the registry URL (the longest one)"
-}
-
-func pathOf(normalized string) string {
-	u, err := url.Parse(normalized)
-	if err != nil {
-		return ""
-	}
-	return u.EscapedPath()
 }
 
 func orSlash(p string) string {
@@ -131,4 +124,16 @@ func looseHost(key string) string {
 		return ""
 	}
 	return u.Hostname()
+}
+
+// IsLoopback reports whether host (a URL's host name, without port or
+// brackets) is this machine: localhost, a name under .localhost, or a
+// loopback IP address. Credentials to it over plain http never cross the
+// network (UPM-SPEC §2 rule 5).
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

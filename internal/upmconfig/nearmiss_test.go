@@ -1,10 +1,8 @@
-package doctor
+package upmconfig
 
 import (
 	"strings"
 	"testing"
-
-	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 func TestNearMisses(t *testing.T) {
@@ -26,11 +24,11 @@ func TestNearMisses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var auths []upmconfig.Auth
+			var auths []Auth
 			for _, k := range tt.keys {
-				auths = append(auths, upmconfig.Auth{Registry: k, Token: "t"})
+				auths = append(auths, Auth{Registry: k, Token: "t"})
 			}
-			if _, ok := upmconfig.MatchRegistry(auths, tt.registry); ok {
+			if _, ok := MatchRegistry(auths, tt.registry); ok {
 				t.Fatalf("test case matches: no near miss to look for")
 			}
 			got := NearMisses(auths, tt.registry)
@@ -54,12 +52,23 @@ func TestMatchReason(t *testing.T) {
 		{"https://npm.example.com/npm", "https://npm.example.com/npm/team", "path prefix"},
 	}
 	for _, tt := range tests {
-		a := upmconfig.Auth{Registry: tt.key}
-		if _, ok := upmconfig.MatchRegistry([]upmconfig.Auth{a}, tt.registry); !ok {
+		a := Auth{Registry: tt.key}
+		if _, ok := MatchRegistry([]Auth{a}, tt.registry); !ok {
 			t.Fatalf("%s does not match %s", tt.key, tt.registry)
 		}
 		if got := MatchReason(a, tt.registry); !strings.Contains(got, tt.want) {
 			t.Errorf("MatchReason(%s, %s) = %q, want %q", tt.key, tt.registry, got, tt.want)
+		}
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LocalHost": true, "registry.localhost": true, "127.0.0.1": true, "127.8.9.1": true, "::1": true,
+		"example.com": false, "10.0.0.1": false, "localhost.example.com": false, "": false, "[::1]": false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
 		}
 	}
 }

@@ -1,162 +1,114 @@
-package doctor
+package diagnose
 
 import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/regurl"
+	"github.com/upkg/upkg/internal/secret"
 	"github.com/upkg/upkg/internal/upmconfig"
 )
 
-// networkChecks report the proxy variables and the CA files.
-func networkChecks(n cmdutil.Network) []Check {
-	var out []Check
-	p := n.Proxy
-	if p.HTTP == "" && p.HTTPS == "" {
-		out = append(out, Check{Check: "proxy", Status: StatusOK, Detail: "no proxy variable set: direct connections"})
-	}
-	for _, v := range []struct{ scheme, val, from string }{{"https", p.HTTPS, p.HTTPSVar}, {"http", p.HTTP, p.HTTPVar}} {
-		if v.val == "" {
-			continue
-		}
-		c := Check{Check: "proxy", Status: StatusOK}
-		u, err := parseProxy(v.val)
-		if err != nil {
-			c.Status, c.Detail = StatusFail, fmt.Sprintf("%s requests: %s is not a valid proxy URL", v.scheme, v.from)
-			c.Fix = fmt.Sprintf("set %s=http://[USER:PASSWORD@]HOST:PORT", v.from)
-		} else {
-			c.Detail = fmt.Sprintf("%s requests go through %s (env %s)", v.scheme, u.Redacted(), v.from)
-			if u.User != nil {
-				c.Detail += "; it carries proxy credentials"
-			}
-		}
-		out = append(out, c)
-	}
-	if p.NoProxy != "" {
-		out = append(out, Check{Check: "proxy", Status: StatusOK, Detail: fmt.Sprintf("no proxy for %s (env %s)", p.NoProxy, p.NoProxyVar)})
-	}
-	if len(n.CAFiles) == 0 {
-		out = append(out, Check{Check: "caFile", Status: StatusOK, Detail: "trusted CAs: the system's store only (no caFile, NODE_EXTRA_CA_CERTS or SSL_CERT_FILE)"})
-	}
-	for _, ca := range n.CAFiles {
-		c := Check{Check: "caFile", Status: StatusOK}
-		certs, err := readCerts(ca.Path)
-		switch {
-		case err != nil:
-			c.Status, c.Detail = StatusFail, fmt.Sprintf("%s (%s): %v", ca.Path, source(ca.Source, ca.Where), err)
-			c.Fix = "point the setting at a readable PEM file of CA certificates, or remove it"
-		default:
-			names := make([]string, 0, 3)
-			for _, cert := range certs[:min(3, len(certs))] {
-				names = append(names, fmt.Sprintf("%q", cert.Subject.String()))
-			}
-			list := strings.Join(names, ", ")
-			if len(certs) > len(names) {
-				list = fmt.Sprintf("%d certificates (%s, …)", len(certs), list)
-			}
-			c.Detail = fmt.Sprintf("%s (%s): trusts %s", ca.Path, source(ca.Source, ca.Where), list)
-		}
-		out = append(out, c)
-	}
-	return out
+// Dialer opens the TCP connection of the tcp check (*net.Dialer is one).
+type Dialer interface {
+	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
-func parseProxy(v string) (*url.URL, error) {
-	if !strings.Contains(v, "://") {
-		v = "http://" + v
-	}
-	u, err := url.Parse(v)
+// Resolver looks up the host of the dns check (*net.Resolver is one).
+type Resolver interface {
+	LookupHost(ctx context.Context, host string) ([]string, error)
+}
+
+// Prober checks registries.
+type Prober struct {
+	// Client makes the HTTP requests (ping, whoami, search, packuments); its
+	// retries should be off, so that a check takes at most Timeout.
+	Client *registry.Client
+	// Auths are the npmAuth entries, in the order MatchRegistry takes them.
+	Auths []upmconfig.Auth
+	// Network is the proxy configuration and the CA files Client trusts.
+	Network Network
+	// Dialer and Resolver serve the tcp and dns checks.
+	Dialer   Dialer
+	Resolver Resolver
+	// Timeout bounds each check.
+	Timeout time.Duration
+	// Fixes words the fixes that name upkg's commands.
+	Fixes Fixes
+}
+
+// Fixes words the fixes that name upkg's own commands. The CLI supplies them
+// (cmdutil.Fixes), so that every such hint lives in one place; diagnose
+// reports facts and the fixes that need no command.
+type Fixes interface {
+	// Auth is the fix of a refused or missing credential.
+	Auth(e *registry.AuthError) string
+	// TLS is the fix of an untrusted certificate.
+	TLS(e *registry.TLSError) string
+	// StoreToken is the command that stores a token for reg.
+	StoreToken(reg string) string
+}
+
+// Probe runs the checks of one registry in order; a failure to connect ends
+// them.
+func (p *Prober) Probe(ctx context.Context, t Target) []Check {
+	r := &run{Prober: p, target: t}
+	reg := t.URL
+	u, err := url.Parse(reg)
 	if err != nil || u.Host == "" {
-		return nil, errors.New("invalid proxy URL")
+		r.add("url", StatusFail, fmt.Sprintf("%s is not an absolute http(s) URL", regurl.Redact(reg)), "fix the url in manifest.json")
+		return r.out
 	}
-	return u, nil
+	answered := r.checkConnect(ctx, u) && r.checkHTTP(ctx, u)
+	r.checkAuth()
+	if !answered {
+		return r.out
+	}
+	r.checkWhoami(ctx)
+	names := r.checkSearch(ctx)
+	r.checkPackuments(ctx, names)
+	return r.out
 }
 
-// readCerts reads the certificates of a PEM file.
-func readCerts(path string) ([]*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	var certs []*x509.Certificate
-	for {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		if c, err := x509.ParseCertificate(b.Bytes); err == nil {
-			certs = append(certs, c)
-		}
-	}
-	if len(certs) == 0 {
-		return nil, errors.New("no PEM certificate in it")
-	}
-	return certs, nil
+// run is the checking of one registry.
+type run struct {
+	*Prober
+	target Target
+	out    []Check
 }
 
-// probe checks one registry.
-type probe struct {
-	target  target
-	client  *registry.Client
-	auths   []upmconfig.Auth
-	netw    cmdutil.Network
-	timeout time.Duration
-	goos    string
-
-	out []Check
-}
-
-func (p *probe) add(check, status, detail, fix string) {
+func (p *run) add(check, status, detail, fix string) {
 	reg := p.target.URL
 	p.out = append(p.out, Check{Registry: &reg, Check: check, Status: status, Detail: detail, Fix: fix})
 }
 
-// run runs the checks in order; a failure to connect ends them.
-func (p *probe) run(ctx context.Context) []Check {
-	reg := p.target.URL
-	u, err := url.Parse(reg)
-	if err != nil || u.Host == "" {
-		p.add("url", StatusFail, fmt.Sprintf("%s is not an absolute http(s) URL", regurl.Redact(reg)), "fix the url in manifest.json")
-		return p.out
-	}
-	answered := p.checkConnect(ctx, u) && p.checkHTTP(ctx, u)
-	p.checkAuth(u)
-	if !answered {
-		return p.out
-	}
-	p.checkWhoami(ctx)
-	names := p.checkSearch(ctx)
-	p.checkPackuments(ctx, names)
-	return p.out
-}
-
 // checkConnect reports the proxy, DNS and TCP; false when connecting failed.
-func (p *probe) checkConnect(ctx context.Context, u *url.URL) bool {
-	proxy, variable, err := p.netw.Proxy.For(u.String())
+func (p *run) checkConnect(ctx context.Context, u *url.URL) bool {
+	env := p.Network.Proxy
+	proxy, variable, err := env.For(u.String())
+	raw := env.HTTP
+	if u.Scheme == "https" {
+		raw = env.HTTPS
+	}
+	if _, perr := registry.ParseProxyURL(raw); err == nil && proxy != nil && perr != nil {
+		// A value only net/http's lenient parsing accepts: its "host" may be
+		// the password.
+		proxy, err = nil, fmt.Errorf("invalid proxy URL in %s", variable)
+	}
 	host, port := u.Hostname(), u.Port()
 	if port == "" {
-		port = map[string]string{"https": "443"}[u.Scheme]
-		if port == "" {
-			port = "80"
-		}
+		port = defaultPort(u.Scheme)
 	}
 	what := "the registry"
 	switch {
@@ -167,16 +119,13 @@ func (p *probe) checkConnect(ctx context.Context, u *url.URL) bool {
 		p.add("proxy", StatusOK, fmt.Sprintf("through %s (env %s); DNS and TCP below are the proxy's", proxy.Redacted(), variable), "")
 		host, port, what = proxy.Hostname(), proxy.Port(), "the proxy"
 		if port == "" {
-			port = "80"
-			if proxy.Scheme == "https" {
-				port = "443"
-			}
+			port = defaultPort(proxy.Scheme)
 		}
-	case isLoopback(host):
+	case upmconfig.IsLoopback(host):
 		p.add("proxy", StatusOK, "direct: loopback hosts never go through a proxy", "")
-	case (u.Scheme == "https" && p.netw.Proxy.HTTPS != "") || (u.Scheme == "http" && p.netw.Proxy.HTTP != ""):
-		p.add("proxy", StatusOK, fmt.Sprintf("direct: %s matches the no-proxy list (env %s)", host, p.netw.Proxy.NoProxyVar), "")
-	case p.netw.Proxy.HTTP != "" || p.netw.Proxy.HTTPS != "":
+	case (u.Scheme == "https" && env.HTTPS != "") || (u.Scheme == "http" && env.HTTP != ""):
+		p.add("proxy", StatusOK, fmt.Sprintf("direct: %s matches the no-proxy list (env %s)", host, env.NoProxyVar), "")
+	case env.HTTP != "" || env.HTTPS != "":
 		p.add("proxy", StatusOK, fmt.Sprintf("direct: no proxy variable is set for %s (%s_PROXY, ALL_PROXY, UNITY_PROXYSERVER)", u.Scheme, strings.ToUpper(u.Scheme)), "")
 	default:
 		p.add("proxy", StatusOK, "direct: no proxy variable set", "")
@@ -185,15 +134,15 @@ func (p *probe) checkConnect(ctx context.Context, u *url.URL) bool {
 	if net.ParseIP(host) != nil {
 		p.add("dns", StatusOK, fmt.Sprintf("%s is an IP address: no lookup", host), "")
 	} else {
-		cctx, cancel := context.WithTimeout(ctx, p.timeout)
-		addrs, err := net.DefaultResolver.LookupHost(cctx, host)
+		cctx, cancel := context.WithTimeout(ctx, p.Timeout)
+		addrs, err := p.Resolver.LookupHost(cctx, host)
 		cancel()
 		if err != nil {
 			fix := fmt.Sprintf("check the host name of %s and this machine's DNS", what)
 			if proxy == nil {
 				fix += "; if only a proxy can reach it, set HTTPS_PROXY (and HTTP_PROXY)"
 			}
-			text, _ := timeoutText(err, p.timeout)
+			text, _ := timeoutText(err, p.Timeout)
 			p.add("dns", StatusFail, fmt.Sprintf("%s: %s", host, text), fix)
 			return false
 		}
@@ -201,12 +150,11 @@ func (p *probe) checkConnect(ctx context.Context, u *url.URL) bool {
 	}
 
 	addr := net.JoinHostPort(host, port)
-	d := net.Dialer{Timeout: p.timeout}
-	cctx, cancel := context.WithTimeout(ctx, p.timeout)
-	conn, err := d.DialContext(cctx, "tcp", addr)
+	cctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	conn, err := p.Dialer.DialContext(cctx, "tcp", addr)
 	cancel()
 	if err != nil {
-		text, _ := timeoutText(err, p.timeout)
+		text, _ := timeoutText(err, p.Timeout)
 		p.add("tcp", StatusFail, fmt.Sprintf("connect to %s: %s", addr, text),
 			fmt.Sprintf("check that %s is running and that no firewall blocks %s", what, addr))
 		return false
@@ -216,22 +164,30 @@ func (p *probe) checkConnect(ctx context.Context, u *url.URL) bool {
 	return true
 }
 
+// defaultPort is the port of a URL that names none.
+func defaultPort(scheme string) string {
+	if scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
 // checkHTTP sends one request (GET /-/ping) and reports TLS and whether the
 // registry answers at all; false when it did not.
-func (p *probe) checkHTTP(ctx context.Context, u *url.URL) bool {
-	cctx, cancel := context.WithTimeout(ctx, p.timeout)
+func (p *run) checkHTTP(ctx context.Context, u *url.URL) bool {
+	cctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
-	res, err := p.client.Probe(cctx, p.target.URL, "-/ping")
+	res, err := p.Client.Probe(cctx, p.target.URL, "-/ping")
 	if err != nil {
 		var te *registry.TLSError
 		var pe *registry.ProxyAuthError
 		switch {
 		case errors.As(err, &te):
-			p.add("tls", StatusFail, te.Error(), cmdutil.TLSHint(te))
+			p.add("tls", StatusFail, te.Error(), p.Fixes.TLS(te))
 		case errors.As(err, &pe):
 			p.add("proxy-auth", StatusFail, pe.Error(), pe.Fix())
 		default:
-			text, timedOut := timeoutText(err, p.timeout)
+			text, timedOut := timeoutText(err, p.Timeout)
 			fix := "check that the registry is running at that URL"
 			if timedOut {
 				fix = "the server accepted the connection but did not answer: check that it is running and not overloaded, and that no proxy or firewall holds the connection"
@@ -241,10 +197,10 @@ func (p *probe) checkHTTP(ctx context.Context, u *url.URL) bool {
 		return false
 	}
 	if u.Scheme == "https" {
-		p.add("tls", StatusOK, tlsDetail(res.TLS, p.netw), "")
+		p.add("tls", StatusOK, tlsDetail(res.TLS, p.Network), "")
 	} else {
 		c := Check{Status: StatusOK, Detail: "plain http: no TLS"}
-		if _, ok := upmconfig.MatchRegistry(p.auths, p.target.URL); ok && !isLoopback(u.Hostname()) {
+		if _, ok := upmconfig.MatchRegistry(p.Auths, p.target.URL); ok && !upmconfig.IsLoopback(u.Hostname()) {
 			c.Status, c.Detail = StatusWarn, "plain http to a non-loopback host: the credential travels unencrypted"
 			c.Fix = "use the registry's https:// URL if it has one"
 		}
@@ -255,7 +211,7 @@ func (p *probe) checkHTTP(ctx context.Context, u *url.URL) bool {
 }
 
 // tlsDetail describes the connection and the root that verified it.
-func tlsDetail(st *tls.ConnectionState, n cmdutil.Network) string {
+func tlsDetail(st *tls.ConnectionState, n Network) string {
 	if st == nil || len(st.VerifiedChains) == 0 || len(st.VerifiedChains[0]) == 0 {
 		return "TLS connection"
 	}
@@ -263,13 +219,13 @@ func tlsDetail(st *tls.ConnectionState, n cmdutil.Network) string {
 	leaf, root := chain[0], chain[len(chain)-1]
 	from := "the system's trust store"
 	for _, ca := range n.CAFiles {
-		certs, err := readCerts(ca.Path)
+		certs, err := registry.ReadCAFile(ca.Path)
 		if err != nil {
 			continue
 		}
 		for _, c := range certs {
 			if bytes.Equal(c.Raw, root.Raw) {
-				from = fmt.Sprintf("%s (%s)", ca.Path, source(ca.Source, ca.Where))
+				from = fmt.Sprintf("%s (%s)", ca.Path, ca.From)
 			}
 		}
 	}
@@ -279,11 +235,11 @@ func tlsDetail(st *tls.ConnectionState, n cmdutil.Network) string {
 
 // checkAuth reports the npmAuth entry that matches and why, or the near
 // misses.
-func (p *probe) checkAuth(u *url.URL) {
+func (p *run) checkAuth() {
 	reg := p.target.URL
-	entry, ok := upmconfig.MatchRegistry(p.auths, reg)
+	entry, ok := upmconfig.MatchRegistry(p.Auths, reg)
 	if !ok {
-		misses := NearMisses(p.auths, reg)
+		misses := upmconfig.NearMisses(p.Auths, reg)
 		if len(misses) == 0 {
 			// Fine for a public registry (Unity's own); the checks below say
 			// when the registry wants a login.
@@ -296,16 +252,16 @@ func (p *probe) checkAuth(u *url.URL) {
 		}
 		m := misses[0]
 		p.add("auth", StatusFail, "no npmAuth entry matches, so requests carry no credential; "+strings.Join(parts, "; "),
-			fmt.Sprintf("rename the table to [npmAuth.%q] in %s, or store the credential for this URL: upkg auth set --registry %s --token-stdin", reg, m.Entry.File, reg))
+			fmt.Sprintf("rename the table to [npmAuth.%q] in %s, or store the credential for this URL: %s", reg, m.Entry.File, p.Fixes.StoreToken(reg)))
 		return
 	}
-	detail := fmt.Sprintf("npmAuth.%q (%s, %s %s): %s", entry.Registry, where(entry), entry.Kind(), upmconfig.Mask(entry.Secret()), MatchReason(entry, reg))
+	detail := fmt.Sprintf("npmAuth.%q (%s, %s %s): %s", entry.Registry, where(entry), entry.Kind(), secret.Mask(entry.Secret()), upmconfig.MatchReason(entry, reg))
 	if entry.AlwaysAuth {
 		detail += "; alwaysAuth = true"
 	}
 	switch {
 	case entry.Kind() == "none":
-		p.add("auth", StatusFail, detail+"; the entry has neither token nor _auth", fmt.Sprintf("upkg auth set --registry %s --token-stdin", entry.Registry))
+		p.add("auth", StatusFail, detail+"; the entry has neither token nor _auth", p.Fixes.StoreToken(entry.Registry))
 	case entry.Token != "" && entry.Basic != "":
 		p.add("auth", StatusWarn, detail+"; the entry has both token and _auth: the token is sent", "remove the one you do not use from "+entry.File)
 	default:
@@ -320,50 +276,50 @@ func where(a upmconfig.Auth) string {
 	return a.File
 }
 
-// authFix is the fix of a refused or missing credential.
-func (p *probe) authFix(e *registry.AuthError) string {
+// authFix is the fix of a refused or missing credential: an entry that
+// nearly matches is renamed, else the CLI's fix.
+func (p *run) authFix(e *registry.AuthError) string {
 	reg := p.target.URL
 	if e.Carried.Header == "" {
-		if misses := NearMisses(p.auths, reg); len(misses) > 0 {
+		if misses := upmconfig.NearMisses(p.Auths, reg); len(misses) > 0 {
 			return fmt.Sprintf("no credential was sent because npmAuth.%q does not match this registry: rename the table to [npmAuth.%q] in %s",
 				misses[0].Entry.Registry, reg, misses[0].Entry.File)
 		}
-		return fmt.Sprintf("log in: upkg login --registry %s (or upkg auth set --registry %s --token-stdin)", reg, reg)
 	}
-	return fmt.Sprintf("the registry refused the %s of npmAuth.%q in %s: log in again (upkg login --registry %s) or store a valid one (upkg auth set --registry %s --token-stdin)",
-		e.Carried.Kind(), e.Carried.Entry, e.Carried.File, e.Carried.Entry, e.Carried.Entry)
+	return p.Fixes.Auth(e)
 }
 
-func (p *probe) checkWhoami(ctx context.Context) {
-	cctx, cancel := context.WithTimeout(ctx, p.timeout)
+func (p *run) checkWhoami(ctx context.Context) {
+	cctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
-	user, err := p.client.Whoami(cctx, p.target.URL)
+	user, err := p.Client.Whoami(cctx, p.target.URL)
 	var ae *registry.AuthError
 	var nf *registry.NotFoundError
+	anonymous := func() bool { return ae.Carried.Header == "" }
 	switch {
 	case err == nil:
 		p.add("whoami", StatusOK, "logged in as "+user, "")
-	case errors.As(err, &ae) && ae.Carried.Header == "" && len(NearMisses(p.auths, p.target.URL)) == 0:
+	case errors.As(err, &ae) && anonymous() && len(upmconfig.NearMisses(p.Auths, p.target.URL)) == 0:
 		p.add("whoami", StatusOK, "anonymous: no credential is configured for this registry", "")
-	case errors.As(err, &ae) && ae.Carried.Header == "":
+	case errors.As(err, &ae) && anonymous():
 		p.add("whoami", StatusWarn, ae.Error(), p.authFix(ae))
 	case errors.As(err, &ae):
 		p.add("whoami", StatusFail, ae.Error(), p.authFix(ae))
 	case errors.As(err, &nf):
 		status := StatusWarn
-		if _, ok := upmconfig.MatchRegistry(p.auths, p.target.URL); !ok {
+		if _, ok := upmconfig.MatchRegistry(p.Auths, p.target.URL); !ok {
 			status = StatusOK
 		}
 		p.add("whoami", status, "the registry has no /-/whoami endpoint (404): cannot tell who the credential belongs to", "")
 	default:
-		text, _ := timeoutText(err, p.timeout)
+		text, _ := timeoutText(err, p.Timeout)
 		p.add("whoami", StatusFail, text, "")
 	}
 }
 
 // checkSearch reports whether /-/v1/search or /-/all works and returns the
 // package names it found per scope.
-func (p *probe) checkSearch(ctx context.Context) map[string]string {
+func (p *run) checkSearch(ctx context.Context) map[string]string {
 	found := map[string]string{}
 	text := "com"
 	if len(p.target.Scopes) > 0 {
@@ -374,12 +330,12 @@ func (p *probe) checkSearch(ctx context.Context) map[string]string {
 		if i > 0 && scope == text {
 			continue // the first search already covered it
 		}
-		cctx, cancel := context.WithTimeout(ctx, p.timeout)
-		res, err := p.client.Probe(cctx, p.target.URL, "-/v1/search?text="+url.QueryEscape(scope)+"&size=50")
+		cctx, cancel := context.WithTimeout(ctx, p.Timeout)
+		res, err := p.Client.Probe(cctx, p.target.URL, "-/v1/search?text="+url.QueryEscape(scope)+"&size=50")
 		cancel()
 		if err != nil || res.Status != http.StatusOK {
 			if i == 0 {
-				failures = append(failures, describe("/-/v1/search", res, err, p.timeout))
+				failures = append(failures, describe("/-/v1/search", res, err, p.Timeout))
 			}
 			continue
 		}
@@ -395,7 +351,7 @@ func (p *probe) checkSearch(ctx context.Context) map[string]string {
 		}
 		for _, o := range doc.Objects {
 			for _, s := range p.target.Scopes {
-				if _, ok := found[s]; !ok && scopeMatches(s, o.Package.Name) {
+				if _, ok := found[s]; !ok && manifest.ScopeMatches(s, o.Package.Name) {
 					found[s] = o.Package.Name
 				}
 			}
@@ -407,14 +363,14 @@ func (p *probe) checkSearch(ctx context.Context) map[string]string {
 	if len(failures) == 0 {
 		return found
 	}
-	cctx, cancel := context.WithTimeout(ctx, p.timeout)
-	res, err := p.client.Probe(cctx, p.target.URL, "-/all")
+	cctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	res, err := p.Client.Probe(cctx, p.target.URL, "-/all")
 	cancel()
 	if err == nil && res.Status == http.StatusOK {
 		p.add("search", StatusOK, failures[0]+"; the fallback /-/all works", "")
 		return found
 	}
-	p.add("search", StatusWarn, failures[0]+"; "+describe("/-/all", res, err, p.timeout),
+	p.add("search", StatusWarn, failures[0]+"; "+describe("/-/all", res, err, p.Timeout),
 		"upkg search cannot list this registry's packages; installing by name still works")
 	return found
 }
@@ -427,14 +383,10 @@ func describe(path string, res *registry.ProbeResult, err error, d time.Duration
 	return fmt.Sprintf("%s answered %d %s", path, res.Status, http.StatusText(res.Status))
 }
 
-func scopeMatches(scope, name string) bool {
-	return name == scope || strings.HasPrefix(name, scope+".")
-}
-
 // checkPackuments fetches one packument per scope (a package search found in
 // it, else the scope's own name) and, for the default registry, of a
 // dependency routed to it.
-func (p *probe) checkPackuments(ctx context.Context, found map[string]string) {
+func (p *run) checkPackuments(ctx context.Context, found map[string]string) {
 	type item struct{ scope, name string }
 	var items []item
 	for _, s := range p.target.Scopes {
@@ -448,8 +400,8 @@ func (p *probe) checkPackuments(ctx context.Context, found map[string]string) {
 		items = append(items, item{"", p.target.Names[0]})
 	}
 	for _, it := range items {
-		cctx, cancel := context.WithTimeout(ctx, p.timeout)
-		pk, err := p.client.Packument(cctx, p.target.URL, it.name)
+		cctx, cancel := context.WithTimeout(ctx, p.Timeout)
+		pk, err := p.Client.Packument(cctx, p.target.URL, it.name)
 		cancel()
 		label := it.name
 		if it.scope != "" && it.scope != it.name {
@@ -468,16 +420,8 @@ func (p *probe) checkPackuments(ctx context.Context, found map[string]string) {
 		case errors.As(err, &nf):
 			p.add("packument", StatusFail, fmt.Sprintf("%s: not found on this registry", label), "check the package name and the scopes in Packages/manifest.json")
 		default:
-			text, _ := timeoutText(err, p.timeout)
+			text, _ := timeoutText(err, p.Timeout)
 			p.add("packument", StatusFail, label+": "+text, "")
 		}
 	}
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

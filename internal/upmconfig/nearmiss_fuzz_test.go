@@ -1,12 +1,10 @@
-package doctor
+package upmconfig
 
 import (
 	"net/url"
 	"strings"
 	"testing"
 	"unicode"
-
-	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 // FuzzNearMisses feeds npmAuth keys (read from config files the user may
@@ -22,9 +20,9 @@ func FuzzNearMisses(f *testing.F) {
 	f.Add("//0", "http://0#0\x00")
 	f.Add("npm.example.com", "https://u:secret@npm.example.com/?q=1#frag")
 	f.Fuzz(func(t *testing.T, key, registry string) {
-		auths := []upmconfig.Auth{{Registry: key, Token: "t"}}
+		auths := []Auth{{Registry: key, Token: "t"}}
 		misses := NearMisses(auths, registry)
-		if _, ok := upmconfig.MatchRegistry(auths, registry); ok && len(misses) > 0 {
+		if _, ok := MatchRegistry(auths, registry); ok && len(misses) > 0 {
 			t.Fatalf("%q matches %q and is also a near miss: %+v", key, registry, misses)
 		}
 		userinfo := "\x00" // matches nothing in a reason without control characters
