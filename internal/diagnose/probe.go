@@ -121,7 +121,7 @@ func (p *run) checkConnect(ctx context.Context, u *url.URL) bool {
 		if port == "" {
 			port = defaultPort(proxy.Scheme)
 		}
-	case upmconfig.IsLoopback(host):
+	case regurl.IsLoopback(host):
 		p.add("proxy", StatusOK, "direct: loopback hosts never go through a proxy", "")
 	case (u.Scheme == "https" && env.HTTPS != "") || (u.Scheme == "http" && env.HTTP != ""):
 		p.add("proxy", StatusOK, fmt.Sprintf("direct: %s matches the no-proxy list (env %s)", host, env.NoProxyVar), "")
@@ -200,7 +200,7 @@ func (p *run) checkHTTP(ctx context.Context, u *url.URL) bool {
 		p.add("tls", StatusOK, tlsDetail(res.TLS, p.Network), "")
 	} else {
 		c := Check{Status: StatusOK, Detail: "plain http: no TLS"}
-		if _, ok := upmconfig.MatchRegistry(p.Auths, p.target.URL); ok && !upmconfig.IsLoopback(u.Hostname()) {
+		if _, ok := upmconfig.MatchRegistry(p.Auths, p.target.URL); ok && !regurl.IsLoopback(u.Hostname()) {
 			c.Status, c.Detail = StatusWarn, "plain http to a non-loopback host: the credential travels unencrypted"
 			c.Fix = "use the registry's https:// URL if it has one"
 		}

@@ -74,7 +74,10 @@ func (e ProxyEnv) Func() func(*http.Request) (*url.URL, error) {
 		if req.URL.Scheme == "https" {
 			bad = badHTTPS
 		}
-		if err != nil || (bad && u == nil && !e.bypassed(req.URL)) {
+		// A bad value is refused whatever httpproxy made of it: it ignores
+		// some, and reads others leniently (http://u:pw@[bad becomes the
+		// proxy "http://http://u:pw@[bad", whose host may be the password).
+		if err != nil || (bad && !e.bypassed(req.URL)) {
 			// Never repeat the proxy URL: it may carry a password.
 			return nil, fmt.Errorf("invalid proxy URL in %s", e.varFor(req.URL.Scheme))
 		}

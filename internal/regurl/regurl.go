@@ -173,3 +173,15 @@ func Select(keys []string, alwaysAuth func(i int) bool, registryURL, requestURL 
 	// key written for the request URL itself may go with it.
 	return Match(keys, requestURL)
 }
+
+// IsLoopback reports whether host (a URL's host name, without port or
+// brackets) is this machine: localhost, a name under .localhost, or a
+// loopback IP address. Credentials to it over plain http never cross the
+// network (UPM-SPEC §2 rule 5).
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -2,7 +2,6 @@ package upmconfig
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 
@@ -124,16 +123,4 @@ func looseHost(key string) string {
 		return ""
 	}
 	return u.Hostname()
-}
-
-// IsLoopback reports whether host (a URL's host name, without port or
-// brackets) is this machine: localhost, a name under .localhost, or a
-// loopback IP address. Credentials to it over plain http never cross the
-// network (UPM-SPEC §2 rule 5).
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

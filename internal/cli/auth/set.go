@@ -3,13 +3,13 @@ package auth
 import (
 	"context"
 	"encoding/base64"
-	"net"
 	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/regurl"
 	"github.com/upkg/upkg/internal/upmconfig"
 )
 
@@ -175,7 +175,7 @@ func WarnPlainHTTP(p cmdutil.Printer, reg string) {
 		return
 	}
 	host := u.Hostname()
-	if ip := net.ParseIP(host); (ip != nil && ip.IsLoopback()) || strings.EqualFold(host, "localhost") {
+	if regurl.IsLoopback(host) {
 		return
 	}
 	p.Warnf("%s uses plain http: the credential will cross the network unencrypted", reg)
