@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/upkg/upkg/internal/builtin"
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/diagnose"
 	"github.com/upkg/upkg/internal/manifest"
@@ -38,9 +39,21 @@ const (
 	DefaultTimeout      = 30 * time.Second
 )
 
-// Options are the inputs of doctor.
+// Options are the inputs of doctor: what it takes from the Factory (the
+// functions are the Factory's methods of those names), and its flags.
 type Options struct {
-	F *cmdutil.Factory
+	cmdutil.Printer
+	Getenv          func(string) string
+	ConfigPaths     func() (user, global string, err error)
+	Locator         func() (upmconfig.Locator, error)
+	Network         func(*upmconfig.Config) (cmdutil.Network, error)
+	RegistryWith    func([]upmconfig.Auth, cmdutil.Network) (*registry.Client, error)
+	CacheDir        func(*upmconfig.Config) (dir string, maxSize int64, err error)
+	ProjectRoot     func() (root string, found bool, err error)
+	EditorVersion   func(root string) (version string, missing bool, err error)
+	DefaultRegistry func(editor string) string
+	Builtins        func(editorPath, editor string) (*builtin.Set, error)
+
 	// Registry, when set, is the only registry checked.
 	Registry string
 	// CheckTimeout bounds each network check, Timeout the whole run (zero:
@@ -71,7 +84,7 @@ func (r Report) counts() (fails, warns int) {
 
 // NewCmd builds the command; runF replaces the behaviour in flag tests.
 func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{F: f}
+	opts := newOptions(f)
 	cmd := &cobra.Command{
 		Use:   "doctor [--registry URL]",
 		Short: "Diagnose configuration, network, TLS and credentials for each registry",
@@ -98,23 +111,31 @@ with the fix. The exit code is 0 only when nothing fails.`,
 	return cmd
 }
 
+// newOptions copies what doctor uses from the Factory.
+func newOptions(f *cmdutil.Factory) *Options {
+	return &Options{
+		Printer: f.Printer(), Getenv: f.Getenv, ConfigPaths: f.ConfigPaths, Locator: f.Locator,
+		Network: f.Network, RegistryWith: f.RegistryWith, CacheDir: f.CacheDir, ProjectRoot: f.ProjectRoot,
+		EditorVersion: f.EditorVersion, DefaultRegistry: f.DefaultRegistry, Builtins: f.Builtins,
+	}
+}
+
 // Run runs every check, prints the report (text, or JSON with --json) and
 // returns an error when a check failed.
 func Run(ctx context.Context, opts *Options) error {
-	f := opts.F
-	if f.Globals.Offline {
+	if opts.Globals.Offline {
 		return cmdutil.UsageErrorf("doctor checks the network and cannot run with --offline")
 	}
 	rep, err := Diagnose(ctx, opts)
 	if err != nil {
 		return err
 	}
-	if f.Globals.JSON {
-		if err := f.PrintJSON(rep); err != nil {
+	if opts.JSON() {
+		if err := opts.PrintJSON(rep); err != nil {
 			return err
 		}
 	} else {
-		printText(f.IO.Out, rep)
+		printText(opts.IO.Out, rep)
 	}
 	fails, _ := rep.counts()
 	if fails > 0 {
@@ -126,7 +147,6 @@ func Run(ctx context.Context, opts *Options) error {
 // Diagnose runs the checks and returns the report. Only a failure to start
 // (no home folder) is an error: everything else is a failed check.
 func Diagnose(ctx context.Context, opts *Options) (Report, error) {
-	f := opts.F
 	checkTimeout := opts.CheckTimeout
 	if checkTimeout <= 0 {
 		checkTimeout = DefaultCheckTimeout
@@ -141,7 +161,7 @@ func Diagnose(ctx context.Context, opts *Options) (Report, error) {
 	var rep Report
 	add := func(cs ...Check) { rep.Checks = append(rep.Checks, cs...) }
 
-	user, global, err := f.ConfigPaths()
+	user, global, err := opts.ConfigPaths()
 	if err != nil {
 		return rep, err
 	}
@@ -151,14 +171,14 @@ func Diagnose(ctx context.Context, opts *Options) (Report, error) {
 		cfg, _ = upmconfig.Load("", "")
 		cfg.User.Path, cfg.Global.Path = user, global
 	}
-	add(configChecks(f, cfg, cfgErr == nil)...)
-	netw, nerr := f.Network(cfg)
+	add(configChecks(opts, cfg, cfgErr == nil)...)
+	netw, nerr := opts.Network(cfg)
 	if nerr != nil {
 		add(Check{Check: "network", Status: StatusFail, Detail: nerr.Error()})
 	}
 	add(diagnose.NetworkChecks(network(netw))...)
 
-	targets, mchecks := registries(ctx, f, opts.Registry)
+	targets, mchecks := registries(ctx, opts)
 	add(mchecks...)
 	// The client trusts the CA files it can read, so that one broken file
 	// (a failed caFile check) does not hide every other finding.
@@ -167,7 +187,7 @@ func Diagnose(ctx context.Context, opts *Options) (Report, error) {
 		_, err := registry.ReadCAFile(ca.Path)
 		return err != nil
 	})
-	client, err := f.RegistryWith(cfg.Auths(), usable)
+	client, err := opts.RegistryWith(cfg.Auths(), usable)
 	if err != nil {
 		return rep, err
 	}
@@ -201,10 +221,11 @@ func network(n cmdutil.Network) diagnose.Network {
 // registries reads the manifest, if there is a project, and lists the
 // registries to check: the one given, else those of the manifest plus the
 // default registry.
-func registries(ctx context.Context, f *cmdutil.Factory, only string) ([]diagnose.Target, []Check) {
+func registries(ctx context.Context, opts *Options) ([]diagnose.Target, []Check) {
+	only := opts.Registry
 	var m *manifest.Manifest
 	var checks []Check
-	root, found, err := f.ProjectRoot()
+	root, found, err := opts.ProjectRoot()
 	switch {
 	case err != nil:
 		checks = append(checks, Check{Check: "manifest", Status: StatusWarn, Detail: err.Error()})
@@ -220,7 +241,7 @@ func registries(ctx context.Context, f *cmdutil.Factory, only string) ([]diagnos
 		} else {
 			checks = append(checks, Check{Check: "manifest", Status: StatusOK, Detail: fmt.Sprintf("%s: %d scoped registries", path, len(m.ScopedRegistries))})
 			checks = append(checks, diagnose.GitChecks(ctx, m, DefaultCheckTimeout)...)
-			checks = append(checks, builtinsCheck(f, root))
+			checks = append(checks, builtinsCheck(opts, root))
 		}
 	default:
 		if only == "" {
@@ -229,21 +250,21 @@ func registries(ctx context.Context, f *cmdutil.Factory, only string) ([]diagnos
 	}
 	editor := ""
 	if found {
-		editor, _, _ = f.EditorVersion(root)
+		editor, _, _ = opts.EditorVersion(root)
 	}
-	return diagnose.Targets(m, f.DefaultRegistry(editor), only), checks
+	return diagnose.Targets(m, opts.DefaultRegistry(editor), only), checks
 }
 
 // builtinsCheck says where install takes the project's built-in packages
 // from.
-func builtinsCheck(f *cmdutil.Factory, root string) Check {
+func builtinsCheck(opts *Options, root string) Check {
 	c := Check{Check: "built-in packages", Status: StatusFail}
-	editor, _, err := f.EditorVersion(root)
+	editor, _, err := opts.EditorVersion(root)
 	if err != nil {
 		c.Detail = err.Error()
 		return c
 	}
-	set, err := f.Builtins("", editor)
+	set, err := opts.Builtins("", editor)
 	if err != nil {
 		c.Detail = err.Error()
 		return c
@@ -252,18 +273,18 @@ func builtinsCheck(f *cmdutil.Factory, root string) Check {
 }
 
 // configChecks report the config files, the settings and the cache.
-func configChecks(f *cmdutil.Factory, cfg *upmconfig.Config, parsed bool) []Check {
-	loc, err := f.Locator()
+func configChecks(opts *Options, cfg *upmconfig.Config, parsed bool) []Check {
+	loc, err := opts.Locator()
 	if err != nil {
 		return append(diagnose.ConfigChecks(cfg, parsed, nil), Check{Check: "cache", Status: StatusFail, Detail: err.Error()})
 	}
 	out := diagnose.ConfigChecks(cfg, parsed, cfg.Effective(loc))
-	dir, maxSize, err := f.CacheDir(cfg)
+	dir, maxSize, err := opts.CacheDir(cfg)
 	if err != nil {
 		return append(out, Check{Check: "cache", Status: StatusFail, Detail: err.Error(), Fix: "set UPM_CACHE_ROOT or cacheRoot in " + cfg.User.Path})
 	}
 	envVar := ""
-	if f.Getenv("UPKG_CACHE_DIR") != "" {
+	if opts.Getenv("UPKG_CACHE_DIR") != "" {
 		envVar = "UPKG_CACHE_DIR"
 	}
 	return append(out, diagnose.CacheCheck(dir, maxSize, envVar))

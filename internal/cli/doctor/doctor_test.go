@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/cli/cmdutil/cmdtest"
 	"github.com/upkg/upkg/internal/iostreams"
 )
 
@@ -70,7 +71,11 @@ func TestHangingRegistry(t *testing.T) {
 	}()
 	reg := "http://" + l.Addr().String()
 	f := testFactory(t, nil)
-	rep, err := Diagnose(context.Background(), &Options{F: f, Registry: reg, CheckTimeout: 200 * time.Millisecond, Timeout: 10 * time.Second})
+	rep, err := Diagnose(context.Background(), withFlags(f, func(o *Options) {
+		o.Registry = reg
+		o.CheckTimeout = 200 * time.Millisecond
+		o.Timeout = 10 * time.Second
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +112,7 @@ func TestUntrustedCertificate(t *testing.T) {
 	host := strings.TrimPrefix(srv.URL, "https://")
 
 	f := testFactory(t, nil)
-	rep, err := Diagnose(context.Background(), &Options{F: f, Registry: srv.URL})
+	rep, err := Diagnose(context.Background(), withFlags(f, func(o *Options) { o.Registry = srv.URL }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +127,7 @@ func TestUntrustedCertificate(t *testing.T) {
 	}
 
 	f = testFactory(t, map[string]string{"NODE_EXTRA_CA_CERTS": ca})
-	rep, err = Diagnose(context.Background(), &Options{F: f, Registry: srv.URL})
+	rep, err = Diagnose(context.Background(), withFlags(f, func(o *Options) { o.Registry = srv.URL }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +144,7 @@ func TestRunExitAndJSON(t *testing.T) {
 	f := testFactory(t, nil)
 	f.Globals.JSON = true
 	out := f.IO.Out.(interface{ String() string })
-	err := Run(context.Background(), &Options{F: f, Registry: "http://127.0.0.1:1", CheckTimeout: time.Second})
+	err := Run(context.Background(), withFlags(f, func(o *Options) { o.Registry = "http://127.0.0.1:1"; o.CheckTimeout = time.Second }))
 	if e, ok := cmdutil.AsExitError(err); !ok || e.Code != cmdutil.ExitFailure {
 		t.Fatalf("Run = %v, want exit %d", err, cmdutil.ExitFailure)
 	}
@@ -158,34 +163,20 @@ func TestRunExitAndJSON(t *testing.T) {
 	}
 }
 
+// TestFlags drives doctor's flags through runF: the options filled (what
+// doctor copies from the Factory is checked by RunCases), and usage errors.
 func TestFlags(t *testing.T) {
-	tests := []struct {
-		args     []string
-		wantReg  string
-		wantCode int
-	}{
-		{nil, "", 0},
-		{[]string{"--registry", "https://npm.example.com/"}, "https://npm.example.com/", 0},
-		{[]string{"--registry", "npm.example.com"}, "", cmdutil.ExitUsage},
-		{[]string{"extra"}, "", -1},
-	}
-	for _, tt := range tests {
-		f := testFactory(t, nil)
-		var got *Options
-		cmd := NewCmd(f, func(_ context.Context, o *Options) error { got = o; return nil })
-		cmd.SetArgs(tt.args)
-		cmd.SetOut(&strings.Builder{})
-		cmd.SetErr(&strings.Builder{})
-		err := cmd.Execute()
-		switch {
-		case tt.wantCode == 0 && (err != nil || got == nil || got.Registry != tt.wantReg):
-			t.Errorf("%v: err=%v opts=%+v", tt.args, err, got)
-		case tt.wantCode > 0:
-			if e, ok := cmdutil.AsExitError(err); !ok || e.Code != tt.wantCode {
-				t.Errorf("%v: err=%v, want exit %d", tt.args, err, tt.wantCode)
-			}
-		case tt.wantCode < 0 && err == nil:
-			t.Errorf("%v: want an error", tt.args)
-		}
-	}
+	cmdtest.RunCases(t, NewCmd, []cmdtest.Case[Options]{
+		{Name: "all registries"},
+		{Name: "one registry", Args: []string{"--registry", "https://npm.example.com/"}, Want: Options{Registry: "https://npm.example.com/"}},
+		{Name: "not a URL", Args: []string{"--registry", "npm.example.com"}, Code: cmdutil.ExitUsage},
+		{Name: "an argument", Args: []string{"extra"}, Code: -1},
+	})
+}
+
+// withFlags is doctor's options from f, with the flags set by set.
+func withFlags(f *cmdutil.Factory, set func(*Options)) *Options {
+	o := newOptions(f)
+	set(o)
+	return o
 }
