@@ -43,7 +43,7 @@ type Options struct {
 
 // NewCmd builds `install` [`i`]; runF replaces the behaviour in flag tests.
 func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := newOptions(f)
+	opts := NewOptions(f)
 	cmd := &cobra.Command{
 		Use:     "install [--frozen] [--no-materialize] [--jobs N]",
 		Aliases: []string{"i"},
@@ -61,7 +61,7 @@ A second run with nothing changed does no network I/O.`,
 
 // NewCmdCI builds `ci`: install --frozen; runF as for NewCmd.
 func NewCmdCI(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := newOptions(f)
+	opts := NewOptions(f)
 	opts.Frozen = true
 	cmd := &cobra.Command{
 		Use:   "ci",
@@ -73,9 +73,18 @@ func NewCmdCI(f *cmdutil.Factory, runF func(context.Context, *Options) error) *c
 	return cmd
 }
 
-// newOptions copies what install uses from the Factory.
-func newOptions(f *cmdutil.Factory) *Options {
+// DefaultJobs is the default of --jobs.
+//
+// 32: against a registry 50 ms away (make bench -latency 50ms), a
+// 100-package cold install took 0.97–0.99 s with 16 connections and
+// 0.68–0.77 s with 32, 48 or 64; npm opens 15, bun 48.
+const DefaultJobs = 32
+
+// NewOptions copies what install uses from the Factory, with the flags'
+// defaults: what another command (add, remove, upgrade) runs install with.
+func NewOptions(f *cmdutil.Factory) *Options {
 	return &Options{
+		Jobs:            DefaultJobs,
 		Printer:         f.Printer(),
 		Getenv:          f.Getenv,
 		Project:         f.Project,
@@ -105,10 +114,7 @@ func addFlags(cmd *cobra.Command, opts *Options) {
 		fl.BoolVar(&opts.Frozen, "frozen", false, "fail with exit 6, writing nothing, if the lock file would change")
 	}
 	fl.BoolVar(&opts.NoMaterialize, "no-materialize", false, "fill the cache and write the lock, but do not touch Library/PackageCache")
-	// 32: against a registry 50 ms away (make bench -latency 50ms), a
-	// 100-package cold install took 0.97–0.99 s with 16 connections and
-	// 0.68–0.77 s with 32, 48 or 64; npm opens 15, bun 48.
-	fl.IntVar(&opts.Jobs, "jobs", 32, "parallel downloads (connections per registry)")
+	fl.IntVar(&opts.Jobs, "jobs", DefaultJobs, "parallel downloads (connections per registry)")
 	fl.StringVar(&opts.EditorPath, "editor-path", "", "an installed Unity Editor to read the built-in packages from")
 }
 
