@@ -13,14 +13,16 @@ import (
 	"github.com/upkg/upkg/internal/manifest"
 )
 
-// Root is a package the manifest asks for: one of its dependencies, or a
-// testable the lock holds.
+// Root is a package the project asks for: one of the manifest's
+// dependencies, a testable the lock holds, or an embedded package (a folder
+// in Packages/, which Unity loads without a manifest entry).
 type Root struct {
 	Name string
-	// Asks is the manifest's value, as written; "" for a testable that is
-	// not also a dependency.
+	// Asks is the manifest's value, as written; "" for a testable or an
+	// embedded package that is not also a dependency.
 	Asks     string
 	Testable bool
+	Embedded bool
 }
 
 // Requester is a package that asks for another: its name, its own locked
@@ -69,6 +71,16 @@ func New(m *manifest.Manifest, l *lockfile.Lock) *Graph {
 			g.roots[i].Testable = true
 		} else if _, ok := g.entries[t]; ok {
 			g.addRoot(Root{Name: t, Testable: true})
+		}
+	}
+	for _, e := range l.Entries {
+		if e.Source != lockfile.SourceEmbedded {
+			continue
+		}
+		if i, ok := g.rootOf[e.Name]; ok {
+			g.roots[i].Embedded = true
+		} else {
+			g.addRoot(Root{Name: e.Name, Embedded: true})
 		}
 	}
 	slices.SortFunc(g.roots, func(a, b Root) int { return cmp.Compare(a.Name, b.Name) })

@@ -82,6 +82,12 @@ func TestWhyDiamond(t *testing.T) {
 	if got := chains(g.Why("com.unity.modules.ui", 0)); !slices.Equal(got, []string{"com.a.app@1.0.0(1.0.0) > com.a.ui@1.0.0(1.0.0) > com.unity.modules.ui@1.0.0(1.0.0)"}) {
 		t.Errorf("Why(module) = %q", got)
 	}
+	// core is shown at the top, with what the manifest asks; below app and
+	// ui it is deduped.
+	tree := "com.a.app@1.0.0\n com.a.core@1.1.0 deduped\n com.a.ui@1.0.0\n  com.a.core@1.1.0 deduped\n  com.unity.modules.ui@1.0.0\ncom.a.core@1.1.0\n"
+	if got := render(g.Tree(-1)); got != tree {
+		t.Errorf("Tree:\n%s\nwant:\n%s", got, tree)
+	}
 	rq := g.Requesters("com.a.core")
 	if len(rq) != 2 || rq[0] != (Requester{"com.a.app", "1.0.0", "1.0.0"}) || rq[1] != (Requester{"com.a.ui", "1.0.0", "1.1.0"}) {
 		t.Errorf("Requesters(core) = %+v", rq)
@@ -163,7 +169,7 @@ func TestTestables(t *testing.T) {
 		pkg{"com.u@2.0.0", nil},
 	)
 	roots := g.Roots()
-	if len(roots) != 2 || roots[0] != (Root{"com.a", "1.0.0", true}) || roots[1] != (Root{"com.t", "", true}) {
+	if len(roots) != 2 || roots[0] != (Root{"com.a", "1.0.0", true, false}) || roots[1] != (Root{"com.t", "", true, false}) {
 		t.Errorf("Roots = %+v", roots)
 	}
 	if got := chains(g.Why("com.u", 10)); !slices.Equal(got, []string{"com.t@1.0.0() > com.u@2.0.0(2.0.0)"}) {
@@ -213,4 +219,23 @@ func render(nodes []*Node) string {
 		walk(n, 0)
 	}
 	return b.String()
+}
+
+func TestEmbedded(t *testing.T) {
+	m, err := manifest.Parse("manifest.json", []byte(`{"dependencies": {"com.a": "1.0.0"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &lockfile.Lock{Entries: []lockfile.Entry{
+		{Name: "com.a", Version: "1.0.0", Source: lockfile.SourceRegistry},
+		{Name: "com.e", Version: "file:com.e", Source: lockfile.SourceEmbedded, Dependencies: []lockfile.Dep{{Name: "com.a", Version: "1.0.0"}}},
+	}}
+	g := New(m, l)
+	if r, ok := g.Root("com.e"); !ok || r != (Root{Name: "com.e", Embedded: true}) {
+		t.Errorf("Root(embedded) = %+v, %v", r, ok)
+	}
+	want := []string{"com.a@1.0.0(1.0.0)", "com.e@file:com.e() > com.a@1.0.0(1.0.0)"}
+	if got := chains(g.Why("com.a", 10)); !slices.Equal(got, want) {
+		t.Errorf("Why(a) = %q; want %q", got, want)
+	}
 }

@@ -26,8 +26,9 @@ type Node struct {
 
 // Tree returns the dependency tree from the manifest's packages (sorted by
 // name), to maxDepth levels below them (maxDepth < 0: no limit; 0: only the
-// manifest's packages). A package met again after it was shown with its
-// dependencies is Deduped, which also ends cycles.
+// manifest's packages). The manifest's packages are shown at the top, each
+// with its dependencies; met again below, they are Deduped, as is any package
+// met again after it was shown with its dependencies (which ends cycles).
 func (g *Graph) Tree(maxDepth int) []*Node {
 	expanded := map[string]bool{} // name → shown with its dependencies
 	var walk func(name, asks string, depth int) *Node
@@ -39,8 +40,12 @@ func (g *Graph) Tree(maxDepth int) []*Node {
 			return n
 		}
 		n.Entry = *e
+		if _, root := g.rootOf[name]; root && depth > 0 {
+			n.Deduped = true // shown at the top
+			return n
+		}
 		seen, done := expanded[name]
-		if seen && (done || len(e.Dependencies) == 0) {
+		if depth > 0 && seen && (done || len(e.Dependencies) == 0) {
 			n.Deduped = true
 			return n
 		}
