@@ -79,12 +79,20 @@ func (s *sandbox) login(reg, token string, extra ...string) {
 	s.ok(token, append([]string{"auth", "set", "--registry", reg, "--token-stdin"}, extra...)...)
 }
 
-func TestInstallTwoRegistries(t *testing.T) {
-	r := setupTwoRegistries(t)
+// sandbox is a user with r's project (editor 2022.3.20f1) and a login to
+// each registry.
+func (r *twoRegistries) sandbox(t *testing.T) *sandbox {
+	t.Helper()
 	s := newSandbox(t)
 	s.project(r.manifestText, "2022.3.20f1")
 	s.login(r.spyA.URL, r.tokA)
 	s.login(r.spyB.URL+"/", r.tokB)
+	return s
+}
+
+func TestInstallTwoRegistries(t *testing.T) {
+	r := setupTwoRegistries(t)
+	s := r.sandbox(t)
 
 	res := s.ok("", "install", "--json")
 	var doc struct {

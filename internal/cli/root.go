@@ -20,6 +20,7 @@ import (
 	"github.com/upkg/upkg/internal/cli/config"
 	"github.com/upkg/upkg/internal/cli/doctor"
 	installcmd "github.com/upkg/upkg/internal/cli/install"
+	"github.com/upkg/upkg/internal/cli/list"
 	"github.com/upkg/upkg/internal/cli/login"
 	"github.com/upkg/upkg/internal/cli/whoami"
 	"github.com/upkg/upkg/internal/extract"
@@ -95,6 +96,7 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		doctor.NewCmd(f, nil),
 		installcmd.NewCmd(f, nil),
 		installcmd.NewCmdCI(f, nil),
+		list.NewCmdList(f, nil), list.NewCmdWhy(f, nil),
 		login.NewCmd(f, nil),
 		login.NewCmdLogout(f, nil),
 		whoami.NewCmd(f, nil),
