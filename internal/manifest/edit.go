@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,13 +59,13 @@ import (
 // stays sorted, and an unsorted one gets the key at a stable place. A missing
 // "dependencies" object is created.
 func SetDependency(path string, data []byte, name, value string) ([]byte, error) {
+	var bad error
 	if err := ValidateName(name); err != nil {
-		return nil, fmt.Errorf("set dependency %q: %w", name, err)
+		bad = fmt.Errorf("set dependency %q: %w", name, err)
+	} else if !utf8.ValidString(value) {
+		bad = fmt.Errorf("set dependency %s: the value is not valid UTF-8", name)
 	}
-	if !utf8.ValidString(value) {
-		return nil, fmt.Errorf("set dependency %s: the value is not valid UTF-8", name)
-	}
-	return edit(path, data, "set dependency "+name, func(root *tObj) []step {
+	return edit(path, data, "set dependency "+name, bad, func(root *tObj) []step {
 		deps, ok := root.get(keyDependencies).(*tObj)
 		if !ok {
 			return []step{{kind: stepInsert, key: keyDependencies, idx: 0, val: &tObj{Members: []tMember{{name, value}}}}}
@@ -89,7 +90,7 @@ func SetDependency(path string, data []byte, name, value string) ([]byte, error)
 // RemoveDependency removes name from "dependencies"; removed is false, and
 // out is data, when it was not there. An emptied "dependencies" stays as {}.
 func RemoveDependency(path string, data []byte, name string) (out []byte, removed bool, err error) {
-	out, err = edit(path, data, "remove dependency "+name, func(root *tObj) []step {
+	out, err = edit(path, data, "remove dependency "+name, nil, func(root *tObj) []step {
 		deps, ok := root.get(keyDependencies).(*tObj)
 		if !ok {
 			return nil
@@ -110,10 +111,11 @@ func RemoveDependency(path string, data []byte, name string) (out []byte, remove
 // root's last key, if missing); data is returned unchanged when name is
 // there already.
 func AddTestable(path string, data []byte, name string) ([]byte, error) {
+	var bad error
 	if err := ValidateName(name); err != nil {
-		return nil, fmt.Errorf("add testable %q: %w", name, err)
+		bad = fmt.Errorf("add testable %q: %w", name, err)
 	}
-	return edit(path, data, "add testable "+name, func(root *tObj) []step {
+	return edit(path, data, "add testable "+name, bad, func(root *tObj) []step {
 		arr, ok := root.get(keyTestables).(*tArr)
 		if !ok {
 			return []step{{kind: stepInsert, key: keyTestables, idx: len(root.Members), val: &tArr{Elems: []any{name}}}}
@@ -129,7 +131,7 @@ func AddTestable(path string, data []byte, name string) ([]byte, error) {
 // is false, and out is data, when it was not there. An emptied array is
 // removed with its key.
 func RemoveTestable(path string, data []byte, name string) (out []byte, removed bool, err error) {
-	out, err = edit(path, data, "remove testable "+name, func(root *tObj) []step {
+	out, err = edit(path, data, "remove testable "+name, nil, func(root *tObj) []step {
 		arr, ok := root.get(keyTestables).(*tArr)
 		if !ok {
 			return nil
@@ -164,26 +166,24 @@ func RemoveTestable(path string, data []byte, name string) (out []byte, removed 
 // registry and com.example on another is a valid split. Data is returned
 // unchanged when the entry has every scope already.
 func AddScopes(path string, data []byte, reg ScopedRegistry) ([]byte, error) {
-	want, err := regurl.NormalizeURL(reg.URL)
-	if err != nil {
-		return nil, fmt.Errorf("add scopes: %w", err)
-	}
-	if msg := checkRegistryURL(reg.URL); msg != "" {
-		return nil, fmt.Errorf("add scopes: %s", msg)
+	want, bad := regurl.NormalizeURL(reg.URL)
+	if bad != nil {
+		bad = fmt.Errorf("add scopes: %w", bad)
+	} else if msg := checkRegistryURL(reg.URL); msg != "" {
+		bad = fmt.Errorf("add scopes: %s", msg)
+	} else if !utf8.ValidString(reg.Name) {
+		bad = errors.New("add scopes: the registry name is not valid UTF-8")
 	}
 	var scopes []string
 	for _, s := range reg.Scopes {
 		if s == "" || strings.TrimSpace(s) != s || !utf8.ValidString(s) {
-			return nil, fmt.Errorf("add scopes: %q is not a valid scope (a package name or a prefix of one, such as \"com.example\")", s)
+			bad = cmp.Or(bad, fmt.Errorf("add scopes: %q is not a valid scope (a package name or a prefix of one, such as \"com.example\")", s))
 		}
 		if !slices.Contains(scopes, s) {
 			scopes = append(scopes, s)
 		}
 	}
-	if !utf8.ValidString(reg.Name) {
-		return nil, errors.New("add scopes: the registry name is not valid UTF-8")
-	}
-	return edit(path, data, "add scopes for "+regurl.Redact(reg.URL), func(root *tObj) []step {
+	return edit(path, data, "add scopes for "+regurl.Redact(reg.URL), bad, func(root *tObj) []step {
 		regs, ok := root.get(keyScopedRegistries).(*tArr)
 		if !ok {
 			if len(scopes) == 0 {
@@ -224,11 +224,11 @@ func AddScopes(path string, data []byte, reg ScopedRegistry) ([]byte, error) {
 // "scopedRegistries" array, with its key. Data is returned unchanged when
 // there is nothing to remove.
 func RemoveScopes(path string, data []byte, url string, scopes []string) ([]byte, error) {
-	want, err := regurl.NormalizeURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("remove scopes: %w", err)
+	want, bad := regurl.NormalizeURL(url)
+	if bad != nil {
+		bad = fmt.Errorf("remove scopes: %w", bad)
 	}
-	return edit(path, data, "remove scopes for "+regurl.Redact(url), func(root *tObj) []step {
+	return edit(path, data, "remove scopes for "+regurl.Redact(url), bad, func(root *tObj) []step {
 		regs, ok := root.get(keyScopedRegistries).(*tArr)
 		if !ok {
 			return nil
@@ -395,12 +395,16 @@ type step struct {
 	val  any
 }
 
-// edit parses data, plans steps with plan (on the input's tree; nil steps
-// means nothing to do, data is returned as is), applies them and verifies
-// the result. what names the change in errors.
-func edit(path string, data []byte, what string, plan func(root *tObj) []step) ([]byte, error) {
+// edit parses data, then returns bad (the arguments' error) if it is not
+// nil, else plans steps with plan (on the input's tree; nil steps means
+// nothing to do, data is returned as is), applies them and verifies the
+// result. what names the change in errors.
+func edit(path string, data []byte, what string, bad error, plan func(root *tObj) []step) ([]byte, error) {
 	if _, err := Parse(path, data); err != nil {
 		return nil, err
+	}
+	if bad != nil {
+		return nil, bad
 	}
 	v, err := jsonpos.Parse(data)
 	if err != nil {
