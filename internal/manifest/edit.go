@@ -454,7 +454,7 @@ func verifyEdit(path string, data, out []byte, want *tObj) error {
 		bytes.HasSuffix(data, []byte("\n")) != bytes.HasSuffix(out, []byte("\n")) {
 		return errors.New("internal error: the edit would change the file's encoding or line endings" + unchanged)
 	}
-	if crlfOnly(data) && lineEndings(out) != endCRLF || lfOnly(data) && lineEndings(out)&endCRLF != 0 {
+	if crlfOnly(data) && lineEndings(out)&endLF != 0 || lfOnly(data) && lineEndings(out)&endCRLF != 0 {
 		return errors.New("internal error: the edit would mix line endings" + unchanged)
 	}
 	return nil

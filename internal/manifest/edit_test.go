@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/upkg/upkg/internal/jsonpos"
 )
 
 // The golden tests in testdata/edit/*.txtar: the archive's comment lists
@@ -254,4 +256,28 @@ func TestEditUnchanged(t *testing.T) {
 	check("AddScopes", out, err)
 	out, err = RemoveScopes("m.json", data, "http://127.0.0.1:4874", []string{"com.example"})
 	check("RemoveScopes", out, err)
+}
+
+// TestVerifyEditCatches: the last check refuses output that differs from the
+// intended tree or changes the file's bytes conventions.
+func TestVerifyEditCatches(t *testing.T) {
+	data := []byte("{\r\n  \"dependencies\": {\r\n    \"com.example.a\": \"1.0.0\"\r\n  }\r\n}\r\n")
+	v, err := jsonpos.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{
+		"other value":   "{\r\n  \"dependencies\": {\r\n    \"com.example.a\": \"2.0.0\"\r\n  }\r\n}\r\n",
+		"key order":     "{\r\n  \"dependencies\": {\r\n    \"com.example.a\": \"1.0.0\"\r\n  },\r\n  \"x\": 1\r\n}\r\n",
+		"mixed endings": "{\r\n  \"dependencies\": {\n    \"com.example.a\": \"1.0.0\"\r\n  }\r\n}\r\n",
+		"final newline": "{\r\n  \"dependencies\": {\r\n    \"com.example.a\": \"1.0.0\"\r\n  }\r\n}",
+		"bad manifest":  "{\r\n  \"dependencies\": []\r\n}\r\n",
+	} {
+		if err := verifyEdit("m.json", data, []byte(out), toTree(v).(*tObj)); err == nil || !strings.Contains(err.Error(), "internal error") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := verifyEdit("m.json", data, data, toTree(v).(*tObj)); err != nil {
+		t.Errorf("unchanged: %v", err)
+	}
 }
