@@ -59,6 +59,9 @@ type Value struct {
 	Kind Kind
 	// Offset is the byte offset of the value's first byte in the parsed data.
 	Offset int
+	// End is the byte offset just past the value's last byte, so that
+	// data[Offset:End] is the value's text (editors splice around it).
+	End int
 	// Str is the decoded text of a String, or the literal text of a Number.
 	Str string
 	// Bool is the value of a Bool.
@@ -161,6 +164,15 @@ func (p *parser) skipSpace() {
 }
 
 func (p *parser) value(depth int) (*Value, error) {
+	v, err := p.scanValue(depth)
+	if err != nil {
+		return nil, err
+	}
+	v.End = p.pos
+	return v, nil
+}
+
+func (p *parser) scanValue(depth int) (*Value, error) {
 	if p.pos >= len(p.data) {
 		return nil, p.errorf(p.pos, "unexpected end of file, expected a value")
 	}

@@ -17,26 +17,29 @@ func TestParseTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Value{Kind: Object, Offset: 3, Members: []Member{
-		{Key: "b", KeyOffset: 8, Value: &Value{Kind: Array, Offset: 13, Elems: []*Value{
-			{Kind: Number, Offset: 14, Str: "1"},
-			{Kind: Number, Offset: 17, Str: "-2.5e+3"},
-			{Kind: Bool, Offset: 26, Bool: true},
-			{Kind: Bool, Offset: 32},
-			{Kind: Null, Offset: 39},
+	want := &Value{Kind: Object, Offset: 3, End: 92, Members: []Member{
+		{Key: "b", KeyOffset: 8, Value: &Value{Kind: Array, Offset: 13, End: 44, Elems: []*Value{
+			{Kind: Number, Offset: 14, End: 15, Str: "1"},
+			{Kind: Number, Offset: 17, End: 24, Str: "-2.5e+3"},
+			{Kind: Bool, Offset: 26, End: 30, Bool: true},
+			{Kind: Bool, Offset: 32, End: 37},
+			{Kind: Null, Offset: 39, End: 43},
 		}}},
-		{Key: "a", KeyOffset: 49, Value: &Value{Kind: Object, Offset: 54, Members: []Member{
-			{Key: "s", KeyOffset: 55, Value: &Value{Kind: String, Offset: 60, Str: "xé\n/"}},
+		{Key: "a", KeyOffset: 49, Value: &Value{Kind: Object, Offset: 54, End: 74, Members: []Member{
+			{Key: "s", KeyOffset: 55, Value: &Value{Kind: String, Offset: 60, End: 73, Str: "xé\n/"}},
 		}}},
-		{Key: "b", KeyOffset: 79, Value: &Value{Kind: String, Offset: 84, Str: "dup"}},
+		{Key: "b", KeyOffset: 79, Value: &Value{Kind: String, Offset: 84, End: 89, Str: "dup"}},
 	}}
 	if diff := cmp.Diff(want, v); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	// Offsets point at the values themselves.
+	// Offsets point at the values themselves, and Offset:End is a value's text.
 	for _, m := range v.Members {
 		if in[m.KeyOffset] != '"' {
 			t.Errorf("key %q offset %d points at %q", m.Key, m.KeyOffset, in[m.KeyOffset])
+		}
+		if text := in[m.Value.Offset:m.Value.End]; !json.Valid([]byte(text)) {
+			t.Errorf("key %q: value text %q is not JSON", m.Key, text)
 		}
 	}
 }
