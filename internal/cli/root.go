@@ -18,6 +18,7 @@ import (
 	"github.com/upkg/upkg/internal/cli/cachecmd"
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/cli/config"
+	"github.com/upkg/upkg/internal/cli/deps"
 	"github.com/upkg/upkg/internal/cli/doctor"
 	installcmd "github.com/upkg/upkg/internal/cli/install"
 	"github.com/upkg/upkg/internal/cli/list"
@@ -90,6 +91,9 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 	root.SetErr(f.IO.ErrOut)
 
 	root.AddCommand(
+		deps.NewCmdAdd(f, nil),
+		deps.NewCmdRemove(f, nil),
+		deps.NewCmdUpgrade(f, nil),
 		auth.NewCmd(f),
 		cachecmd.NewCmd(f),
 		config.NewCmd(f),

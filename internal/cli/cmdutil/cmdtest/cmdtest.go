@@ -96,10 +96,15 @@ func RunCases[O any](t *testing.T, newCmd func(*cmdutil.Factory, func(context.Co
 
 // StripFactory checks that the options o hold what a constructor copies
 // from f (every function field set, f's Printer), and clears those fields,
-// leaving what the flags and arguments filled.
+// leaving what the flags and arguments filled. Embedded option structs are
+// checked the same way.
 func StripFactory[O any](t *testing.T, f *cmdutil.Factory, o *O) {
 	t.Helper()
-	v := reflect.ValueOf(o).Elem()
+	stripFactory(t, f, reflect.ValueOf(o).Elem())
+}
+
+func stripFactory(t *testing.T, f *cmdutil.Factory, v reflect.Value) {
+	t.Helper()
 	printer := reflect.TypeFor[cmdutil.Printer]()
 	for i := range v.NumField() {
 		field, ft := v.Field(i), v.Type().Field(i)
@@ -115,6 +120,8 @@ func StripFactory[O any](t *testing.T, f *cmdutil.Factory, o *O) {
 				t.Errorf("%s was not set from the Factory", ft.Name)
 			}
 			field.SetZero()
+		case ft.Anonymous && ft.Type.Kind() == reflect.Struct:
+			stripFactory(t, f, field)
 		}
 	}
 }
