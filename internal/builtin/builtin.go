@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/suggest"
 )
 
 // modulePrefix starts the name of every built-in engine module.
@@ -247,31 +248,9 @@ func (s *Set) withNote(msg string) string {
 func closest(word string, candidates []string) string {
 	best, bestDist := "", 3
 	for _, c := range candidates {
-		if d := editDistance(word, c); d < bestDist {
+		if d := suggest.Distance(word, c); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance of two short ASCII-ish strings.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

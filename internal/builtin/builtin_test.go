@@ -379,20 +379,6 @@ func TestWith(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"abc", "", 3}, {"physics", "phisics", 1}, {"uielement", "uielements", 1}, {"kitten", "sitting", 3},
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d; want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 func TestDecodeLineErrors(t *testing.T) {
 	ed := func(editor string) string {
 		return `{"editor": "` + editor + `", "sources": ["s"], "builtin": {"com.unity.modules.ai": {"version": "1.0.0", "dependencies": {}}}}`
