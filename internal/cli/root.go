@@ -21,6 +21,7 @@ import (
 	"github.com/upkg/upkg/internal/cli/doctor"
 	installcmd "github.com/upkg/upkg/internal/cli/install"
 	"github.com/upkg/upkg/internal/cli/login"
+	"github.com/upkg/upkg/internal/cli/registrycmds"
 	"github.com/upkg/upkg/internal/cli/whoami"
 	"github.com/upkg/upkg/internal/extract"
 	"github.com/upkg/upkg/internal/fileerr"
@@ -97,6 +98,9 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		installcmd.NewCmdCI(f, nil),
 		login.NewCmd(f, nil),
 		login.NewCmdLogout(f, nil),
+		registrycmds.NewCmdOutdated(f, nil),
+		registrycmds.NewCmdSearch(f, nil),
+		registrycmds.NewCmdView(f, nil),
 		whoami.NewCmd(f, nil),
 	)
 	return root
