@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/upkg/upkg/internal/regurl"
 )
@@ -34,13 +37,25 @@ type SearchUnsupportedError struct {
 	// Status is the HTTP status of the answer (200 when its body was not a
 	// search answer).
 	Status int
+	// All is set when the request was SearchAll's (/-/all).
+	All bool
 }
 
 func (e *SearchUnsupportedError) Error() string {
-	if e.Status == http.StatusOK {
-		return fmt.Sprintf("registry %s does not support search: /-/v1/search answered something that is not a search result", e.Registry)
+	return fmt.Sprintf("registry %s does not support search: %s", e.Registry, e.Answer())
+}
+
+// Answer says what the registry answered: "/-/v1/search answered 404 Not
+// Found".
+func (e *SearchUnsupportedError) Answer() string {
+	path := "/-/v1/search"
+	if e.All {
+		path = "/-/all"
 	}
-	return fmt.Sprintf("registry %s does not support search: /-/v1/search answered %d %s", e.Registry, e.Status, http.StatusText(e.Status))
+	if e.Status == http.StatusOK {
+		return path + " answered something that is not a search result"
+	}
+	return fmt.Sprintf("%s answered %d %s", path, e.Status, http.StatusText(e.Status))
 }
 
 // Search asks registry reg for at most size packages matching text
@@ -54,32 +69,17 @@ func (c *Client) Search(ctx context.Context, reg, text string, size int) ([]Sear
 		q.Set("size", strconv.Itoa(size))
 	}
 	u := endpoint(reg, "-/v1/search?"+q.Encode())
-	if c.Offline {
-		return nil, &OfflineError{Registry: reg, URL: regurl.Redact(u)}
-	}
-	resp, at, err := c.get(ctx, reg, u, "application/json", nil)
+	body, err := c.searchGet(ctx, reg, u, false)
 	if err != nil {
 		return nil, err
-	}
-	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
-		return nil, &SearchUnsupportedError{Registry: reg, URL: regurl.Redact(u), Status: resp.StatusCode}
-	default:
-		return nil, c.statusError(reg, u, resp, at)
 	}
 	var doc struct {
 		Objects *[]struct {
 			Package SearchResult `json:"package"`
 		} `json:"objects"`
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJSON))
-	if err != nil {
-		return nil, fmt.Errorf("read the search answer of %s: %w", regurl.Redact(u), err)
-	}
 	if json.Unmarshal(body, &doc) != nil || doc.Objects == nil {
-		return nil, &SearchUnsupportedError{Registry: reg, URL: regurl.Redact(u), Status: resp.StatusCode}
+		return nil, &SearchUnsupportedError{Registry: reg, URL: regurl.Redact(u), Status: http.StatusOK}
 	}
 	out := make([]SearchResult, 0, len(*doc.Objects))
 	for _, o := range *doc.Objects {
@@ -98,4 +98,79 @@ func PackumentURL(reg, name string) string { return packumentURL(reg, name) }
 // credential answered". Show it only through its String or Masked.
 func (c *Client) CredentialFor(ctx context.Context, reg, u string) (Credential, error) {
 	return c.credential(ctx, reg, u)
+}
+
+// SearchAll is the fallback of registries without /-/v1/search: it reads
+// the legacy full index (GET <reg>/-/all) and returns, by name, at most size
+// (0: all) of the packages whose name, description or keywords contain every
+// word of text, case-insensitively. A registry without that endpoint either
+// is a *SearchUnsupportedError, as for Search.
+func (c *Client) SearchAll(ctx context.Context, reg, text string, size int) ([]SearchResult, error) {
+	u := endpoint(reg, "-/all")
+	body, err := c.searchGet(ctx, reg, u, true)
+	if err != nil {
+		return nil, err
+	}
+	var index map[string]json.RawMessage
+	if json.Unmarshal(body, &index) != nil {
+		return nil, &SearchUnsupportedError{Registry: reg, URL: regurl.Redact(u), Status: http.StatusOK, All: true}
+	}
+	words := strings.Fields(strings.ToLower(text))
+	var out []SearchResult
+	for _, key := range slices.Sorted(maps.Keys(index)) {
+		var e struct {
+			Name        string            `json:"name"`
+			Description string            `json:"description"`
+			Keywords    []string          `json:"keywords"`
+			DistTags    map[string]string `json:"dist-tags"`
+			Time        map[string]string `json:"time"`
+		}
+		if strings.HasPrefix(key, "_") || json.Unmarshal(index[key], &e) != nil || e.Name == "" {
+			continue // "_updated", and entries that are not packages
+		}
+		hay := strings.ToLower(e.Name + " " + e.Description + " " + strings.Join(e.Keywords, " "))
+		if !containsAll(hay, words) {
+			continue
+		}
+		out = append(out, SearchResult{Name: e.Name, Version: e.DistTags["latest"], Description: e.Description, Keywords: e.Keywords, Date: e.Time["modified"]})
+		if size > 0 && len(out) == size {
+			break
+		}
+	}
+	return out, nil
+}
+
+// searchGet GETs a search endpoint u of reg (all: /-/all) and returns the
+// body of a 200 answer. 404, 405 and 501 are a *SearchUnsupportedError.
+func (c *Client) searchGet(ctx context.Context, reg, u string, all bool) ([]byte, error) {
+	if c.Offline {
+		return nil, &OfflineError{Registry: reg, URL: regurl.Redact(u)}
+	}
+	resp, at, err := c.get(ctx, reg, u, "application/json", nil)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		return nil, &SearchUnsupportedError{Registry: reg, URL: regurl.Redact(u), Status: resp.StatusCode, All: all}
+	default:
+		return nil, c.statusError(reg, u, resp, at)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJSON))
+	if err != nil {
+		return nil, fmt.Errorf("read the search answer of %s: %w", regurl.Redact(u), err)
+	}
+	return body, nil
+}
+
+// containsAll reports whether s contains every word.
+func containsAll(s string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
 }

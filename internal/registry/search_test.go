@@ -87,3 +87,36 @@ func TestCredentialFor(t *testing.T) {
 		t.Errorf("no CredentialFunc: %v, %v", cred, err)
 	}
 }
+
+func TestSearchAll(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/-/all" {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		w.Write([]byte(`{"_updated": 12345,
+			"com.example.b": {"name": "com.example.b", "description": "Core B", "dist-tags": {"latest": "2.0.0"}, "time": {"modified": "2026-01-02T00:00:00Z"}},
+			"com.example.a": {"name": "com.example.a", "description": "The first", "keywords": ["core"], "dist-tags": {"latest": "1.0.0"}},
+			"org.other.c": {"name": "org.other.c", "description": "Core C"},
+			"broken": 7}`))
+	}))
+	defer srv.Close()
+	c := &Client{Retry: fastRetry()}
+	got, err := c.SearchAll(context.Background(), srv.URL, "EXAMPLE core", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Name != "com.example.a" || got[0].Version != "1.0.0" || got[1].Name != "com.example.b" || got[1].Date != "2026-01-02T00:00:00Z" {
+		t.Errorf("results %+v", got)
+	}
+	if got, err := c.SearchAll(context.Background(), srv.URL, "core", 1); err != nil || len(got) != 1 || got[0].Name != "com.example.a" {
+		t.Errorf("size 1: %+v, %v", got, err)
+	}
+
+	reg := testregistry.New(t, testregistry.Options{Anonymous: true, NoSearch: true})
+	_, err = c.SearchAll(context.Background(), reg.URL, "x", 0)
+	var su *SearchUnsupportedError
+	if !errors.As(err, &su) || !su.All || su.Answer() != "/-/all answered 404 Not Found" {
+		t.Errorf("no /-/all: %v", err)
+	}
+}

@@ -83,14 +83,13 @@ func (w *where) registryFor(name string) (url, scoped string) {
 func unknownPackage(ctx context.Context, client *registry.Client, reg, name string, notFound error) error {
 	err := fmt.Errorf("unknown package %s: %w", name, notFound)
 	seg := name[strings.LastIndex(name, ".")+1:]
-	res, serr := client.Search(ctx, reg, seg, 100)
-	var su *registry.SearchUnsupportedError
+	res, note, serr := search(ctx, client, reg, seg, 100)
 	hint := ""
 	switch {
-	case errors.As(serr, &su):
-		hint = fmt.Sprintf("registry %s does not support search, so upkg cannot suggest similar names; check the name and the scopes in Packages/manifest.json", reg)
 	case serr != nil:
 		hint = "check the name and the scopes in Packages/manifest.json"
+	case res == nil:
+		hint = note + ", so upkg cannot suggest similar names; check the name and the scopes in Packages/manifest.json"
 	default:
 		names := make([]string, 0, len(res))
 		for _, r := range res {
@@ -103,6 +102,29 @@ func unknownPackage(ctx context.Context, client *registry.Client, reg, name stri
 		}
 	}
 	return cmdutil.WithCode(cmdutil.ExitNotFound, err, hint)
+}
+
+// search asks reg's /-/v1/search, falling back to /-/all (CLI.md). A
+// registry with neither is no error: results are nil and note says so. A
+// registry that has only /-/all gives its results and a note saying that.
+func search(ctx context.Context, client *registry.Client, reg, text string, size int) (results []registry.SearchResult, note string, err error) {
+	res, err := client.Search(ctx, reg, text, size)
+	var su *registry.SearchUnsupportedError
+	if !errors.As(err, &su) {
+		return res, "", err
+	}
+	res, err = client.SearchAll(ctx, reg, text, size)
+	var su2 *registry.SearchUnsupportedError
+	switch {
+	case errors.As(err, &su2):
+		return nil, fmt.Sprintf("%v, %s", su, su2.Answer()), nil
+	case err != nil:
+		return nil, "", err
+	}
+	if res == nil {
+		res = []registry.SearchResult{}
+	}
+	return res, fmt.Sprintf("%s; results from the fallback /-/all", su.Answer()), nil
 }
 
 // fetch is client.Packument, with an unknown package reported by

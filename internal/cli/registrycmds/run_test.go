@@ -3,8 +3,11 @@ package registrycmds
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -306,5 +309,32 @@ func TestOutdated(t *testing.T) {
 	x.f.Globals.Project = filepath.Join(t.TempDir(), "none")
 	if code, err := x.outdated(); code == 0 || err == nil {
 		t.Errorf("no project: exit %d", code)
+	}
+}
+
+// TestSearchFallsBackToAll: a registry with /-/all but no /-/v1/search is
+// searched through /-/all, with a note.
+func TestSearchFallsBackToAll(t *testing.T) {
+	x := newFixture(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/-/all" {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		w.Write([]byte(`{"_updated": 1, "com.legacy.core": {"name": "com.legacy.core", "description": "Legacy core", "dist-tags": {"latest": "0.9.0"}}}`))
+	}))
+	defer srv.Close()
+	x.f.Globals.JSON = true
+	if code, err := x.search("core", "--registry", srv.URL); code != 0 {
+		t.Fatalf("exit %d: %v", code, err)
+	}
+	var doc searchJSON
+	if err := json.Unmarshal(x.stdout.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	r := doc.Registries
+	if len(r) != 1 || !r[0].Supported || !strings.Contains(r[0].Note, "results from the fallback /-/all") ||
+		len(r[0].Results) != 1 || r[0].Results[0].Name != "com.legacy.core" || r[0].Results[0].Version != "0.9.0" {
+		t.Errorf("search: %+v", doc)
 	}
 }

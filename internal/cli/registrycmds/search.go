@@ -2,7 +2,6 @@ package registrycmds
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -102,15 +101,13 @@ func RunSearch(ctx context.Context, opts *SearchOptions) error {
 	doc := searchJSON{Text: opts.Text, Registries: targets}
 	for i := range doc.Registries {
 		t := &doc.Registries[i]
-		res, err := client.Search(ctx, t.Registry, opts.Text, opts.Limit)
-		var su *registry.SearchUnsupportedError
-		switch {
-		case errors.As(err, &su):
-			t.Note, t.Results = su.Error(), []registry.SearchResult{}
-		case err != nil:
+		res, note, err := search(ctx, client, t.Registry, opts.Text, opts.Limit)
+		if err != nil {
 			return fmt.Errorf("search %s: %w", t.Registry, err)
-		default:
-			t.Supported, t.Results = true, res
+		}
+		t.Note, t.Supported, t.Results = note, res != nil, res
+		if res == nil {
+			t.Results = []registry.SearchResult{}
 		}
 	}
 	if opts.JSON() {
@@ -151,9 +148,11 @@ func printSearch(out io.Writer, doc *searchJSON) {
 			head += fmt.Sprintf(" (%s)", r.Name)
 		}
 		fmt.Fprintln(out, head)
+		if r.Note != "" {
+			fmt.Fprintf(out, "  note: %s\n", r.Note)
+		}
 		switch {
 		case !r.Supported:
-			fmt.Fprintf(out, "  note: %s\n", r.Note)
 			continue
 		case len(r.Results) == 0:
 			fmt.Fprintf(out, "  no package matches %q\n", doc.Text)
