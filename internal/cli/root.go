@@ -23,6 +23,7 @@ import (
 	installcmd "github.com/upkg/upkg/internal/cli/install"
 	"github.com/upkg/upkg/internal/cli/list"
 	"github.com/upkg/upkg/internal/cli/login"
+	"github.com/upkg/upkg/internal/cli/registrycmds"
 	"github.com/upkg/upkg/internal/cli/whoami"
 	"github.com/upkg/upkg/internal/extract"
 	"github.com/upkg/upkg/internal/fileerr"
@@ -103,6 +104,9 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		list.NewCmdList(f, nil), list.NewCmdWhy(f, nil),
 		login.NewCmd(f, nil),
 		login.NewCmdLogout(f, nil),
+		registrycmds.NewCmdOutdated(f, nil),
+		registrycmds.NewCmdSearch(f, nil),
+		registrycmds.NewCmdView(f, nil),
 		whoami.NewCmd(f, nil),
 	)
 	return root

@@ -119,16 +119,7 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 				return
 			}
 		}
-		for _, v := range p.Versions {
-			e.versions = append(e.versions, resolve.VersionInfo{
-				Version:      v.Version,
-				Unity:        v.Unity,
-				UnityRelease: v.UnityRelease,
-				Dependencies: v.Dependencies,
-				Deprecated:   v.Deprecated,
-				Dist:         resolve.Dist{Tarball: v.Dist.Tarball, Integrity: v.Dist.Integrity, Shasum: v.Dist.Shasum},
-			})
-		}
+		e.versions = VersionInfos(p)
 		if c.onVersions != nil {
 			c.onVersions(name, c.Registry(name), e.versions)
 		}
@@ -195,4 +186,21 @@ func pinnedByLock(m *manifest.Manifest, l *lockfile.Lock, defReg string) map[str
 		}
 	}
 	return pinned
+}
+
+// VersionInfos lists a packument's versions as the resolver reads them, in
+// no particular order.
+func VersionInfos(p *registry.Packument) []resolve.VersionInfo {
+	out := make([]resolve.VersionInfo, 0, len(p.Versions))
+	for _, v := range p.Versions {
+		out = append(out, resolve.VersionInfo{
+			Version:      v.Version,
+			Unity:        v.Unity,
+			UnityRelease: v.UnityRelease,
+			Dependencies: v.Dependencies,
+			Deprecated:   v.Deprecated,
+			Dist:         resolve.Dist{Tarball: v.Dist.Tarball, Integrity: v.Dist.Integrity, Shasum: v.Dist.Shasum},
+		})
+	}
+	return out
 }

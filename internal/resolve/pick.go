@@ -180,7 +180,17 @@ func (r *resolver) fromLock(name string, entry *catalogEntry, high *semver.Versi
 // window above high (rule 4), or, when none is compatible, the lowest in the
 // window (high itself when the registry has it) with a warning.
 func (r *resolver) inWindow(entry *catalogEntry, high *semver.Version) *choice {
-	end := windowEnd(high, r.strategy)
+	if c := windowPick(entry, high, r.strategy, r.compatible); c != nil {
+		return r.chosen(c)
+	}
+	return &choice{missingVersion: high.Original()}
+}
+
+// windowPick is the candidate of the strategy's window above high that
+// rule 4 takes: the highest for which compatible holds, else the lowest in
+// the window; nil for an empty window.
+func windowPick(entry *catalogEntry, high *semver.Version, strategy string, compatible func(*candidate) bool) *candidate {
+	end := windowEnd(high, strategy)
 	var window []*candidate
 	for _, c := range entry.cands {
 		if c.v.LessThan(high) {
@@ -195,14 +205,14 @@ func (r *resolver) inWindow(entry *catalogEntry, high *semver.Version) *choice {
 		window = append(window, c)
 	}
 	for i := len(window) - 1; i >= 0; i-- {
-		if r.compatible(window[i]) {
-			return r.chosen(window[i])
+		if compatible(window[i]) {
+			return window[i]
 		}
 	}
 	if len(window) > 0 {
-		return r.chosen(window[0])
+		return window[0]
 	}
-	return &choice{missingVersion: high.Original()}
+	return nil
 }
 
 // windowEnd is the exclusive upper end of the window a strategy opens above

@@ -25,6 +25,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,6 +56,10 @@ type Options struct {
 	// Tarballs, when set, is the registry that serves the tarballs Publish
 	// adds: dist.tarball then points at its origin (TarballBase = its URL).
 	Tarballs *Registry
+
+	// NoSearch makes /-/v1/search answer 404, as registries without
+	// search do.
+	NoSearch bool
 
 	// Login endpoints (login.go); see Users, WebLogin and OTP there.
 	Login LoginOptions
@@ -408,6 +414,13 @@ func (r *Registry) serve(rw http.ResponseWriter, req *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"username": user})
 		return
+	case path == "/-/v1/search":
+		if r.opts.NoSearch {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
+			return
+		}
+		writeJSON(w, http.StatusOK, r.search(req.URL.Query()))
+		return
 	case strings.Contains(path, "/-/") && strings.HasSuffix(path, ".tgz"):
 		r.mu.Lock()
 		data, found := r.tarballs[req.URL.Path]
@@ -493,6 +506,46 @@ func (r *Registry) packument(name string) ([]byte, string, bool) {
 	}
 	sum := sha256.Sum256(doc)
 	return doc, `"` + hex.EncodeToString(sum[:8]) + `"`, true
+}
+
+// search answers /-/v1/search the way npm registries do: the packages whose
+// name or description contains every word of text (all of them for an empty
+// text), by name, at most size (default 20), each with its latest version.
+func (r *Registry) search(q url.Values) map[string]any {
+	words := strings.Fields(strings.ToLower(q.Get("text")))
+	size := 20
+	if n, err := strconv.Atoi(q.Get("size")); err == nil && n > 0 {
+		size = n
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	names := slices.Sorted(maps.Keys(r.packages))
+	objects := []map[string]any{}
+	for _, name := range names {
+		p := r.packages[name]
+		latest := ""
+		for v, t := range p.times {
+			if latest == "" || t > p.times[latest] {
+				latest = v
+			}
+		}
+		doc := p.versions[latest]
+		desc, _ := doc["description"].(string)
+		hay := strings.ToLower(name + " " + desc)
+		match := true
+		for _, w := range words {
+			match = match && strings.Contains(hay, w)
+		}
+		if !match || len(objects) >= size {
+			continue
+		}
+		pkg := map[string]any{"name": name, "version": latest, "date": p.times[latest]}
+		if desc != "" {
+			pkg["description"] = desc
+		}
+		objects = append(objects, map[string]any{"package": pkg})
+	}
+	return map[string]any{"objects": objects, "total": len(objects), "time": time.Now().UTC().Format(time.RFC1123)}
 }
 
 // etagMatch implements If-None-Match for one strong ETag: a list of tags, or *.

@@ -1,0 +1,189 @@
+// Package registrycmds implements the commands that read registries for the
+// user: `upkg view` (a packument's summary), `upkg search` (/-/v1/search on
+// the project's registries) and `upkg outdated` (newer versions of the
+// manifest's registry dependencies).
+package registrycmds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/project"
+	"github.com/upkg/upkg/internal/registry"
+	"github.com/upkg/upkg/internal/suggest"
+)
+
+// where is what a command learned about where it runs: the project (nil
+// without one), the editor ("" when unknown) and the default registry.
+type where struct {
+	project *project.Project
+	editor  string
+	// defaultRegistry is the registry of names no scope covers: the
+	// manifest's "registry" key, else the Factory's default, without
+	// trailing slashes.
+	defaultRegistry string
+}
+
+// locate opens the project when there is one (always when need is set: no
+// project is then the Factory's error) and finds the editor: the project's
+// (which --editor-version replaces), else --editor-version.
+func locate(p cmdutil.Printer, root func() (string, bool, error), open func() (*project.Project, error), defaultRegistry func(string) string, need bool) (*where, error) {
+	w := &where{}
+	found := need
+	if !need {
+		var err error
+		if _, found, err = root(); err != nil {
+			return nil, err
+		}
+	}
+	if found {
+		proj, err := open()
+		if err != nil {
+			return nil, err
+		}
+		w.project, w.editor = proj, proj.Editor
+		w.defaultRegistry = proj.Manifest.UnscopedRegistry(defaultRegistry(w.editor))
+		return w, nil
+	}
+	if v := p.Globals.EditorVersion; v != "" {
+		if _, err := manifest.ParseEditorVersion(v); err != nil {
+			return nil, cmdutil.UsageErrorf("--editor-version: %v", err)
+		}
+		w.editor = v
+	}
+	w.defaultRegistry = strings.TrimRight(defaultRegistry(w.editor), "/")
+	return w, nil
+}
+
+// registryFor is the registry name routes to: the project manifest's
+// choice, else the default registry. scoped is the scoped registry's name,
+// "" for the default one.
+func (w *where) registryFor(name string) (url, scoped string) {
+	if w.project == nil {
+		return w.defaultRegistry, ""
+	}
+	url, sr := w.project.Manifest.RegistryFor(name, w.defaultRegistry)
+	if sr != nil {
+		return url, sr.Name
+	}
+	return url, ""
+}
+
+// unknownPackage is the error for a package reg does not have (exit 4),
+// with the closest names reg's search finds for the name's last dot-segment
+// as the hint, or why there are none.
+func unknownPackage(ctx context.Context, client *registry.Client, reg, name string, notFound error) error {
+	err := fmt.Errorf("unknown package %s: %w", name, notFound)
+	seg := name[strings.LastIndex(name, ".")+1:]
+	res, note, serr := search(ctx, client, reg, seg, 100)
+	hint := ""
+	switch {
+	case serr != nil:
+		hint = "check the name and the scopes in Packages/manifest.json"
+	case res == nil:
+		hint = note + ", so upkg cannot suggest similar names; check the name and the scopes in Packages/manifest.json"
+	default:
+		names := make([]string, 0, len(res))
+		for _, r := range res {
+			names = append(names, r.Name)
+		}
+		if close := suggest.Near(name, names, 3, 3); len(close) > 0 {
+			hint = "did you mean " + strings.Join(close, ", ") + "?"
+		} else {
+			hint = fmt.Sprintf("registry %s has no package with a similar name; check the name and the scopes in Packages/manifest.json", reg)
+		}
+	}
+	return cmdutil.WithCode(cmdutil.ExitNotFound, err, hint)
+}
+
+// search asks reg's /-/v1/search, falling back to /-/all (CLI.md). A
+// registry with neither is no error: results are nil and note says so. A
+// registry that has only /-/all gives its results and a note saying that.
+func search(ctx context.Context, client *registry.Client, reg, text string, size int) (results []registry.SearchResult, note string, err error) {
+	res, err := client.Search(ctx, reg, text, size)
+	var su *registry.SearchUnsupportedError
+	if !errors.As(err, &su) {
+		return res, "", err
+	}
+	res, err = client.SearchAll(ctx, reg, text, size)
+	var su2 *registry.SearchUnsupportedError
+	switch {
+	case errors.As(err, &su2):
+		return nil, fmt.Sprintf("%v, %s", su, su2.Answer()), nil
+	case err != nil:
+		return nil, "", err
+	}
+	if res == nil {
+		res = []registry.SearchResult{}
+	}
+	return res, fmt.Sprintf("%s; results from the fallback /-/all", su.Answer()), nil
+}
+
+// fetch is client.Packument, with an unknown package reported by
+// unknownPackage.
+func fetch(ctx context.Context, client *registry.Client, reg, name string) (*registry.Packument, error) {
+	pk, err := client.Packument(ctx, reg, name)
+	var nf *registry.NotFoundError
+	if errors.As(err, &nf) {
+		return nil, unknownPackage(ctx, client, reg, name, err)
+	}
+	return pk, err
+}
+
+// sortedVersions is a packument's versions in SemVer order, versions that
+// are not SemVer last by text.
+func sortedVersions(pk *registry.Packument) []*registry.Version {
+	out := make([]*registry.Version, 0, len(pk.Versions))
+	for _, v := range pk.Versions {
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(a, b *registry.Version) int { return compareVersions(a.Version, b.Version) })
+	return out
+}
+
+// compareVersions orders version strings by SemVer, those that are not
+// SemVer after the others, by text.
+func compareVersions(a, b string) int {
+	va, ea := semver.StrictNewVersion(a)
+	vb, eb := semver.StrictNewVersion(b)
+	switch {
+	case ea == nil && eb == nil:
+		if c := va.Compare(vb); c != 0 {
+			return c
+		}
+	case ea == nil:
+		return -1
+	case eb == nil:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+// orNull is s, or nil (JSON null) when s is "".
+func orNull(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// sortedKeys is m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// checkRegistryFlag checks --registry when it was given.
+func checkRegistryFlag(url string) error {
+	if url == "" {
+		return nil
+	}
+	return cmdutil.CheckRegistryURL(url)
+}
