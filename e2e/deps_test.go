@@ -94,6 +94,25 @@ func TestAddRemove(t *testing.T) {
 	}
 	s.ok("", "remove", "com.example.tools")
 
+	// upgrade raises a version within its window (--minor by default).
+	s.ok("", "add", "com.example.core@1.0.0")
+	res = s.ok("", "upgrade", "--patch", "com.example.core")
+	if got := readManifest(t, s).Dependencies["com.example.core"]; got != "1.0.0" || !strings.Contains(res.Stderr, "Everything is at the highest version") {
+		t.Errorf("upgrade --patch: core %s\n%s", got, res)
+	}
+	res = s.ok("", "upgrade", "--dry-run")
+	if !strings.Contains(res.Stdout, `+    "com.example.core": "1.2.0",`) || readManifest(t, s).Dependencies["com.example.core"] != "1.0.0" {
+		t.Errorf("upgrade --dry-run:\n%s", res)
+	}
+	s.ok("", "upgrade")
+	if m := readManifest(t, s); m.Dependencies["com.example.core"] != "1.2.0" || m.Dependencies["com.example.app"] != "1.0.0" {
+		t.Errorf("after upgrade: %v", m.Dependencies)
+	}
+	if !strings.Contains(s.read(lockPath), `"version": "1.2.0"`) {
+		t.Errorf("the lock does not have core 1.2.0:\n%s", s.read(lockPath))
+	}
+	s.ok("", "remove", "com.example.core")
+
 	// A package of the second registry whose dependency lives on the first:
 	// one more scoped registry, for com.other.lib only.
 	s.ok("", "add", "com.other.lib", "--registry", r.spyB.URL, "--registry-name", "Team B")

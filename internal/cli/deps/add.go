@@ -201,13 +201,16 @@ func (opts *AddOptions) resolveSpec(ctx context.Context, p *project.Project, uns
 	if opts.RegistryURL != "" {
 		reg = strings.TrimRight(opts.RegistryURL, "/")
 	}
-	pack, err := client.Packument(ctx, reg, name)
+	pack, err := cmdutil.FetchPackument(ctx, client, reg, name)
 	if err != nil {
 		var nf *registry.NotFoundError
 		if errors.As(err, &nf) && opts.RegistryURL == "" && scoped == nil {
+			hint := "pass --registry URL with the registry that has it; add adds the scoped registry"
+			if e, ok := cmdutil.AsExitError(err); ok && e.Hint != "" {
+				hint = e.Hint + " Or " + hint
+			}
 			return added{}, cmdutil.WithCode(cmdutil.ExitNotFound,
-				fmt.Errorf("%s is not on %s: no scope in the manifest matches %s, so it went to the default registry", name, reg, name),
-				"pass --registry URL with the registry that has it; add adds the scoped registry")
+				fmt.Errorf("%w: no scope in the manifest matches %s, so it went to the default registry %s", err, name, reg), hint)
 		}
 		return added{}, err
 	}

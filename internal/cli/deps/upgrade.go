@@ -6,12 +6,13 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/registry"
+	"github.com/upkg/upkg/internal/resolve"
 )
 
 // Windows of `upkg upgrade`.
@@ -135,38 +136,21 @@ func isBuiltinLike(name string) bool {
 	return strings.HasPrefix(name, "com.unity.modules.")
 }
 
-// upgradeTo is the highest stable version above current within window that
-// the editor accepts.
-func upgradeTo(p *registry.Packument, current, window, editor string) (string, bool) {
-	cur, err := semver.StrictNewVersion(current)
-	if err != nil {
-		return "", false
-	}
-	for _, v := range slices.Backward(sortedVersions(p)) {
-		sv, _ := semver.StrictNewVersion(v)
-		if !sv.GreaterThan(cur) {
-			return "", false
-		}
-		if sv.Prerelease() != "" || !inWindow(cur, sv, window) {
-			continue
-		}
-		info := p.Versions[v]
-		if !manifest.EditorCompatible(info.Unity, info.UnityRelease, editor) {
-			continue
-		}
-		return v, true
-	}
-	return "", false
+// strategies are the resolutionStrategy windows of upgrade's windows.
+var strategies = map[string]string{
+	WindowPatch:  resolve.StrategyHighestPatch,
+	WindowMinor:  resolve.StrategyHighestMinor,
+	WindowLatest: resolve.StrategyHighest,
 }
 
-func inWindow(cur, v *semver.Version, window string) bool {
-	switch window {
-	case WindowPatch:
-		return v.Major() == cur.Major() && v.Minor() == cur.Minor()
-	case WindowMinor:
-		return v.Major() == cur.Major()
+// upgradeTo is the highest stable version above current within window that
+// the editor accepts (resolve.InWindow, the resolutionStrategy's windows).
+func upgradeTo(p *registry.Packument, current, window, editor string) (string, bool) {
+	v, ok := resolve.InWindow(install.VersionInfos(p), current, strategies[window], editor)
+	if !ok || v.Version == current || !manifest.EditorCompatible(v.Unity, v.UnityRelease, editor) {
+		return "", false
 	}
-	return true
+	return v.Version, true
 }
 
 func orUnknown(s string) string {

@@ -8,8 +8,9 @@ import (
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
-	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/registry"
+	"github.com/upkg/upkg/internal/resolve"
 )
 
 // pickVersion is the version add writes for value: the one given (it must
@@ -34,33 +35,32 @@ func pickVersion(p *registry.Packument, value, editor string) (version, note str
 	return value, "", nil
 }
 
-// highestCompatible is the highest stable version the editor accepts.
+// highestCompatible is the highest stable version the editor accepts
+// (resolve.LatestCompatible), with a note naming the newer versions skipped
+// for the editor.
 func highestCompatible(p *registry.Packument, editor string) (string, string, error) {
-	var skipped []string
-	for _, v := range slices.Backward(sortedVersions(p)) {
-		sv, _ := semver.StrictNewVersion(v)
-		if sv.Prerelease() != "" {
-			continue
+	best, skipped, ok := resolve.LatestCompatible(install.VersionInfos(p), editor)
+	var why []string
+	for _, s := range skipped {
+		if s.Reason != "pre-release" {
+			why = append(why, s.Version+" "+s.Reason)
 		}
-		info := p.Versions[v]
-		if editor != "" && !manifest.EditorCompatible(info.Unity, info.UnityRelease, editor) {
-			skipped = append(skipped, fmt.Sprintf("%s needs Unity %s", v, strings.TrimSuffix(info.Unity+"."+info.UnityRelease, ".")))
-			continue
-		}
-		note := "the highest stable version"
-		if editor != "" {
-			note = "the highest stable version Unity " + editor + " accepts"
-		}
-		if len(skipped) > 0 {
-			note += "; skipped " + strings.Join(skipped, ", ")
-		}
-		return v, note, nil
 	}
-	why := "it has no stable version"
-	if len(skipped) > 0 {
-		why = fmt.Sprintf("no stable version accepts Unity %s (%s)", editor, strings.Join(skipped, ", "))
+	if !ok {
+		msg := "it has no stable version"
+		if len(why) > 0 {
+			msg = "no stable version runs on the editor: " + strings.Join(why, ", ")
+		}
+		return "", "", cmdutil.WithCode(cmdutil.ExitNotFound, fmt.Errorf("%s: %s", p.Name, msg), "name a version: "+p.Name+"@1.2.3")
 	}
-	return "", "", cmdutil.WithCode(cmdutil.ExitNotFound, fmt.Errorf("%s: %s", p.Name, why), "name a version: "+p.Name+"@1.2.3")
+	note := "the highest stable version"
+	if editor != "" {
+		note = "the highest stable version Unity " + editor + " accepts"
+	}
+	if len(why) > 0 {
+		note += "; skipped " + strings.Join(why, ", ")
+	}
+	return best.Version, note, nil
 }
 
 // sortedVersions are the packument's SemVer versions, lowest first.

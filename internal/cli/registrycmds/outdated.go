@@ -153,7 +153,7 @@ func RunOutdated(ctx context.Context, opts *OutdatedOptions) error {
 func outdatedRow(ctx context.Context, client *registry.Client, w *where, d manifest.Dependency, current, strategy string) (outdatedPackageJSON, error) {
 	reg, _ := w.registryFor(d.Name)
 	row := outdatedPackageJSON{Name: d.Name, Requested: d.Version, Current: orNull(current), Registry: reg}
-	pk, err := fetch(ctx, client, reg, d.Name)
+	pk, err := cmdutil.FetchPackument(ctx, client, reg, d.Name)
 	if err != nil {
 		return row, err
 	}

@@ -101,7 +101,7 @@ func RunSearch(ctx context.Context, opts *SearchOptions) error {
 	doc := searchJSON{Text: opts.Text, Registries: targets}
 	for i := range doc.Registries {
 		t := &doc.Registries[i]
-		res, note, err := search(ctx, client, t.Registry, opts.Text, opts.Limit)
+		res, note, err := cmdutil.SearchWithFallback(ctx, client, t.Registry, opts.Text, opts.Limit)
 		if err != nil {
 			return fmt.Errorf("search %s: %w", t.Registry, err)
 		}

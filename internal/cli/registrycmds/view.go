@@ -124,7 +124,7 @@ func RunView(ctx context.Context, opts *ViewOptions) error {
 	if err != nil {
 		return err
 	}
-	pk, err := fetch(ctx, client, reg, opts.Name)
+	pk, err := cmdutil.FetchPackument(ctx, client, reg, opts.Name)
 	if err != nil {
 		return err
 	}
