@@ -51,8 +51,14 @@ func TestAddRemove(t *testing.T) {
 	manifestPath := filepath.Join(s.Project, "Packages", "manifest.json")
 	lockPath := filepath.Join(s.Project, "Packages", "packages-lock.json")
 
+	// Found on a registry that no scope routes it to: view says so.
+	res := s.ok("", "view", "com.example.app", "--registry", r.spyA.URL)
+	if !strings.Contains(res.Stderr, "no scope in "+manifestPath+" routes com.example.app to "+r.spyA.URL) {
+		t.Errorf("view on an unrouted registry:\n%s", res)
+	}
+
 	// --dry-run: the diff, nothing written.
-	res := s.ok("", "add", "com.example.app", "--registry", r.spyA.URL, "--dry-run")
+	res = s.ok("", "add", "com.example.app", "--registry", r.spyA.URL, "--dry-run")
 	if !strings.Contains(res.Stdout, `+    "com.example.app": "1.0.0",`) || !strings.Contains(res.Stdout, `"com.example"`) {
 		t.Errorf("add --dry-run diff:\n%s", res)
 	}

@@ -9,8 +9,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/regurl"
 )
@@ -398,4 +400,33 @@ func decodeDeps(raw json.RawMessage) ([]manifest.Dependency, error) {
 		deps = append(deps, manifest.NewDependency(name, ver)) // parsed once, here
 	}
 	return deps, nil
+}
+
+// Sorted is the packument's versions in SemVer order, versions that
+// are not SemVer last by text.
+func (pk *Packument) Sorted() []*Version {
+	out := make([]*Version, 0, len(pk.Versions))
+	for _, v := range pk.Versions {
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(a, b *Version) int { return CompareVersions(a.Version, b.Version) })
+	return out
+}
+
+// CompareVersions orders version strings by SemVer, those that are not
+// SemVer after the others, by text.
+func CompareVersions(a, b string) int {
+	va, ea := semver.StrictNewVersion(a)
+	vb, eb := semver.StrictNewVersion(b)
+	switch {
+	case ea == nil && eb == nil:
+		if c := va.Compare(vb); c != 0 {
+			return c
+		}
+	case ea == nil:
+		return -1
+	case eb == nil:
+		return 1
+	}
+	return strings.Compare(a, b)
 }

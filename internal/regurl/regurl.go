@@ -185,3 +185,14 @@ func IsLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// Same reports whether two registry URLs name the same registry: equal after
+// NormalizeURL (or, for what is no URL, equal without trailing slashes).
+func Same(a, b string) bool {
+	na, err1 := NormalizeURL(a)
+	nb, err2 := NormalizeURL(b)
+	if err1 != nil || err2 != nil {
+		return strings.TrimRight(a, "/") == strings.TrimRight(b, "/")
+	}
+	return na == nb
+}

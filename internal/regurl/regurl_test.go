@@ -91,3 +91,18 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestSame(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"https://NPM.example.com:443/npm/", "https://npm.example.com/npm", true},
+		{"https://npm.example.com/npm", "https://npm.example.com/other", false},
+		{"not a url/", "not a url", true},
+	} {
+		if got := Same(tt.a, tt.b); got != tt.want {
+			t.Errorf("Same(%q, %q) = %v", tt.a, tt.b, got)
+		}
+	}
+}

@@ -219,13 +219,13 @@ func (opts *AddOptions) resolveSpec(ctx context.Context, p *project.Project, uns
 		return added{}, err
 	}
 	a := added{name: name, value: version, note: note}
-	if sameRegistry(reg, unscoped) {
+	if regurl.Same(reg, unscoped) {
 		return a, nil // the unscoped registry needs no scope
 	}
 	a.reg = reg
 	routed := func(n string) bool {
 		r, sr := p.Manifest.RegistryFor(n, unscoped)
-		return sr != nil && sameRegistry(r, reg)
+		return sr != nil && regurl.Same(r, reg)
 	}
 	if !routed(name) {
 		a.route = append(a.route, name)
@@ -286,7 +286,7 @@ func depsOn(ctx context.Context, client *registry.Client, reg string, v *registr
 func others(p *project.Project, reg string, moving map[string]bool, unscoped string) []string {
 	var out []string
 	add := func(name, from string) {
-		if !moving[name] && !sameRegistry(from, reg) {
+		if !moving[name] && !regurl.Same(from, reg) {
 			out = append(out, name)
 		}
 	}
@@ -346,19 +346,9 @@ func (opts *AddOptions) registryURLAsWritten(reg string, m *manifest.Manifest) s
 
 func findRegistry(m *manifest.Manifest, reg string) *manifest.ScopedRegistry {
 	for i := range m.ScopedRegistries {
-		if sameRegistry(m.ScopedRegistries[i].URL, reg) {
+		if regurl.Same(m.ScopedRegistries[i].URL, reg) {
 			return &m.ScopedRegistries[i]
 		}
 	}
 	return nil
-}
-
-// sameRegistry compares registry URLs after normalising them.
-func sameRegistry(a, b string) bool {
-	na, err1 := regurl.NormalizeURL(a)
-	nb, err2 := regurl.NormalizeURL(b)
-	if err1 != nil || err2 != nil {
-		return strings.TrimRight(a, "/") == strings.TrimRight(b, "/")
-	}
-	return na == nb
 }

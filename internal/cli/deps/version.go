@@ -2,10 +2,7 @@ package deps
 
 import (
 	"fmt"
-	"slices"
 	"strings"
-
-	"github.com/Masterminds/semver/v3"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/install"
@@ -30,7 +27,7 @@ func pickVersion(p *registry.Packument, value, editor string) (version, note str
 	}
 	if p.Versions[value] == nil {
 		return "", "", cmdutil.WithCode(cmdutil.ExitNotFound,
-			fmt.Errorf("%s has no version %s (versions: %s)", p.Name, value, strings.Join(lastN(sortedVersions(p), 8), ", ")), "")
+			fmt.Errorf("%s has no version %s (versions: %s)", p.Name, value, strings.Join(lastN(versionsOf(p), 8), ", ")), "")
 	}
 	return value, "", nil
 }
@@ -63,25 +60,18 @@ func highestCompatible(p *registry.Packument, editor string) (string, string, er
 	return best.Version, note, nil
 }
 
-// sortedVersions are the packument's SemVer versions, lowest first.
-func sortedVersions(p *registry.Packument) []string {
-	var vs []*semver.Version
-	for v := range p.Versions {
-		if sv, err := semver.StrictNewVersion(v); err == nil {
-			vs = append(vs, sv)
-		}
-	}
-	slices.SortFunc(vs, func(a, b *semver.Version) int { return a.Compare(b) })
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = v.Original()
-	}
-	return out
-}
-
 func lastN(s []string, n int) []string {
 	if len(s) > n {
 		return s[len(s)-n:]
 	}
 	return s
+}
+
+// versionsOf are the packument's versions, lowest first.
+func versionsOf(p *registry.Packument) []string {
+	var out []string
+	for _, v := range p.Sorted() {
+		out = append(out, v.Version)
+	}
+	return out
 }

@@ -9,12 +9,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
-
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/project"
-	"github.com/upkg/upkg/internal/registry"
 )
 
 // where is what a command learned about where it runs: the project (nil
@@ -71,35 +68,6 @@ func (w *where) registryFor(name string) (url, scoped string) {
 		return url, sr.Name
 	}
 	return url, ""
-}
-
-// sortedVersions is a packument's versions in SemVer order, versions that
-// are not SemVer last by text.
-func sortedVersions(pk *registry.Packument) []*registry.Version {
-	out := make([]*registry.Version, 0, len(pk.Versions))
-	for _, v := range pk.Versions {
-		out = append(out, v)
-	}
-	slices.SortFunc(out, func(a, b *registry.Version) int { return compareVersions(a.Version, b.Version) })
-	return out
-}
-
-// compareVersions orders version strings by SemVer, those that are not
-// SemVer after the others, by text.
-func compareVersions(a, b string) int {
-	va, ea := semver.StrictNewVersion(a)
-	vb, eb := semver.StrictNewVersion(b)
-	switch {
-	case ea == nil && eb == nil:
-		if c := va.Compare(vb); c != 0 {
-			return c
-		}
-	case ea == nil:
-		return -1
-	case eb == nil:
-		return 1
-	}
-	return strings.Compare(a, b)
 }
 
 // orNull is s, or nil (JSON null) when s is "".

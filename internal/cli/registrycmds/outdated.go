@@ -170,7 +170,7 @@ func outdatedRow(ctx context.Context, client *registry.Client, w *where, d manif
 		base = d.Version
 	}
 	for _, v := range []any{row.Wanted, row.LatestCompatible, row.Latest} {
-		if s, ok := v.(string); ok && compareVersions(s, base) > 0 {
+		if s, ok := v.(string); ok && registry.CompareVersions(s, base) > 0 {
 			row.Outdated = true
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/project"
 	"github.com/upkg/upkg/internal/registry"
+	"github.com/upkg/upkg/internal/regurl"
 	"github.com/upkg/upkg/internal/resolve"
 )
 
@@ -118,7 +119,13 @@ func RunView(ctx context.Context, opts *ViewOptions) error {
 	}
 	reg, scoped := w.registryFor(opts.Name)
 	if opts.RegistryURL != "" {
+		routed := reg
 		reg, scoped = strings.TrimRight(opts.RegistryURL, "/"), ""
+		if w.project != nil && !regurl.Same(routed, reg) {
+			// Found here, it would still not be installed from here.
+			opts.Warnf("no scope in %s routes %s to %s: install looks for it on %s (upkg add %s --registry %s adds the scope)",
+				w.project.Paths.Manifest(), opts.Name, reg, routed, opts.Name, reg)
+		}
 	}
 	client, err := opts.Registry()
 	if err != nil {
@@ -132,7 +139,7 @@ func RunView(ctx context.Context, opts *ViewOptions) error {
 	if err != nil {
 		return err
 	}
-	versions := sortedVersions(pk)
+	versions := pk.Sorted()
 	shown, err := pickShown(pk, versions, opts.Version, reg)
 	if err != nil {
 		return err
