@@ -103,13 +103,23 @@ func (c *choice) rank(o *choice) int {
 	return c.cand.v.Compare(o.cand.v)
 }
 
+// semver is s parsed as a SemVer version, nil when it is none; memoised.
+func (r *resolver) semver(s string) *semver.Version {
+	v, ok := r.versions[s]
+	if !ok {
+		v, _ = semver.StrictNewVersion(s)
+		r.versions[s] = v
+	}
+	return v
+}
+
 // pick chooses the version of registry package n from its requests (rules
 // 2–5).
 func (r *resolver) pick(n *node) *choice {
 	var high *semver.Version
 	for _, q := range n.requests {
-		v, err := semver.StrictNewVersion(q.dep.Version)
-		if err != nil {
+		v := r.semver(q.dep.Version)
+		if v == nil {
 			continue // reported by check unless the iteration drops the request
 		}
 		if high == nil || v.GreaterThan(high) {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
 )
@@ -93,11 +94,14 @@ type fixedPkg struct {
 	deps    []manifest.Dependency
 }
 
-// request is one dependency entry pointing at a package.
+// request is one dependency entry pointing at a package. dep points into the
+// requester's dependency list (or the manifest's), which nothing changes:
+// the walk is redone on every round, and copying whole entries was most of
+// its cost on large graphs.
 type request struct {
 	from        string // "" for the manifest
 	fromVersion string
-	dep         manifest.Dependency
+	dep         *manifest.Dependency
 }
 
 // node is one reached package during one pass over the graph.
@@ -128,7 +132,10 @@ type resolver struct {
 	lock    map[string]lockfile.Entry
 	fixed   map[string]*fixedPkg // memo; a nil value means "from a registry"
 	catalog map[string]*catalogEntry
-	choice  map[string]*choice
+	// versions memoises the SemVer parse of requested versions: every
+	// round reads every request again.
+	versions map[string]*semver.Version
+	choice   map[string]*choice
 	// monotone is set once the choices have cycled: from then on a choice
 	// only ever rises, which guarantees an end.
 	monotone bool
@@ -144,13 +151,14 @@ func newResolver(ctx context.Context, in Input) (*resolver, error) {
 		file = "manifest.json"
 	}
 	r := &resolver{
-		ctx:     ctx,
-		in:      in,
-		direct:  map[string]manifest.Dependency{},
-		lock:    map[string]lockfile.Entry{},
-		fixed:   map[string]*fixedPkg{},
-		catalog: map[string]*catalogEntry{},
-		choice:  map[string]*choice{},
+		ctx:      ctx,
+		in:       in,
+		direct:   map[string]manifest.Dependency{},
+		lock:     map[string]lockfile.Entry{},
+		fixed:    map[string]*fixedPkg{},
+		catalog:  map[string]*catalogEntry{},
+		versions: map[string]*semver.Version{},
+		choice:   map[string]*choice{},
 	}
 	switch m.ResolutionStrategy {
 	case "", StrategyLowest:
@@ -290,12 +298,13 @@ func (r *resolver) walk() *walk {
 		n := visit(name, 0)
 		n.root = true
 		if d, ok := r.direct[name]; ok {
-			n.requests = append(n.requests, request{dep: d})
+			n.requests = append(n.requests, request{dep: &d})
 		}
 	}
 	for i := 0; i < len(w.order); i++ {
 		n := w.order[i]
-		for _, dep := range n.deps {
+		for i := range n.deps {
+			dep := &n.deps[i]
 			m := visit(dep.Name, n.depth+1)
 			m.requests = append(m.requests, request{from: n.name, fromVersion: n.version, dep: dep})
 		}
