@@ -84,8 +84,8 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 	pf.StringVar(&g.DefaultRegistry, "default-registry", "", "default registry instead of https://packages.unity.com (env UPKG_DEFAULT_REGISTRY)")
 	pf.BoolVar(&g.SystemUser, "system-user", false, "use the service-account .upmconfig.toml location")
 
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err, Hint: cmdutil.FlagErrorHint(c, err)}
 	})
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out) // help and --version are data: stdout, like gh

@@ -5,6 +5,8 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/upkg/upkg/internal/regurl"
 )
@@ -57,10 +59,69 @@ func AsExitError(err error) (*ExitError, bool) {
 }
 
 // CheckRegistryURL validates the value of a --registry flag: an absolute
-// http(s) URL, or a usage error (exit 2) naming the flag.
+// http(s) URL without user info, query or fragment (npmAuth keys and
+// scopedRegistries hold none: a credential goes in .upmconfig.toml, and a
+// query would be stored and then dropped when URLs are compared), or a usage
+// error (exit 2) naming the flag. A host without a scheme gets a hint with
+// the URL it probably meant. Every command taking --registry uses it.
 func CheckRegistryURL(reg string) error {
-	if _, err := regurl.NormalizeURL(reg); err != nil {
-		return UsageErrorf("--registry %q: %v", reg, err)
+	return checkURLFlag("--registry", reg)
+}
+
+func checkURLFlag(flag, reg string) error {
+	if reg == "" {
+		return UsageErrorf("%s: no URL given", flag)
 	}
-	return nil
+	if !strings.Contains(reg, "://") {
+		err := UsageErrorf("%s %q is not a URL: it has no scheme (http:// or https://)", flag, regurl.Redact(reg))
+		if guess := schemeFor(reg) + reg; validURL(guess) {
+			err.(*ExitError).Hint = fmt.Sprintf("did you mean %s %s?", flag, guess)
+		}
+		return err
+	}
+	if _, err := regurl.NormalizeURL(reg); err != nil {
+		return UsageErrorf("%s: %v", flag, err)
+	}
+	u, err := url.Parse(reg)
+	if err != nil { // NormalizeURL parsed it
+		return UsageErrorf("%s: %v", flag, err)
+	}
+	var extra string
+	switch {
+	case u.User != nil:
+		return &ExitError{Code: ExitUsage,
+			Err:  fmt.Errorf("%s %s: a registry URL holds no user name or password", flag, regurl.Redact(reg)),
+			Hint: "store the credential in .upmconfig.toml instead: upkg login, or upkg auth set --token-stdin"}
+	case u.RawQuery != "" || u.ForceQuery:
+		extra = "query string (?" + u.RawQuery + ")"
+	case u.Fragment != "" || strings.Contains(reg, "#"):
+		extra = "fragment (#" + u.Fragment + ")"
+	default:
+		return nil
+	}
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
+	return &ExitError{Code: ExitUsage,
+		Err:  fmt.Errorf("%s %q: a registry URL has no %s", flag, reg, extra),
+		Hint: fmt.Sprintf("did you mean %s %s?", flag, u.String())}
+}
+
+// schemeFor is the scheme a URL written without one most likely has: http
+// for this machine (a local Verdaccio), https elsewhere.
+func schemeFor(hostPath string) string {
+	u, err := url.Parse("https://" + hostPath)
+	if err == nil && regurl.IsLoopback(u.Hostname()) {
+		return "http://"
+	}
+	return "https://"
+}
+
+func validURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return false
+	}
+	if _, err := regurl.NormalizeURL(s); err != nil {
+		return false
+	}
+	return strings.Contains(u.Hostname(), ".") || regurl.IsLoopback(u.Hostname())
 }

@@ -2,6 +2,9 @@ package cmdutil
 
 import (
 	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/registry"
 )
@@ -50,4 +53,48 @@ func TLSHint(e *registry.TLSError) string {
 		return e.Fix()
 	}
 	return e.Fix() + " (upkg config set --global caFile /path/to/ca.pem)"
+}
+
+// secretFlags are the flags people reach for to pass a secret on the command
+// line (npm's, Artifactory's and Azure DevOps' names), which upkg has none of.
+var secretFlags = map[string]bool{
+	"token": true, "auth-token": true, "authToken": true, "_authToken": true, "auth": true, "_auth": true,
+	"password": true, "pass": true, "_password": true, "secret": true, "pat": true, "basic": true, "api-key": true,
+}
+
+// FlagErrorHint is the hint for cobra's flag error err of command c: for a
+// flag that would carry a secret, the ways c takes one instead and why.
+func FlagErrorHint(c *cobra.Command, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return ""
+	}
+	name, _, _ = strings.Cut(name, "=")
+	if !secretFlags[name] {
+		return ""
+	}
+	var ways []string
+	for _, w := range []struct{ flag, how string }{
+		{"token-stdin", "--token-stdin"},
+		{"token-env", "--token-env VAR"},
+		{"basic-stdin", "--basic-stdin (user:password)"},
+		{"password-stdin", "--password-stdin"},
+	} {
+		if c.Flags().Lookup(w.flag) != nil {
+			ways = append(ways, w.how)
+		}
+	}
+	why := "a command line is visible to other processes and lands in shell history"
+	if len(ways) == 0 {
+		return fmt.Sprintf("upkg never takes a secret as an argument (%s): store one with %s, or log in with upkg login", why, storeToken("URL"))
+	}
+	return fmt.Sprintf("upkg never takes a secret as an argument (%s): pass it with %s", why, orList(ways))
+}
+
+// orList joins "a", "b" and "c" as "a, b or c".
+func orList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
