@@ -237,7 +237,17 @@ var exitRules = []exitRule{
 		}
 		return true, cmdutil.TLSHint(e)
 	}},
-	{cmdutil.ExitNetwork, is[*registry.NetworkError]("")},
+	{cmdutil.ExitNetwork, func(err error) (bool, string) {
+		var e *registry.NetworkError
+		if !errors.As(err, &e) {
+			return false, ""
+		}
+		var u *install.UnscopedError
+		if !errors.As(err, &u) {
+			u = nil
+		}
+		return true, cmdutil.NetworkHint(e, u)
+	}},
 	// Still failing after the retries (5xx, or 429 past its Retry-After):
 	// the registry, or a proxy in front of it, is unavailable; CLI.md's
 	// class for that is the network's.

@@ -127,6 +127,9 @@ func (c *Client) Packument(ctx context.Context, reg, name string) (*Packument, e
 		var te *timeoutError
 		if err == nil || !errors.As(err, &ne) || !ne.Body || n >= pol.MaxAttempts || ctx.Err() != nil ||
 			errors.As(err, &te) && te.final {
+			if ne != nil && cached != nil {
+				ne.Cached = true
+			}
 			return p, err
 		}
 		if err := sleep(ctx, pol.backoff(n)); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/registry"
 )
 
@@ -97,4 +98,19 @@ func orList(s []string) string {
 		return strings.Join(s, "")
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// NetworkHint is the fix of a registry that could not be reached: for a
+// package no scope routes (install.UnscopedError), that its scope may be
+// missing; then doctor, and --offline when the cache holds a copy.
+func NetworkHint(e *registry.NetworkError, unscoped *install.UnscopedError) string {
+	h := "check the connection to the registry: upkg doctor"
+	if unscoped != nil {
+		h = fmt.Sprintf("if %s lives on another registry, route it there with a scope (upkg add %s --registry URL adds one); else %s",
+			unscoped.Name, unscoped.Name, h)
+	}
+	if e.Cached {
+		h += "; or run it again with --offline: the cache holds a copy"
+	}
+	return h
 }
