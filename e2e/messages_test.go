@@ -71,3 +71,22 @@ func TestUnscopedPackageNetworkError(t *testing.T) {
 	wantIn(t, r.Stderr, []string{"cannot reach " + def + "/com.example.x: connect: connection refused", "hint: check the connection to the registry: upkg doctor"},
 		[]string{"no scope", `Get "`})
 }
+
+// TestAuthFailureShowsNearMisses (issue 13): an entry whose key nearly
+// matches the registry is named in whoami's and install's auth failure,
+// not only by doctor.
+func TestAuthFailureShowsNearMisses(t *testing.T) {
+	r := setupTwoRegistries(t)
+	s := newSandbox(t)
+	s.project(r.manifestText, "2022.3.20f1")
+	s.login(r.spyA.URL+"/npm/", r.tokA) // the wrong path
+	s.login(r.spyB.URL, r.tokB)
+	for _, args := range [][]string{{"whoami", "--registry", r.spyA.URL}, {"install"}} {
+		res := s.fails(3, "", args...)
+		wantIn(t, res.Stderr, []string{
+			"no npmAuth entry matches this registry",
+			fmt.Sprintf("hint: npmAuth.%q in %s nearly matches: trailing path differs (/npm, not /)", r.spyA.URL+"/npm/", s.UserCfg),
+			fmt.Sprintf("rename that table to [npmAuth.%q]", strings.TrimRight(r.spyA.URL, "/")),
+		}, nil)
+	}
+}

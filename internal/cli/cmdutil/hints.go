@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/registry"
+	"github.com/upkg/upkg/internal/upmconfig"
 )
 
 // The hints that name upkg's own commands live here, in one place: the
@@ -113,4 +115,31 @@ func NetworkHint(e *registry.NetworkError, unscoped *install.UnscopedError) stri
 		h += "; or run it again with --offline: the cache holds a copy"
 	}
 	return h
+}
+
+// ExplainAuth adds the near misses to err when it is an AuthError for a
+// request that carried no credential: the npmAuth entries of auths on the
+// registry's host that do not match it (upmconfig.NearMisses, what doctor
+// shows), each with why, and the fix as the hint. Other errors are returned
+// as they are.
+func ExplainAuth(err error, auths []upmconfig.Auth) error {
+	var ae *registry.AuthError
+	if !errors.As(err, &ae) || ae.Carried.Header != "" || ae.CrossOrigin {
+		return err
+	}
+	misses := upmconfig.NearMisses(auths, ae.Registry)
+	if len(misses) == 0 {
+		return err
+	}
+	var parts []string
+	for _, m := range misses {
+		in := ""
+		if m.Entry.File != "" {
+			in = " in " + m.Entry.File
+		}
+		parts = append(parts, fmt.Sprintf("npmAuth.%q%s nearly matches: %s", m.Entry.Registry, in, m.Reason))
+	}
+	hint := fmt.Sprintf("%s; rename that table to [npmAuth.%q], or store a credential for this URL: %s",
+		strings.Join(parts, "; "), ae.Registry, storeToken(ae.Registry))
+	return &ExitError{Code: ExitAuth, Err: err, Hint: hint}
 }

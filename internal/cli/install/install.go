@@ -177,6 +177,9 @@ func Run(ctx context.Context, opts *Options) error {
 		sum, err = install.Run(ctx, iopts)
 		rep.finish()
 		if err != nil {
+			if cfg, cerr := opts.Config(); cerr == nil {
+				err = cmdutil.ExplainAuth(err, cfg.Auths())
+			}
 			return err
 		}
 	}
