@@ -127,12 +127,12 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		if err != nil {
 			return err
 		}
-		for _, w := range rc.Warnings {
-			opts.Warnf("%s", w)
-		}
 		fileItems, err := credsOf(rc, opts, wantNerf)
 		if err != nil {
 			return err
+		}
+		for _, w := range rc.Warnings {
+			opts.Warnf("%s", w)
 		}
 		for _, it := range fileItems {
 			key, _ := regurl.NormalizeURL(it.Registry)
@@ -195,6 +195,9 @@ func credsOf(rc *npmrc.File, opts *ImportOptions, wantNerf string) ([]imported, 
 		if wantNerf != "" && c.NerfDart != wantNerf {
 			continue
 		}
+		if err := checkUnset(rc.Path, c, c.NerfDart); err != nil {
+			return nil, err
+		}
 		if c.Token == "" && c.Auth == "" {
 			continue
 		}
@@ -211,6 +214,12 @@ func credsOf(rc *npmrc.File, opts *ImportOptions, wantNerf string) ([]imported, 
 		out = append(out, it)
 	}
 	top := rc.Top
+	if top.Token == "" && top.Auth == "" && len(top.Unset) == 0 {
+		return out, nil
+	}
+	if err := checkUnset(rc.Path, top, "the top level"); err != nil {
+		return nil, err
+	}
 	if top.Token == "" && top.Auth == "" {
 		return out, nil
 	}
@@ -229,6 +238,22 @@ func credsOf(rc *npmrc.File, opts *ImportOptions, wantNerf string) ([]imported, 
 	}
 	out = append(out, imported{Registry: strings.TrimRight(reg, "/"), Kind: kindOf(top), From: fmt.Sprintf("%s:%d", rc.Path, top.Line), SchemeFrom: how, cred: top})
 	return out, nil
+}
+
+// checkUnset refuses a credential that names a variable that is not set:
+// its value would be the literal text ${VAR}. Nothing is stored then.
+func checkUnset(path string, c npmrc.Cred, what string) error {
+	if len(c.Unset) == 0 {
+		return nil
+	}
+	vars := make([]string, len(c.Unset))
+	for i, v := range c.Unset {
+		vars[i] = "${" + v + "}"
+	}
+	return cmdutil.WithCode(cmdutil.ExitUsage,
+		fmt.Errorf("%s:%d: the credential for %s uses %s, and %s not set; nothing was stored",
+			path, c.Line, what, strings.Join(vars, ", "), plural(len(vars), c.Unset[0]+" is", "those variables are")),
+		fmt.Sprintf("set %s in this shell and run upkg auth import-npmrc again (or import another registry only, with --registry URL)", strings.Join(c.Unset, ", ")))
 }
 
 func kindOf(c npmrc.Cred) string {
