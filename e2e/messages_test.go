@@ -90,3 +90,23 @@ func TestAuthFailureShowsNearMisses(t *testing.T) {
 		}, nil)
 	}
 }
+
+// TestFrozenListsTheDifferences (issue 13): ci's exit 6 lists what would be
+// added, removed and changed, as npm ci does, not only that the manifest and
+// the lock disagree.
+func TestFrozenListsTheDifferences(t *testing.T) {
+	r := setupTwoRegistries(t)
+	s := r.sandbox(t)
+	s.ok("", "install")
+	m := strings.Replace(r.manifestText, `"com.example.core": "1.0.0"`, `"com.example.core": "1.2.0"`, 1)
+	m = strings.Replace(m, `"com.example.tools": "2.0.0",`, `"com.unity.modules.physics": "1.0.0",`, 1)
+	s.project(m, "")
+	res := s.fails(6, "", "ci")
+	wantIn(t, res.Stderr, []string{
+		"packages-lock.json would change (the manifest and the lock disagree): 1 to add, 1 to remove, 1 to change:",
+		"  add     com.unity.modules.physics@1.0.0\n",
+		"  remove  com.example.tools@2.0.0\n",
+		"  change  com.example.core 1.1.0 → 1.2.0\n",
+		"hint: run upkg install and commit the lock",
+	}, nil)
+}

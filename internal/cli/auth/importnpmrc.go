@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/humanize"
 	"github.com/upkg/upkg/internal/npmrc"
 	"github.com/upkg/upkg/internal/regurl"
 	"github.com/upkg/upkg/internal/upmconfig"
@@ -184,7 +185,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		opts.Infof("Imported %s for %s (from %s; %s)", it.Kind, it.Registry, it.From, it.SchemeFrom)
 		WarnPlainHTTP(opts.Printer, it.Registry)
 	}
-	opts.Infof("Stored %d %s in %s", len(items), plural(len(items), "entry", "entries"), path)
+	opts.Infof("Stored %s in %s", humanize.Count(len(items), "entry", "entries"), path)
 	return nil
 }
 
@@ -250,9 +251,13 @@ func checkUnset(path string, c npmrc.Cred, what string) error {
 	for i, v := range c.Unset {
 		vars[i] = "${" + v + "}"
 	}
+	isNotSet := c.Unset[0] + " is not set"
+	if len(vars) > 1 {
+		isNotSet = "those variables are not set"
+	}
 	return cmdutil.WithCode(cmdutil.ExitUsage,
-		fmt.Errorf("%s:%d: the credential for %s uses %s, and %s not set; nothing was stored",
-			path, c.Line, what, strings.Join(vars, ", "), plural(len(vars), c.Unset[0]+" is", "those variables are")),
+		fmt.Errorf("%s:%d: the credential for %s uses %s, and %s; nothing was stored",
+			path, c.Line, what, strings.Join(vars, ", "), isNotSet),
 		fmt.Sprintf("set %s in this shell and run upkg auth import-npmrc again (or import another registry only, with --registry URL)", strings.Join(c.Unset, ", ")))
 }
 
@@ -268,11 +273,4 @@ func topKey(c npmrc.Cred) string {
 		return "_authToken"
 	}
 	return "_auth"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
