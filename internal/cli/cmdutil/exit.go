@@ -62,47 +62,47 @@ func AsExitError(err error) (*ExitError, bool) {
 // http(s) URL without user info, query or fragment (npmAuth keys and
 // scopedRegistries hold none: a credential goes in .upmconfig.toml, and a
 // query would be stored and then dropped when URLs are compared), or a usage
-// error (exit 2) naming the flag. A host without a scheme gets a hint with
-// the URL it probably meant. Every command taking --registry uses it.
+// error (exit 2). A host without a scheme gets a hint with the URL it
+// probably meant. The message never repeats user info or a query, which may
+// hold a secret. Every command taking --registry uses it.
 func CheckRegistryURL(reg string) error {
-	return checkURLFlag("--registry", reg)
-}
-
-func checkURLFlag(flag, reg string) error {
 	if reg == "" {
-		return UsageErrorf("%s: no URL given", flag)
+		return UsageErrorf("--registry: no URL given")
+	}
+	if strings.Contains(reg, "@") {
+		if u, err := url.Parse(reg); err != nil || u.User != nil || !strings.Contains(reg, "://") {
+			return &ExitError{Code: ExitUsage,
+				Err:  errors.New("--registry: a registry URL holds no user name or password"),
+				Hint: "store the credential in .upmconfig.toml instead: upkg login, or upkg auth set --token-stdin"}
+		}
 	}
 	if !strings.Contains(reg, "://") {
-		err := UsageErrorf("%s %q is not a URL: it has no scheme (http:// or https://)", flag, regurl.Redact(reg))
+		err := &ExitError{Code: ExitUsage, Err: fmt.Errorf("--registry %q is not a URL: it has no scheme (http:// or https://)", reg)}
 		if guess := schemeFor(reg) + reg; validURL(guess) {
-			err.(*ExitError).Hint = fmt.Sprintf("did you mean %s %s?", flag, guess)
+			err.Hint = fmt.Sprintf("did you mean --registry %s?", guess)
 		}
 		return err
 	}
 	if _, err := regurl.NormalizeURL(reg); err != nil {
-		return UsageErrorf("%s: %v", flag, err)
+		return UsageErrorf("--registry: %v", err)
 	}
 	u, err := url.Parse(reg)
 	if err != nil { // NormalizeURL parsed it
-		return UsageErrorf("%s: %v", flag, err)
+		return UsageErrorf("--registry: %v", err)
 	}
-	var extra string
+	var extra, mark string
 	switch {
-	case u.User != nil:
-		return &ExitError{Code: ExitUsage,
-			Err:  fmt.Errorf("%s %s: a registry URL holds no user name or password", flag, regurl.Redact(reg)),
-			Hint: "store the credential in .upmconfig.toml instead: upkg login, or upkg auth set --token-stdin"}
 	case u.RawQuery != "" || u.ForceQuery:
-		extra = "query string (?" + u.RawQuery + ")"
+		extra, mark = "query string", "?…"
 	case u.Fragment != "" || strings.Contains(reg, "#"):
-		extra = "fragment (#" + u.Fragment + ")"
+		extra, mark = "fragment", "#…"
 	default:
 		return nil
 	}
 	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
 	return &ExitError{Code: ExitUsage,
-		Err:  fmt.Errorf("%s %q: a registry URL has no %s", flag, reg, extra),
-		Hint: fmt.Sprintf("did you mean %s %s?", flag, u.String())}
+		Err:  fmt.Errorf("--registry %s%s: a registry URL has no %s", u.String(), mark, extra),
+		Hint: fmt.Sprintf("did you mean --registry %s?", u.String())}
 }
 
 // schemeFor is the scheme a URL written without one most likely has: http
