@@ -124,7 +124,7 @@ func TestDoctorThreeRegistries(t *testing.T) {
 		"trailing path differs",
 		"fix: rename the table to [npmAuth.",
 		"logged in as dora",
-		"4 failed, 1 warning(s).",
+		"4 failed, 1 warning.",
 	} {
 		if !strings.Contains(r.Stdout, w) {
 			t.Errorf("text report lacks %q:\n%s", w, r.Stdout)

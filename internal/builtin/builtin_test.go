@@ -202,7 +202,7 @@ func TestWithLock(t *testing.T) {
 	if _, deps, _ := s.Lookup("com.unity.render-pipelines.core"); len(deps) != 2 {
 		t.Errorf("core deps = %v; want the lock's", deps)
 	}
-	if !strings.Contains(s.Origin(), "3 built-in package(s) as the project's lock records them") {
+	if !strings.Contains(s.Origin(), "3 built-in packages as the project's lock records them") {
 		t.Errorf("Origin() = %q", s.Origin())
 	}
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
+	"github.com/upkg/upkg/internal/humanize"
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
 )
@@ -100,7 +101,7 @@ func (s *Set) Origin() string {
 	}
 	o := s.note
 	if s.fromLock > 0 {
-		o += fmt.Sprintf("; %d built-in package(s) as the project's lock records them", s.fromLock)
+		o += fmt.Sprintf("; %s as the project's lock records them", humanize.Count(s.fromLock, "built-in package", "built-in packages"))
 	}
 	if s.fromManifest > 0 {
 		o += fmt.Sprintf("; %d at the version the manifest asks for, which editors of the line ship", s.fromManifest)

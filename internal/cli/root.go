@@ -84,8 +84,8 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 	pf.StringVar(&g.DefaultRegistry, "default-registry", "", "default registry instead of https://packages.unity.com (env UPKG_DEFAULT_REGISTRY)")
 	pf.BoolVar(&g.SystemUser, "system-user", false, "use the service-account .upmconfig.toml location")
 
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err, Hint: cmdutil.FlagErrorHint(c, err)}
 	})
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out) // help and --version are data: stdout, like gh
@@ -237,7 +237,17 @@ var exitRules = []exitRule{
 		}
 		return true, cmdutil.TLSHint(e)
 	}},
-	{cmdutil.ExitNetwork, is[*registry.NetworkError]("")},
+	{cmdutil.ExitNetwork, func(err error) (bool, string) {
+		var e *registry.NetworkError
+		if !errors.As(err, &e) {
+			return false, ""
+		}
+		var u *install.UnscopedError
+		if !errors.As(err, &u) {
+			u = nil
+		}
+		return true, cmdutil.NetworkHint(e, u)
+	}},
 	// Still failing after the retries (5xx, or 429 past its Retry-After):
 	// the registry, or a proxy in front of it, is unavailable; CLI.md's
 	// class for that is the network's.

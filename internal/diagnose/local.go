@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/upkg/upkg/internal/builtin"
+	"github.com/upkg/upkg/internal/humanize"
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/upmconfig"
@@ -64,7 +65,7 @@ func Source(src, where string) string {
 // names the environment variable that chose dir, if one did.
 func CacheCheck(dir string, maxSize int64, envVar string) Check {
 	size, n := dirSize(dir)
-	c := Check{Check: "cache", Status: StatusOK, Detail: fmt.Sprintf("%s: %s in %d files (cap %s)", dir, human(size), n, human(maxSize))}
+	c := Check{Check: "cache", Status: StatusOK, Detail: fmt.Sprintf("%s: %s in %s (cap %s)", dir, humanize.Bytes(size), humanize.Count(n, "file", "files"), humanize.Bytes(maxSize))}
 	if size > maxSize {
 		c.Status, c.Fix = StatusWarn, "upkg cache prune"
 	}
@@ -89,19 +90,6 @@ func dirSize(dir string) (size int64, files int) {
 		return nil
 	})
 	return size, files
-}
-
-func human(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }
 
 // GitChecks say whether git, which Git dependencies are fetched with, and

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/upkg/upkg/internal/humanize"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/registry"
 	"github.com/upkg/upkg/internal/regurl"
@@ -357,7 +358,7 @@ func (p *run) checkSearch(ctx context.Context) map[string]string {
 			}
 		}
 		if i == 0 {
-			p.add("search", StatusOK, fmt.Sprintf("/-/v1/search works (%d results for %q)", len(doc.Objects), scope), "")
+			p.add("search", StatusOK, fmt.Sprintf("/-/v1/search works (%s for %q)", humanize.Count(len(doc.Objects), "result", "results"), scope), "")
 		}
 	}
 	if len(failures) == 0 {
@@ -411,7 +412,7 @@ func (p *run) checkPackuments(ctx context.Context, found map[string]string) {
 		var nf *registry.NotFoundError
 		switch {
 		case err == nil:
-			p.add("packument", StatusOK, fmt.Sprintf("%s: %d versions, latest %s", label, len(pk.Versions), pk.DistTags["latest"]), "")
+			p.add("packument", StatusOK, fmt.Sprintf("%s: %s, latest %s", label, humanize.Count(len(pk.Versions), "version", "versions"), pk.DistTags["latest"]), "")
 		case errors.As(err, &ae):
 			p.add("packument", StatusFail, ae.Error(), p.authFix(ae))
 		case errors.As(err, &nf) && it.scope != "" && it.name == it.scope:

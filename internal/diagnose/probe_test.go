@@ -310,10 +310,10 @@ func TestTLS(t *testing.T) {
 	if c := got["http"]; c.Detail != "GET /-/ping answered 200 OK" {
 		t.Errorf("http = %+v", c)
 	}
-	if c := got["search"]; c.Status != StatusOK || c.Detail != `/-/v1/search works (1 results for "com.example")` {
+	if c := got["search"]; c.Status != StatusOK || c.Detail != `/-/v1/search works (1 result for "com.example")` {
 		t.Errorf("search = %+v", c)
 	}
-	if c := got["packument"]; c.Status != StatusOK || c.Detail != "com.example.core (scope com.example): 1 versions, latest 1.0.0" {
+	if c := got["packument"]; c.Status != StatusOK || c.Detail != "com.example.core (scope com.example): 1 version, latest 1.0.0" {
 		t.Errorf("packument = %+v", c)
 	}
 }

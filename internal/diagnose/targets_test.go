@@ -52,10 +52,10 @@ func TestCacheCheck(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir+"/a", make([]byte, 1500))
 	c := CacheCheck(dir, 1000, "UPKG_CACHE_DIR")
-	if c.Status != StatusWarn || c.Detail != dir+": 1.5 kB in 1 files (cap 1.0 kB) (env UPKG_CACHE_DIR)" || c.Fix != "upkg cache prune" {
+	if c.Status != StatusWarn || c.Detail != dir+": 1.5 kB in 1 file (cap 1.0 kB) (env UPKG_CACHE_DIR)" || c.Fix != "upkg cache prune" {
 		t.Errorf("CacheCheck = %+v", c)
 	}
-	if c := CacheCheck(dir, 2_000_000, ""); c.Status != StatusOK || c.Detail != dir+": 1.5 kB in 1 files (cap 2.0 MB)" {
+	if c := CacheCheck(dir, 2_000_000, ""); c.Status != StatusOK || c.Detail != dir+": 1.5 kB in 1 file (cap 2.0 MB)" {
 		t.Errorf("CacheCheck = %+v", c)
 	}
 }

@@ -3,6 +3,7 @@ package install
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -115,7 +116,7 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 		if p == nil {
 			var err error
 			if p, err = c.client.Packument(ctx, c.Registry(name), name); err != nil {
-				e.err = err
+				e.err = c.unscoped(name, err)
 				return
 			}
 		}
@@ -126,6 +127,40 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 	}()
 	return e
 }
+
+// unscoped wraps a network error of a package no scope routes in an
+// UnscopedError; other errors stay as they are.
+func (c *catalog) unscoped(name string, err error) error {
+	var ne *registry.NetworkError
+	if !errors.As(err, &ne) {
+		return err
+	}
+	if _, sr := c.manifest.RegistryFor(name, c.defReg); sr != nil {
+		return err
+	}
+	return &UnscopedError{Name: name, Registry: c.Registry(name), ManifestRegistry: c.manifest.Registry != "", Err: err}
+}
+
+// UnscopedError is a registry package that no scope of the manifest routes,
+// whose registry could not be reached: it went to the default registry (or
+// the manifest's "registry"), which may not be where it lives.
+type UnscopedError struct {
+	Name, Registry string
+	// ManifestRegistry is set when the manifest's "registry" key chose
+	// Registry rather than the default.
+	ManifestRegistry bool
+	Err              error
+}
+
+func (e *UnscopedError) Error() string {
+	which := "the default registry"
+	if e.ManifestRegistry {
+		which = `the manifest's "registry"`
+	}
+	return fmt.Sprintf("%v (no scope in the manifest matches %s; it went to %s %s)", e.Err, e.Name, which, e.Registry)
+}
+
+func (e *UnscopedError) Unwrap() error { return e.Err }
 
 // cached returns name's cached packument when the lock pins name and the
 // cached document has the pinned version, else nil.

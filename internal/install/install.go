@@ -14,7 +14,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -116,6 +118,81 @@ type Summary struct {
 type FrozenError struct {
 	LockPath string
 	Missing  bool
+	// Changes are the lock's entries that would be added, removed or
+	// changed, by name (none when only the file's layout would change).
+	Changes []LockChange
+}
+
+// LockChange is one package whose lock entry would change: From is the
+// version locked ("" when it would be added), To the version resolved now
+// ("" when it would be removed); Detail says what else differs when the
+// version does not ("url http://a → http://b", "dependencies", …).
+type LockChange struct {
+	Name, From, To string
+	Detail         string
+}
+
+// lockChanges compares the old lock's entries with the new one's, by name.
+func lockChanges(old, cur *lockfile.Lock) []LockChange {
+	before := map[string]lockfile.Entry{}
+	if old != nil {
+		for _, e := range old.Entries {
+			before[e.Name] = e
+		}
+	}
+	var out []LockChange
+	seen := map[string]bool{}
+	for _, e := range cur.Entries {
+		seen[e.Name] = true
+		o, ok := before[e.Name]
+		switch {
+		case !ok:
+			out = append(out, LockChange{Name: e.Name, To: e.Version})
+		case o.Version != e.Version:
+			out = append(out, LockChange{Name: e.Name, From: o.Version, To: e.Version})
+		default:
+			if d := entryDetail(o, e); d != "" {
+				out = append(out, LockChange{Name: e.Name, From: o.Version, To: e.Version, Detail: d})
+			}
+		}
+	}
+	if old != nil {
+		for _, o := range old.Entries {
+			if !seen[o.Name] {
+				out = append(out, LockChange{Name: o.Name, From: o.Version})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// entryDetail says what differs between two entries of one version.
+func entryDetail(o, e lockfile.Entry) string {
+	var d []string
+	if o.Source != e.Source {
+		d = append(d, fmt.Sprintf("source %s → %s", o.Source, e.Source))
+	}
+	if o.URL != e.URL {
+		d = append(d, fmt.Sprintf("url %s → %s", orNone(o.URL), orNone(e.URL)))
+	}
+	if o.Hash != e.Hash {
+		d = append(d, fmt.Sprintf("hash %s → %s", orNone(o.Hash), orNone(e.Hash)))
+	}
+	if o.Depth != e.Depth {
+		d = append(d, fmt.Sprintf("depth %d → %d", o.Depth, e.Depth))
+	}
+	if !slices.Equal(o.Dependencies, e.Dependencies) {
+		d = append(d, "dependencies")
+	}
+	return strings.Join(d, ", ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
 
 func (e *FrozenError) Error() string {
@@ -213,7 +290,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	newLock := lockfile.MarshalLike(graph.Lock(), opts.OldLockBytes)
 	lockChanged := !bytes.Equal(newLock, opts.OldLockBytes)
 	if opts.Frozen && opts.Manifest.EnableLockFile && lockChanged {
-		return nil, &FrozenError{LockPath: lockPath, Missing: opts.OldLockBytes == nil}
+		return nil, &FrozenError{LockPath: lockPath, Missing: opts.OldLockBytes == nil, Changes: lockChanges(oldLock, graph.Lock())}
 	}
 	for _, p := range graph.Packages {
 		for _, w := range p.Warnings {

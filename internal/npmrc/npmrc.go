@@ -31,6 +31,9 @@
 //     as unset, since getenv cannot tell them apart.
 //   - When a key is set twice, the last value wins (as in npm), with a warning.
 //
+// A credential that holds such a literal ${VAR} lists the variable in
+// [Cred.Unset], so that an importer can refuse it.
+//
 // Credentials follow npm's getCredentialsByURI: "//host/path/:_authToken",
 // ":_auth", ":username" + ":_password" (the password base64-encoded), ":email"
 // and ":always-auth", plus the same keys without the nerf dart at the top level.
@@ -89,6 +92,10 @@ type Cred struct {
 	AlwaysAuth bool
 	// Line is the first line that defined any of the credential's keys.
 	Line int
+	// Unset names the variables that the credential's values reference as
+	// ${VAR} and that are not set: their values hold the literal text
+	// ${VAR}, which is no credential.
+	Unset []string
 }
 
 // ParseError is a problem at a position in the file: the one position
@@ -148,6 +155,8 @@ type entry struct {
 	line  int
 	col   int  // column of the value, for errors
 	unset bool // the value referenced an unset ${VAR}
+	// literal names the unset variables left as literal ${VAR} text.
+	literal []string
 }
 
 // group collects the auth fields of one nerf dart (or the top level).
@@ -232,6 +241,13 @@ func (p *parser) build(g *group, prefix string) (Cred, error) {
 	auth := g.fields[fieldAuth]
 	c.Token = tok.val
 	c.Email = g.fields[fieldEmail].val
+	for _, e := range []entry{tok, user, pass, auth, g.fields[fieldEmail]} {
+		for _, v := range e.literal {
+			if !slices.Contains(c.Unset, v) {
+				c.Unset = append(c.Unset, v)
+			}
+		}
+	}
 
 	if e, ok := g.fields[fieldAlwaysAuth]; ok {
 		switch e.val {

@@ -257,7 +257,7 @@ func TestParse(t *testing.T) {
 		{
 			name:  "${VAR} unset stays literal with a warning",
 			in:    "\n//r.example.com/:_authToken=${NPM_TOKEN}\n",
-			creds: []Cred{{NerfDart: "//r.example.com/", Token: "${NPM_TOKEN}", Line: 2}},
+			creds: []Cred{{NerfDart: "//r.example.com/", Token: "${NPM_TOKEN}", Line: 2, Unset: []string{"NPM_TOKEN"}}},
 			warns: []string{":2: ${NPM_TOKEN} in the value of //r.example.com/:_authToken: NPM_TOKEN is not set; left as the literal text ${NPM_TOKEN}"},
 		},
 		{
@@ -406,7 +406,7 @@ func TestParse(t *testing.T) {
 			if !reflect.DeepEqual(f.Creds, tt.creds) {
 				t.Errorf("Creds =\n  %+v\nwant\n  %+v", f.Creds, tt.creds)
 			}
-			if f.Top != tt.top {
+			if !reflect.DeepEqual(f.Top, tt.top) {
 				t.Errorf("Top = %+v, want %+v", f.Top, tt.top)
 			}
 			if f.Registry != tt.registry {
@@ -461,7 +461,7 @@ func TestParseNpmLogin(t *testing.T) {
 	if !reflect.DeepEqual(f.Creds, want) {
 		t.Fatalf("Creds = %+v\nwant %+v", f.Creds, want)
 	}
-	if f.Top != (Cred{Email: "me@example.com", Line: 6}) {
+	if !reflect.DeepEqual(f.Top, Cred{Email: "me@example.com", Line: 6}) {
 		t.Errorf("Top = %+v", f.Top)
 	}
 	if len(f.Warnings) != 0 {

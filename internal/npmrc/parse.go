@@ -77,9 +77,9 @@ func (p *parser) line(n int, s string) error {
 		return nil
 	}
 
-	key, _ = p.expand(key, n, "a key")
-	val, unset := p.expand(val, n, "the value of "+key)
-	p.apply(entry{key: key, val: val, line: n, col: column(s, valStart), unset: unset})
+	key, _, _ = p.expand(key, n, "a key")
+	val, unset, literal := p.expand(val, n, "the value of "+key)
+	p.apply(entry{key: key, val: val, line: n, col: column(s, valStart), unset: unset, literal: literal})
 	return nil
 }
 
@@ -361,10 +361,11 @@ func isHex4(s string) bool {
 // a run of backslashes before the '$' is halved, and an odd run escapes the
 // expression. Unlike npm, an unset ${VAR} is reported (it stays literal, as in
 // npm). where names the key or value for the warning. unset reports whether
-// any referenced variable was unset.
-func (p *parser) expand(s string, line int, where string) (out string, unset bool) {
+// any referenced variable was unset; literal names those left as literal
+// text (${VAR}, not ${VAR?}).
+func (p *parser) expand(s string, line int, where string) (out string, unset bool, literal []string) {
 	if !strings.Contains(s, "${") {
-		return s, false
+		return s, false, nil
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
@@ -402,12 +403,13 @@ func (p *parser) expand(s string, line int, where string) (out string, unset boo
 			p.warnf(line, "${%s?} in %s: %s is not set; replaced by an empty string", name, where, name)
 		default:
 			unset = true
+			literal = append(literal, name)
 			b.WriteString(s[j:end])
 			p.warnf(line, "${%s} in %s: %s is not set; left as the literal text ${%s}", name, where, name, name)
 		}
 		i = end
 	}
-	return b.String(), unset
+	return b.String(), unset, literal
 }
 
 // matchVar matches npm's `\$\{([^${}?]+)(\?)?\}` at s[i:].

@@ -34,7 +34,7 @@ func Open(root, editor string) (*Project, error) {
 	p := &Project{Paths: Paths{Root: root}, Editor: editor}
 	var err error
 	if p.ManifestBytes, err = os.ReadFile(p.Paths.Manifest()); err != nil {
-		return nil, fmt.Errorf("read %s: %w", p.Paths.Manifest(), err)
+		return nil, fmt.Errorf("read the manifest: %w", err) // err names the file
 	}
 	if p.Manifest, err = manifest.Parse(p.Paths.Manifest(), p.ManifestBytes); err != nil {
 		return nil, err

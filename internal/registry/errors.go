@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
+	"net/url"
 )
 
 // AuthError is a 401 or 403 answer, or an anonymous whoami. Carried is the
@@ -99,18 +101,54 @@ type NetworkError struct {
 	Err      error
 	// Body is set when the answer had begun and its body broke off.
 	Body bool
+	// Cached is set when the cache holds a copy of what was asked for:
+	// offline, it would have served.
+	Cached bool
 }
 
+// Error names the URL once and then the cause (Cause).
 func (e *NetworkError) Error() string {
 	switch {
 	case e.Body && isTimeout(e.Err):
-		return fmt.Sprintf("%s: the answer stalled: %v", e.URL, e.Err)
+		return fmt.Sprintf("%s: the answer stalled: %s", e.URL, e.Cause())
 	case e.Body:
-		return fmt.Sprintf("%s: the connection broke while reading the answer: %v", e.URL, e.Err)
+		return fmt.Sprintf("%s: the connection broke while reading the answer: %s", e.URL, e.Cause())
 	case isTimeout(e.Err):
-		return fmt.Sprintf("%s: timed out: %v", e.URL, e.Err)
+		return fmt.Sprintf("%s: timed out: %s", e.URL, e.Cause())
 	}
-	return fmt.Sprintf("cannot reach %s: %v", e.URL, e.Err)
+	return fmt.Sprintf("cannot reach %s: %s", e.URL, e.Cause())
+}
+
+// Cause is why the request failed, without the wrappers of Go's HTTP client
+// and dialer that repeat the URL (`Get "URL": `) or the address
+// (`dial tcp 127.0.0.1:4873: `): "connect: connection refused", "lookup
+// npm.example.com on 10.0.0.53:53: no such host". A failure to reach the proxy
+// says so.
+func (e *NetworkError) Cause() string {
+	return cause(e.Err)
+}
+
+func cause(err error) string {
+	for {
+		switch t := err.(type) {
+		case *url.Error:
+			err = t.Err
+			continue
+		case *net.OpError:
+			if t.Err == nil {
+				return t.Error()
+			}
+			if t.Op == "proxyconnect" {
+				return "cannot connect to the proxy: " + cause(t.Err)
+			}
+			err = t.Err
+			continue
+		}
+		if err == nil {
+			return "unknown error"
+		}
+		return err.Error()
+	}
 }
 
 func (e *NetworkError) Unwrap() error { return e.Err }

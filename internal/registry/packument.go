@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+	"github.com/upkg/upkg/internal/humanize"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/regurl"
 )
@@ -127,6 +128,9 @@ func (c *Client) Packument(ctx context.Context, reg, name string) (*Packument, e
 		var te *timeoutError
 		if err == nil || !errors.As(err, &ne) || !ne.Body || n >= pol.MaxAttempts || ctx.Err() != nil ||
 			errors.As(err, &te) && te.final {
+			if ne != nil && cached != nil {
+				ne.Cached = true
+			}
 			return p, err
 		}
 		if err := sleep(ctx, pol.backoff(n)); err != nil {
@@ -162,7 +166,7 @@ func (c *Client) fetchPackument(ctx context.Context, reg, name string, cached *c
 	// A document over the bound is refused by its Content-Length, before a
 	// byte is read; without one, while streaming, holding at most the bound
 	// (a buffer sized once, not grown by doubling).
-	tooLarge := fmt.Errorf("the packument of %s at %s is larger than %d MB", name, regurl.Redact(u), maxJSON>>20)
+	tooLarge := fmt.Errorf("the packument of %s at %s is larger than %s", name, regurl.Redact(u), humanize.Bytes(maxJSON))
 	if resp.ContentLength > maxJSON {
 		return nil, tooLarge
 	}

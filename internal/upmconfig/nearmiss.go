@@ -17,7 +17,8 @@ type NearMiss struct {
 
 // NearMisses returns the entries that do not match registry (UPM-SPEC §2
 // rule 1) but name the same host: a path, scheme or port that differs, or a
-// key that is not an absolute URL (an .npmrc-style "//host/path/"). Entries
+// key that is not an absolute URL (an .npmrc-style "//host/path/"). An entry
+// for a sibling registry on the same server is none (siblings). Entries
 // on the registry's own origin come alone when there are any. It is meant for
 // when MatchRegistry found nothing.
 func NearMisses(auths []Auth, registry string) []NearMiss {
@@ -54,6 +55,9 @@ func NearMisses(auths []Auth, registry string) []NearMiss {
 			diffs = append(diffs, fmt.Sprintf("port differs (%s, not %s)", portOr(k), portOr(r)))
 		}
 		if _, kp := regurl.SplitNormalized(norm); kp != regPath && !strings.HasPrefix(regPath, kp+"/") {
+			if siblings(kp, regPath) {
+				continue // the entry serves another registry on that server
+			}
 			diffs = append(diffs, fmt.Sprintf("trailing path differs (%s, not %s)", orSlash(kp), orSlash(regPath)))
 		}
 		if len(diffs) == 0 {
@@ -73,6 +77,30 @@ func NearMisses(auths []Auth, registry string) []NearMiss {
 		return sameOrigin
 	}
 	return out
+}
+
+// siblings reports whether two URL paths name two registries on one server
+// rather than one registry spelt two ways: paths of two segments or more that
+// differ in exactly one segment, and in more than letter case (paths are
+// case-sensitive, so "Feed" for "feed" is a near miss). Azure DevOps feeds
+// (/org/_packaging/feedA/npm/registry and …/feedB/…) and Artifactory
+// repositories (/artifactory/api/npm/repoA and …/repoB) are such siblings:
+// renaming an entry of one for the other would break the one.
+func siblings(a, b string) bool {
+	as, bs := strings.Split(strings.Trim(a, "/"), "/"), strings.Split(strings.Trim(b, "/"), "/")
+	if len(as) != len(bs) || len(as) < 2 {
+		return false
+	}
+	diff := 0
+	for i := range as {
+		if as[i] != bs[i] {
+			if strings.EqualFold(as[i], bs[i]) {
+				return false
+			}
+			diff++
+		}
+	}
+	return diff == 1
 }
 
 // MatchReason says why MatchRegistry chose entry for registry.

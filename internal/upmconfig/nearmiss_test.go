@@ -20,6 +20,13 @@ func TestNearMisses(t *testing.T) {
 		{"bare host", []string{"npm.example.com"}, "https://npm.example.com", []string{"npm.example.com: the key is not an absolute URL"}},
 		{"other host", []string{"https://other.example.com/npm/"}, "https://npm.example.com", nil},
 		{"host letter case", []string{"https://NPM.example.com/x"}, "https://npm.example.com/y", []string{"https://NPM.example.com/x: trailing path differs (/x, not /y)"}},
+		{"azure sibling feed", []string{"https://pkgs.example.com/org/_packaging/feedA/npm/registry/"}, "https://pkgs.example.com/org/_packaging/feedB/npm/registry", nil},
+		{"artifactory sibling repository", []string{"https://h.example.com/artifactory/api/npm/npm-local"}, "https://h.example.com/artifactory/api/npm/npm-remote", nil},
+		{"sibling beside a near miss", []string{"https://pkgs.example.com/org/_packaging/feedA/npm/registry", "https://pkgs.example.com/org/_packaging/feedB/npm/registry/v2"},
+			"https://pkgs.example.com/org/_packaging/feedB/npm/registry", []string{"https://pkgs.example.com/org/_packaging/feedB/npm/registry/v2: trailing path differs"}},
+		{"feed in another letter case", []string{"https://pkgs.example.com/org/_packaging/FeedB/npm/registry"}, "https://pkgs.example.com/org/_packaging/feedB/npm/registry",
+			[]string{"https://pkgs.example.com/org/_packaging/FeedB/npm/registry: trailing path differs"}},
+		{"a segment missing", []string{"https://h.example.com/api/npm/npm-local"}, "https://h.example.com/artifactory/api/npm/npm-local", []string{"https://h.example.com/api/npm/npm-local: trailing path differs"}},
 		{"same origin beats other ports", []string{"https://npm.example.com:8443", "https://npm.example.com/npm"}, "https://npm.example.com/upm", []string{"https://npm.example.com/npm: trailing path differs"}},
 	}
 	for _, tt := range tests {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/humanize"
 	"github.com/upkg/upkg/internal/npmrc"
 	"github.com/upkg/upkg/internal/regurl"
 	"github.com/upkg/upkg/internal/upmconfig"
@@ -127,12 +128,12 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		if err != nil {
 			return err
 		}
-		for _, w := range rc.Warnings {
-			opts.Warnf("%s", w)
-		}
 		fileItems, err := credsOf(rc, opts, wantNerf)
 		if err != nil {
 			return err
+		}
+		for _, w := range rc.Warnings {
+			opts.Warnf("%s", w)
 		}
 		for _, it := range fileItems {
 			key, _ := regurl.NormalizeURL(it.Registry)
@@ -184,7 +185,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		opts.Infof("Imported %s for %s (from %s; %s)", it.Kind, it.Registry, it.From, it.SchemeFrom)
 		WarnPlainHTTP(opts.Printer, it.Registry)
 	}
-	opts.Infof("Stored %d %s in %s", len(items), plural(len(items), "entry", "entries"), path)
+	opts.Infof("Stored %s in %s", humanize.Count(len(items), "entry", "entries"), path)
 	return nil
 }
 
@@ -194,6 +195,9 @@ func credsOf(rc *npmrc.File, opts *ImportOptions, wantNerf string) ([]imported, 
 	for _, c := range rc.Creds {
 		if wantNerf != "" && c.NerfDart != wantNerf {
 			continue
+		}
+		if err := checkUnset(rc.Path, c, c.NerfDart); err != nil {
+			return nil, err
 		}
 		if c.Token == "" && c.Auth == "" {
 			continue
@@ -211,6 +215,12 @@ func credsOf(rc *npmrc.File, opts *ImportOptions, wantNerf string) ([]imported, 
 		out = append(out, it)
 	}
 	top := rc.Top
+	if top.Token == "" && top.Auth == "" && len(top.Unset) == 0 {
+		return out, nil
+	}
+	if err := checkUnset(rc.Path, top, "the top level"); err != nil {
+		return nil, err
+	}
 	if top.Token == "" && top.Auth == "" {
 		return out, nil
 	}
@@ -231,6 +241,26 @@ func credsOf(rc *npmrc.File, opts *ImportOptions, wantNerf string) ([]imported, 
 	return out, nil
 }
 
+// checkUnset refuses a credential that names a variable that is not set:
+// its value would be the literal text ${VAR}. Nothing is stored then.
+func checkUnset(path string, c npmrc.Cred, what string) error {
+	if len(c.Unset) == 0 {
+		return nil
+	}
+	vars := make([]string, len(c.Unset))
+	for i, v := range c.Unset {
+		vars[i] = "${" + v + "}"
+	}
+	isNotSet := c.Unset[0] + " is not set"
+	if len(vars) > 1 {
+		isNotSet = "those variables are not set"
+	}
+	return cmdutil.WithCode(cmdutil.ExitUsage,
+		fmt.Errorf("%s:%d: the credential for %s uses %s, and %s; nothing was stored",
+			path, c.Line, what, strings.Join(vars, ", "), isNotSet),
+		fmt.Sprintf("set %s in this shell and run upkg auth import-npmrc again (or import another registry only, with --registry URL)", strings.Join(c.Unset, ", ")))
+}
+
 func kindOf(c npmrc.Cred) string {
 	if c.Token != "" {
 		return "token"
@@ -243,11 +273,4 @@ func topKey(c npmrc.Cred) string {
 		return "_authToken"
 	}
 	return "_auth"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

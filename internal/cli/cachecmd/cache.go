@@ -12,6 +12,7 @@ import (
 
 	"github.com/upkg/upkg/internal/cache"
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/humanize"
 )
 
 // NewCmd builds the `cache` command group.
@@ -179,7 +180,7 @@ type PruneOptions struct {
 func NewCmdPrune(f *cmdutil.Factory, runF func(context.Context, *PruneOptions) error) *cobra.Command {
 	opts := &PruneOptions{Printer: f.Printer(), Open: openFunc(f)}
 	return &cobra.Command{
-		Use: "prune", Short: "Evict least recently installed packages down to maxSize", Args: cobra.NoArgs,
+		Use: "prune", Short: "Evict the least recently installed packages until the cache fits maxCacheSize", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(c.Context(), opts)
@@ -204,7 +205,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 		}
 		return opts.PrintJSON(map[string]any{"removed": removed})
 	}
-	opts.Infof("Evicted %d package(s) to stay under %d bytes", len(removed), maxSize)
+	opts.Infof("Evicted %s to stay under maxCacheSize (%s)", humanize.Count(len(removed), "package", "packages"), humanize.Bytes(maxSize))
 	return nil
 }
 
@@ -275,10 +276,10 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	}
 	switch {
 	case len(problems) > 0 && opts.Fix:
-		opts.Infof("Removed %d damaged cache entries; the next install fetches them again", len(removed))
+		opts.Infof("Removed %s; the next install fetches them again", humanize.Count(len(removed), "damaged cache entry", "damaged cache entries"))
 		return nil
 	case len(problems) > 0:
-		return cmdutil.WithCode(cmdutil.ExitIntegrity, fmt.Errorf("%d problem(s) in the cache", len(problems)), "run: upkg cache verify --fix (removes the damaged entries; install fetches them again)")
+		return cmdutil.WithCode(cmdutil.ExitIntegrity, fmt.Errorf("%s in the cache", humanize.Count(len(problems), "problem", "problems")), "run: upkg cache verify --fix (removes the damaged entries; install fetches them again)")
 	}
 	opts.Infof("Cache verified: no problems")
 	return nil

@@ -55,6 +55,11 @@ func (f *Factory) Project() (*project.Project, error) {
 		if !found {
 			return nil, WithCode(ExitFailure, fmt.Errorf("no Unity project here: no Packages/manifest.json in this folder or its parents"), "run upkg in a Unity project, or pass -C DIR")
 		}
+		if f.Globals.Project != "" {
+			if err := checkProjectFlag(f.Globals.Project, root); err != nil {
+				return nil, err
+			}
+		}
 		editor, err := f.editorFlag()
 		if err != nil {
 			return nil, err
@@ -124,4 +129,29 @@ func (f *Factory) BuiltinsKey(editorPath, editor string) string {
 func (f *Factory) editorHost() builtin.Host {
 	home, _ := f.Home()
 	return builtin.Host{GOOS: f.GOOS, Home: home, Getenv: f.Getenv}
+}
+
+// checkProjectFlag explains a -C that names no Unity project: a folder that
+// is not there, or one without Packages/manifest.json (the Packages folder
+// itself, or a folder above the project).
+func checkProjectFlag(flag, root string) error {
+	const hint = "-C takes a Unity project's root folder, the one holding Packages/manifest.json"
+	st, err := os.Stat(root)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return WithCode(ExitFailure, fmt.Errorf("-C %s: no such folder", flag), hint)
+	case err != nil:
+		return fmt.Errorf("-C %s: %w", flag, err)
+	case !st.IsDir():
+		return WithCode(ExitFailure, fmt.Errorf("-C %s: not a folder", flag), hint)
+	}
+	_, err = os.Stat(project.Paths{Root: root}.Manifest())
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return nil // project.Open reports other errors
+	}
+	if _, err := os.Stat(filepath.Join(root, "manifest.json")); err == nil && filepath.Base(root) == "Packages" {
+		return WithCode(ExitFailure, fmt.Errorf("-C %s: that is the Packages folder", flag),
+			fmt.Sprintf("pass the project's root folder: -C %s", filepath.Dir(root)))
+	}
+	return WithCode(ExitFailure, fmt.Errorf("-C %s: no Packages/manifest.json in that folder", flag), hint)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/suggest"
 	"github.com/upkg/upkg/internal/upmconfig"
 )
 
@@ -190,7 +191,22 @@ func checkKey(key string) error {
 			return nil
 		}
 	}
-	return cmdutil.UsageErrorf("unknown setting %q: one of %s (credentials are set with: upkg auth set)", key, strings.Join(keys, ", "))
+	err := cmdutil.UsageErrorf("unknown setting %q: one of %s (credentials are set with: upkg auth set)", key, strings.Join(keys, ", "))
+	if near := closestKey(key); near != "" {
+		err.(*cmdutil.ExitError).Hint = fmt.Sprintf("did you mean %s? (setting names are case-sensitive)", near)
+	}
+	return err
+}
+
+// closestKey is the setting key probably meant: one spelled the same in
+// another case, else the nearest within two edits.
+func closestKey(key string) string {
+	for _, k := range keys {
+		if strings.EqualFold(k, key) {
+			return k
+		}
+	}
+	return suggest.Closest(key, keys, 2)
 }
 
 // entry is one row of `config list --json` and the document of `config get --json`.

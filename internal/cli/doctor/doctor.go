@@ -19,6 +19,7 @@ import (
 	"github.com/upkg/upkg/internal/builtin"
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/diagnose"
+	"github.com/upkg/upkg/internal/humanize"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/project"
 	"github.com/upkg/upkg/internal/registry"
@@ -139,7 +140,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	fails, _ := rep.counts()
 	if fails > 0 {
-		return cmdutil.WithCode(cmdutil.ExitFailure, fmt.Errorf("doctor found %d problem(s)", fails), "apply the fixes above and run upkg doctor again")
+		return cmdutil.WithCode(cmdutil.ExitFailure, fmt.Errorf("doctor found %s", humanize.Count(fails, "problem", "problems")), "apply the fixes above and run upkg doctor again")
 	}
 	return nil
 }
@@ -321,6 +322,6 @@ func printText(w io.Writer, rep Report) {
 	case fails == 0 && warns == 0:
 		fmt.Fprintln(w, "No problems found.")
 	default:
-		fmt.Fprintf(w, "%d failed, %d warning(s).\n", fails, warns)
+		fmt.Fprintf(w, "%d failed, %s.\n", fails, humanize.Count(warns, "warning", "warnings"))
 	}
 }

@@ -5,8 +5,10 @@ package install
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +17,7 @@ import (
 	"github.com/upkg/upkg/internal/cache"
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/gitdep"
+	"github.com/upkg/upkg/internal/humanize"
 	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/project"
 	"github.com/upkg/upkg/internal/registry"
@@ -177,7 +180,10 @@ func Run(ctx context.Context, opts *Options) error {
 		sum, err = install.Run(ctx, iopts)
 		rep.finish()
 		if err != nil {
-			return err
+			if cfg, cerr := opts.Config(); cerr == nil {
+				err = cmdutil.ExplainAuth(err, cfg.Auths())
+			}
+			return explainFrozen(err)
 		}
 	}
 	if opts.JSON() {
@@ -199,7 +205,7 @@ func Run(ctx context.Context, opts *Options) error {
 		opts.Infof("  built-in %s", c)
 	}
 	if sum.NoOp {
-		opts.Infof("Up to date: %d packages (%s)", len(sum.Packages), humanDuration(sum.Elapsed))
+		opts.Infof("Up to date: %s (%s)", humanize.Count(len(sum.Packages), "package", "packages"), humanDuration(sum.Elapsed))
 		return nil
 	}
 	for _, a := range sum.Changed {
@@ -208,10 +214,41 @@ func Run(ctx context.Context, opts *Options) error {
 	for _, r := range sum.Removed {
 		opts.Infof("  - %s", r)
 	}
-	opts.Infof("Installed %d packages: %d added, %d changed, %d removed; %d from cache, %d downloaded (%s) in %s",
-		len(sum.Packages), len(sum.Added), len(sum.Changed), len(sum.Removed), sum.FromCache, sum.Downloaded,
-		humanBytes(sum.DownloadedBytes), humanDuration(sum.Elapsed))
+	opts.Infof("Installed %s: %d added, %d changed, %d removed; %d from cache, %d downloaded (%s) in %s",
+		humanize.Count(len(sum.Packages), "package", "packages"), len(sum.Added), len(sum.Changed), len(sum.Removed), sum.FromCache, sum.Downloaded,
+		humanize.Bytes(sum.DownloadedBytes), humanDuration(sum.Elapsed))
 	return nil
+}
+
+// explainFrozen adds to a FrozenError what would change in the lock, one
+// package a line, as npm ci lists what is out of sync.
+func explainFrozen(err error) error {
+	var fe *install.FrozenError
+	if !errors.As(err, &fe) || fe.Missing {
+		return err
+	}
+	if len(fe.Changes) == 0 {
+		return fmt.Errorf("%w: no package would change, only the file's layout", err)
+	}
+	var add, remove, change int
+	var lines []string
+	for _, c := range fe.Changes {
+		switch {
+		case c.From == "":
+			add++
+			lines = append(lines, fmt.Sprintf("  add     %s@%s", c.Name, c.To))
+		case c.To == "":
+			remove++
+			lines = append(lines, fmt.Sprintf("  remove  %s@%s", c.Name, c.From))
+		case c.From != c.To:
+			change++
+			lines = append(lines, fmt.Sprintf("  change  %s %s → %s", c.Name, c.From, c.To))
+		default:
+			change++
+			lines = append(lines, fmt.Sprintf("  change  %s@%s: %s", c.Name, c.From, c.Detail))
+		}
+	}
+	return fmt.Errorf("%w: %d to add, %d to remove, %d to change:\n%s", err, add, remove, change, strings.Join(lines, "\n"))
 }
 
 func humanDuration(d time.Duration) string {
@@ -219,14 +256,4 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
 	}
 	return d.Round(10 * time.Millisecond).String()
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

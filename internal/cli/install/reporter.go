@@ -9,6 +9,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/upkg/upkg/internal/cli/cmdutil"
+	"github.com/upkg/upkg/internal/humanize"
 )
 
 // reporter shows install progress: a progress bar (packages done of all,
@@ -47,7 +48,7 @@ func (r *reporter) Resolved(n int) {
 		mpb.PrependDecorators(decor.Name("Installing ")),
 		mpb.AppendDecorators(
 			decor.CountersNoUnit(" %d/%d packages"),
-			decor.Any(func(decor.Statistics) string { return " · " + humanBytes(r.bytes.Load()) }),
+			decor.Any(func(decor.Statistics) string { return " · " + humanize.Bytes(r.bytes.Load()) }),
 			decor.Elapsed(decor.ET_STYLE_GO, decor.WC{C: decor.DSyncSpace}),
 		),
 	)

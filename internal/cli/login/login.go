@@ -25,6 +25,32 @@ import (
 // defaultNpmrc is the value of a bare --npmrc: the user's .npmrc.
 const defaultNpmrc = "\x00user"
 
+// npmrcNoOpt is what pflag passes for a bare --npmrc. It is also what help
+// shows ("--npmrc[=FILE]"): a file that is really named FILE is ./FILE.
+const npmrcNoOpt = "FILE"
+
+// npmrcFlag is --npmrc: a string whose bare form means the user's .npmrc.
+// Its type is unnamed so that help reads --npmrc[=FILE], not
+// --npmrc string[="…"].
+type npmrcFlag struct{ p *string }
+
+func (v npmrcFlag) String() string {
+	if v.p == nil || *v.p == defaultNpmrc {
+		return ""
+	}
+	return *v.p
+}
+
+func (v npmrcFlag) Set(s string) error {
+	if s == npmrcNoOpt {
+		s = defaultNpmrc
+	}
+	*v.p = s
+	return nil
+}
+
+func (npmrcFlag) Type() string { return "" }
+
 // Options are the inputs of login.
 type Options struct {
 	cmdutil.Printer
@@ -86,6 +112,10 @@ as a flag: --username, --password-stdin (and --otp, --email when needed).`,
   printf %s "$PAT" | upkg login --basic --registry https://pkgs.example.com/npm/registry --username me@example.com --password-stdin
   upkg login --registry https://npm.example.com --npmrc     # also write ~/.npmrc for npm`,
 		Args: func(c *cobra.Command, args []string) error {
+			if len(args) > 0 && opts.Basic && opts.Npmrc == "" {
+				// --basic VALUE: the value is no flag's.
+				return cmdutil.UsageErrorf("unexpected argument: --basic takes no value; the password (or token) comes from --password-stdin or the prompt, never from an argument, which other processes can see and shell history keeps")
+			}
 			if len(args) > 0 {
 				return cmdutil.UsageErrorf("unexpected argument %q (a file for --npmrc goes after '=': --npmrc=FILE)", args[0])
 			}
@@ -113,8 +143,8 @@ as a flag: --username, --password-stdin (and --otp, --email when needed).`,
 	fl.BoolVar(&opts.AlwaysAuth, "always-auth", false, "also send the credential to tarballs on other servers")
 	fl.StringVar(&opts.AuthType, "auth-type", "", "web or legacy (user name and password); default: web, falling back to legacy")
 	fl.StringVar(&opts.OTP, "otp", "", "one-time password, when the account has two-factor authentication")
-	fl.StringVar(&opts.Npmrc, "npmrc", "", "also write the credential to this .npmrc (bare --npmrc: ~/.npmrc or $NPM_CONFIG_USERCONFIG); give a file as --npmrc=FILE")
-	fl.Lookup("npmrc").NoOptDefVal = defaultNpmrc
+	fl.Var(npmrcFlag{&opts.Npmrc}, "npmrc", "also write the credential to this .npmrc (bare --npmrc: ~/.npmrc or $NPM_CONFIG_USERCONFIG); give a file as --npmrc=FILE")
+	fl.Lookup("npmrc").NoOptDefVal = npmrcNoOpt
 	fl.BoolVar(&opts.NoBrowser, "no-browser", false, "never open a browser for the web login")
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "how long to wait for the web login to complete")
 	return cmd

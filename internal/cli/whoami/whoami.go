@@ -65,7 +65,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	user, err := client.Whoami(ctx, opts.Registry)
 	if err != nil {
-		return err
+		return cmdutil.ExplainAuth(err, auths)
 	}
 	if opts.JSON() {
 		out := map[string]any{"registry": opts.Registry, "username": user, "entry": nil}
