@@ -140,7 +140,10 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		registrycmds.NewCmdView(f, nil),
 		whoami.NewCmd(f, nil),
 		versioncmd.NewCmd(f, nil),
+		newEnvironmentTopic(),
+		newGenManCmd(),
 	)
+	addExamples(root)
 	return root
 }
 
