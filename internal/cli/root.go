@@ -144,6 +144,7 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		newGenManCmd(),
 	)
 	addExamples(root)
+	addCompletions(f, root)
 	return root
 }
 
