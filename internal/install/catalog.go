@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
@@ -28,6 +29,10 @@ type catalog struct {
 	// onVersions, when set, hears about every packument fetched, from the
 	// goroutine that fetched it.
 	onVersions func(name, registry string, versions []resolve.VersionInfo)
+	// onKnown, when set, hears how many packuments are in so far, each time
+	// one more is.
+	onKnown func(known int)
+	known   atomic.Int64
 
 	// pinned maps a package to the version a lock consistent with the
 	// manifest pins it at: its packument comes from the cache when the
@@ -122,6 +127,9 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 		e.versions = VersionInfos(p)
 		if c.onVersions != nil {
 			c.onVersions(name, c.Registry(name), e.versions)
+		}
+		if n := c.known.Add(1); c.onKnown != nil {
+			c.onKnown(int(n))
 		}
 	}()
 	return e
