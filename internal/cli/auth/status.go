@@ -144,7 +144,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	}
 	var client *registry.Client
 	var firstErr error
-	failed := 0
+	failed, asked := 0, 0
 	for i := range entries {
 		e := &entries[i]
 		a, ok := upmconfig.MatchRegistry(auths, e.Registry)
@@ -165,6 +165,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 				return err
 			}
 		}
+		asked++
 		user, err := client.Whoami(ctx, e.Registry)
 		if err != nil {
 			e.Whoami.Status, e.Whoami.Error = "failed", err.Error()
@@ -184,7 +185,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		printStatus(opts, entries)
 	}
 	if firstErr != nil {
-		return fmt.Errorf("%d of the registries with a credential did not accept it; the first: %w", failed, firstErr)
+		return fmt.Errorf("whoami failed on %d of %d registries with a credential; the first: %w", failed, asked, firstErr)
 	}
 	return nil
 }
@@ -201,7 +202,7 @@ func printStatus(opts *StatusOptions, entries []statusEntry) {
 		case "ok":
 			fmt.Fprintf(w, "  ✓ Logged in as %s\n", e.Whoami.Username)
 		case "failed":
-			fmt.Fprintf(w, "  X Not accepted: %s\n", e.Whoami.Error)
+			fmt.Fprintf(w, "  X whoami failed: %s\n", e.Whoami.Error)
 		case "skipped":
 			fmt.Fprintln(w, "  - Not asked (--offline): whoami needs the network")
 		case "none":
