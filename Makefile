@@ -3,11 +3,15 @@
 
 GO ?= go
 
-.PHONY: build test-deps test demo vet bench fuzz
+.PHONY: build test-deps test demo vet bench fuzz man
 
 ## build: build the upkg binary into bin/upkg
 build:
 	$(GO) build -o bin/upkg ./cmd/upkg
+
+## man: a man page per command into man/man1 (upkg gen-man)
+man:
+	$(GO) run ./cmd/upkg gen-man man/man1
 
 ## test-deps: install the pinned Verdaccio for the end-to-end tests (npm ci in
 ## test/verdaccio; skipped when node_modules matches package-lock.json)

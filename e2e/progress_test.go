@@ -32,10 +32,12 @@ func slowRegistry(t *testing.T, user, prefix string, delay time.Duration) (*spy,
 }
 
 // TestInstallProgressBar runs install on a terminal (a pseudo-terminal) while
-// the registry is slow: a progress bar counts the packages, warnings and the
-// summary line are not mangled by it, and --no-progress or a pipe get none.
+// the registry is slow: a line counts the packages being resolved, then a
+// progress bar counts the packages fetched, warnings and the summary line
+// are not mangled by them, and --no-progress or a pipe get none.
 func TestInstallProgressBar(t *testing.T) {
 	sp, tok, manifest := slowRegistry(t, "pia", "com.example.bar", 500*time.Millisecond)
+	sp.delayPackuments(400 * time.Millisecond)
 
 	run := func(ci bool, args ...string) string {
 		s := newSandbox(t)
@@ -56,7 +58,7 @@ func TestInstallProgressBar(t *testing.T) {
 	}
 
 	out := run(false, "install", "--jobs", "1")
-	for _, want := range []string{"Installing", "/4 packages", "warning: no ", "Installed 4 packages"} {
+	for _, want := range []string{"Resolving… ", "Installing", "/4 packages", "warning: no ", "Installed 4 packages"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("install on a terminal printed no %q:\n%q", want, out)
 		}
@@ -74,7 +76,7 @@ func TestInstallProgressBar(t *testing.T) {
 		"--no-progress": run(false, "install", "--jobs", "1", "--no-progress"),
 		"CI set":        run(true, "install", "--jobs", "1"),
 	} {
-		if strings.Contains(out, "Installing") || !strings.Contains(out, "Installed 4 packages") {
+		if strings.Contains(out, "Installing") || strings.Contains(out, "Resolving") || !strings.Contains(out, "Installed 4 packages") {
 			t.Errorf("%s, on a terminal:\n%q", name, out)
 		}
 	}

@@ -46,8 +46,9 @@ type spy struct {
 	got []seen
 	rp  *httputil.ReverseProxy
 	// tarballDelay holds every tarball response back this long, so a test
-	// can watch an install in progress.
-	tarballDelay time.Duration
+	// can watch an install in progress; packumentDelay every other request
+	// but the /-/ endpoints (resolution in progress).
+	tarballDelay, packumentDelay time.Duration
 }
 
 func (s *spy) forward(t *testing.T, target string) {
@@ -82,10 +83,13 @@ func listenSpy(t *testing.T, addr string) *spy {
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.got = append(s.got, seen{r.URL.Path, r.Header.Get("Authorization")})
-		rp, delay := s.rp, s.tarballDelay
+		rp, delay, pdelay := s.rp, s.tarballDelay, s.packumentDelay
 		s.mu.Unlock()
-		if strings.HasSuffix(r.URL.Path, ".tgz") {
+		switch {
+		case strings.HasSuffix(r.URL.Path, ".tgz"):
 			time.Sleep(delay)
+		case !strings.HasPrefix(r.URL.Path, "/-/"):
+			time.Sleep(pdelay)
 		}
 		if rp == nil {
 			http.Error(w, "spy has no target", http.StatusBadGateway)
@@ -114,6 +118,13 @@ func (s *spy) delayTarballs(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tarballDelay = d
+}
+
+// delayPackuments sets packumentDelay.
+func (s *spy) delayPackuments(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.packumentDelay = d
 }
 
 func (s *spy) requests() int {

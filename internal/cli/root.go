@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/upkg/upkg/internal/cli/list"
 	"github.com/upkg/upkg/internal/cli/login"
 	"github.com/upkg/upkg/internal/cli/registrycmds"
+	versioncmd "github.com/upkg/upkg/internal/cli/version"
 	"github.com/upkg/upkg/internal/cli/whoami"
 	"github.com/upkg/upkg/internal/extract"
 	"github.com/upkg/upkg/internal/fileerr"
@@ -34,18 +36,46 @@ import (
 	"github.com/upkg/upkg/internal/resolve"
 )
 
-// Version is set at link time (-ldflags "-X github.com/upkg/upkg/internal/cli.Version=v1.2.3");
-// otherwise the module version from the build info is used.
-var Version = ""
+// Version, Commit and Date are set at link time (-ldflags "-X
+// github.com/upkg/upkg/internal/cli.Version=v1.2.3 -X …cli.Commit=abc1234 -X
+// …cli.Date=2026-01-02T03:04:05Z"); otherwise the module version and the
+// VCS stamps of the build info are used.
+var (
+	Version = ""
+	Commit  = ""
+	Date    = ""
+)
 
-func version() string {
-	if Version != "" {
-		return Version
+// buildInfo describes this binary: the link-time variables, else the build
+// info (module version, vcs.revision, vcs.time, vcs.modified).
+func buildInfo() cmdutil.BuildInfo {
+	b := cmdutil.BuildInfo{Version: Version, Commit: Commit, Date: Date, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return withDefaults(b)
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	if b.Version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		b.Version = bi.Main.Version
 	}
-	return "dev"
+	fromVCS := b.Commit == ""
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision" && fromVCS:
+			b.Commit = s.Value
+		case s.Key == "vcs.time" && b.Date == "":
+			b.Date = s.Value
+		case s.Key == "vcs.modified" && fromVCS:
+			b.Modified = s.Value == "true"
+		}
+	}
+	return withDefaults(b)
+}
+
+func withDefaults(b cmdutil.BuildInfo) cmdutil.BuildInfo {
+	if b.Version == "" {
+		b.Version = "dev"
+	}
+	return b
 }
 
 // Main runs upkg with the process's environment and returns the exit code.
@@ -56,8 +86,9 @@ func Main(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
 		Getenv:  os.Getenv,
 		GOOS:    runtime.GOOS,
 		Home:    cmdutil.SystemHome,
-		Version: version(),
 	}
+	f.Build = buildInfo()
+	f.Version = f.Build.Version
 	return Run(ctx, f, args)
 }
 
@@ -67,11 +98,11 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		Use:           "upkg",
 		Short:         "A fast, Unity-compatible package manager",
 		Long:          "upkg resolves and installs Unity projects the way the Unity Package Manager does,\nand manages the scoped-registry credentials of .upmconfig.toml.",
-		Version:       f.Version,
+		Version:       f.BuildInfo().Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetVersionTemplate("upkg {{.Version}}\n")
+	root.SetVersionTemplate(strings.ReplaceAll(f.BuildInfo().String(), "{{", "{{`{{`}}"))
 	g := f.Globals
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.Project, "project", "C", "", "Unity project root (default: the nearest folder holding Packages/manifest.json)")
@@ -108,7 +139,12 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		registrycmds.NewCmdSearch(f, nil),
 		registrycmds.NewCmdView(f, nil),
 		whoami.NewCmd(f, nil),
+		versioncmd.NewCmd(f, nil),
+		newEnvironmentTopic(),
+		newGenManCmd(),
 	)
+	addExamples(root)
+	addCompletions(f, root)
 	return root
 }
 
@@ -126,6 +162,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		// Ctrl-C: the shell's convention, as npm and git do (128 + SIGINT).
 		fmt.Fprintln(f.IO.ErrOut, "interrupted")
+		printJSONError(f, args, cmdutil.ExitInterrupted, "interrupted", "")
 		return cmdutil.ExitInterrupted
 	}
 	code, hint := classify(err)
@@ -140,8 +177,39 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	}
 	if code == cmdutil.ExitUsage && hint == "" {
 		fmt.Fprintf(f.IO.ErrOut, "Run 'upkg --help' for usage.\n")
+		hint = "run upkg --help for usage"
 	}
+	printJSONError(f, args, code, err.Error(), hint)
 	return code
+}
+
+// printJSONError prints the error object on stdout under --json
+// (docs/json/error.md), unless the command already printed its document:
+// stdout holds one JSON document, whatever happens. The human message is on
+// stderr too, as gh prints it.
+func printJSONError(f *cmdutil.Factory, args []string, code int, msg, hint string) {
+	if !wantsJSON(f.Globals, args) || f.Globals.WroteJSON() {
+		return
+	}
+	doc := cmdutil.ErrorJSON{Error: cmdutil.ErrorBody{Code: code, Kind: cmdutil.ExitKind(code), Message: msg, Hint: hint}}
+	_ = f.Printer().PrintJSON(doc) // stdout closed: nothing left to tell
+}
+
+// wantsJSON reports --json, also when cobra stopped before parsing the flags
+// (an unknown command): then the arguments before "--" tell.
+func wantsJSON(g *cmdutil.Globals, args []string) bool {
+	if g.JSON {
+		return true
+	}
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if v, ok := strings.CutPrefix(a, "--json"); ok && (v == "" || v == "=true" || v == "=1") {
+			return true
+		}
+	}
+	return false
 }
 
 // classify maps an error to its exit code and a hint: the first rule of

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
@@ -29,6 +30,10 @@ type catalog struct {
 	// onVersions, when set, hears about every packument fetched, from the
 	// goroutine that fetched it.
 	onVersions func(name, registry string, versions []resolve.VersionInfo)
+	// onKnown, when set, hears how many packuments are in so far, each time
+	// one more is.
+	onKnown func(known int)
+	known   atomic.Int64
 
 	// pinned maps a package to the version a lock consistent with the
 	// manifest pins it at: its packument comes from the cache when the
@@ -123,6 +128,9 @@ func (c *catalog) start(ctx context.Context, name string) *catalogEntry {
 		e.versions = VersionInfos(p)
 		if c.onVersions != nil {
 			c.onVersions(name, c.Registry(name), e.versions)
+		}
+		if n := c.known.Add(1); c.onKnown != nil {
+			c.onKnown(int(n))
 		}
 	}()
 	return e

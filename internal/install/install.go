@@ -37,6 +37,9 @@ import (
 // Reporter hears about progress. Implementations must be safe for concurrent
 // use.
 type Reporter interface {
+	// Resolving is called during resolution each time the metadata of one
+	// more package is in, with how many are in so far (from any goroutine).
+	Resolving(known int)
 	// Resolved is called once with the number of packages to fetch.
 	Resolved(toFetch int)
 	// Fetched is called when one package is in the cache and installed.
@@ -274,6 +277,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	}()
 	cat := newCatalog(ctx, opts.Client, opts.Manifest, opts.DefaultRegistry, max(opts.Jobs, 1), builtins)
 	cat.onVersions = fetches.guess
+	cat.onKnown = opts.Reporter.Resolving
 	cat.pinned = pinnedByLock(opts.Manifest, oldLock, opts.DefaultRegistry)
 	graph, err := resolve.Resolve(ctx, resolve.Input{
 		Manifest:      opts.Manifest,

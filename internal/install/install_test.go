@@ -97,6 +97,7 @@ type quietReporter struct {
 	warnings []string
 }
 
+func (r *quietReporter) Resolving(int)                {}
 func (r *quietReporter) Resolved(int)                 {}
 func (r *quietReporter) Fetched(string, string, bool) {}
 func (r *quietReporter) Downloaded(int)               {}

@@ -17,6 +17,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddCommand(
 		NewCmdSet(f, nil),
 		NewCmdList(f, nil),
+		NewCmdStatus(f, nil),
 		NewCmdRemove(f, nil),
 		NewCmdEncode(f, nil),
 		NewCmdImport(f, nil),

@@ -60,3 +60,12 @@ func TestImportFlags(t *testing.T) {
 		{Name: "file as argument", Args: []string{"/tmp/x.npmrc"}, Code: -1},
 	})
 }
+
+func TestStatusFlags(t *testing.T) {
+	cmdtest.RunCases(t, NewCmdStatus, []cmdtest.Case[StatusOptions]{
+		{Name: "no flags", Want: StatusOptions{}},
+		{Name: "one registry", Args: []string{"--registry", reg}, Want: StatusOptions{Registry: reg}},
+		{Name: "relative registry", Args: []string{"--registry", "npm.example.com"}, Code: cmdutil.ExitUsage},
+		{Name: "argument", Args: []string{reg}, Code: -1},
+	})
+}

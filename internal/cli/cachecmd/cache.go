@@ -162,8 +162,18 @@ func cleanRun(ctx context.Context, opts *CleanOptions) error {
 	if err != nil {
 		return err
 	}
+	removed, err := s.List()
+	if err != nil {
+		return err
+	}
 	if err := s.Clean(ctx); err != nil {
 		return err
+	}
+	if opts.JSON() {
+		if removed == nil {
+			removed = []cache.Info{}
+		}
+		return opts.PrintJSON(map[string]any{"removed": removed})
 	}
 	opts.Infof("Cache emptied")
 	return nil

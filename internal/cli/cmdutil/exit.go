@@ -11,21 +11,48 @@ import (
 	"github.com/upkg/upkg/internal/regurl"
 )
 
-// Exit codes of CLI.md. Scripts depend on them; never renumber.
+// Exit codes of CLI.md. Scripts depend on them; never renumber. The comment
+// after each is its kind: the "kind" of a --json error object (ExitKind).
 const (
-	ExitOK        = 0
-	ExitFailure   = 1
-	ExitUsage     = 2
-	ExitAuth      = 3
-	ExitNotFound  = 4
-	ExitNetwork   = 5
-	ExitFrozen    = 6
-	ExitIntegrity = 7
-	ExitInput     = 8
+	ExitOK        = 0 // ok
+	ExitFailure   = 1 // failure
+	ExitUsage     = 2 // usage
+	ExitAuth      = 3 // auth
+	ExitNotFound  = 4 // not-found
+	ExitNetwork   = 5 // network
+	ExitFrozen    = 6 // frozen
+	ExitIntegrity = 7 // integrity
+	ExitInput     = 8 // input
 	// ExitInterrupted is for Ctrl-C (128 + SIGINT, the shell's convention;
 	// CLI.md is silent on it).
-	ExitInterrupted = 130
+	ExitInterrupted = 130 // interrupted
 )
+
+// ExitKind names the class of an exit code, as the "kind" of a --json error
+// object (docs/json/error.md): "failure" for a code it does not know.
+func ExitKind(code int) string {
+	switch code {
+	case ExitOK:
+		return "ok"
+	case ExitUsage:
+		return "usage"
+	case ExitAuth:
+		return "auth"
+	case ExitNotFound:
+		return "not-found"
+	case ExitNetwork:
+		return "network"
+	case ExitFrozen:
+		return "frozen"
+	case ExitIntegrity:
+		return "integrity"
+	case ExitInput:
+		return "input"
+	case ExitInterrupted:
+		return "interrupted"
+	}
+	return "failure"
+}
 
 // ExitError is an error with the exit code it ends the process with and an
 // optional hint: the next thing the user should do.

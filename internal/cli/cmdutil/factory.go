@@ -28,7 +28,15 @@ type Globals struct {
 	EditorVersion   string
 	DefaultRegistry string
 	SystemUser      bool
+
+	// wroteJSON is set once a command has printed its JSON document, so
+	// that a failure after it adds no error object (Printer.PrintJSON).
+	wroteJSON bool
 }
+
+// WroteJSON reports whether the command printed its JSON document on stdout
+// (then a failure prints no error object after it: one document only).
+func (g *Globals) WroteJSON() bool { return g.wroteJSON }
 
 // Factory gives a command everything from outside the process: streams,
 // environment, OS, home folder, and the values built from them on first use
@@ -42,6 +50,8 @@ type Factory struct {
 	GOOS    string
 	Home    func() (string, error)
 	Version string
+	// Build describes the binary (upkg version); its Version is Version.
+	Build BuildInfo
 	// Transport is the base HTTP transport; nil means a fresh clone of
 	// http.DefaultTransport. Tests swap it.
 	Transport http.RoundTripper

@@ -40,8 +40,23 @@ func (p Printer) PrintJSON(v any) error {
 	enc := json.NewEncoder(p.IO.Out)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
+	p.Globals.wroteJSON = true
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("write JSON: %w", err)
 	}
 	return nil
+}
+
+// ErrorJSON is the error object of a failed command under --json
+// (docs/json/error.md): {"error":{"code":N,"kind":"…","message":"…","hint":"…"}}.
+type ErrorJSON struct {
+	Error ErrorBody `json:"error"`
+}
+
+// ErrorBody is the inside of ErrorJSON.
+type ErrorBody struct {
+	Code    int    `json:"code"`
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+	Hint    string `json:"hint"`
 }

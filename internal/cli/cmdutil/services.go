@@ -66,3 +66,25 @@ func (f *Factory) Store() (*cache.Store, error) {
 		return cache.Open(dir, maxSize)
 	})
 }
+
+// ProjectRegistries are the registries the project's manifest names: its
+// scoped registries' URLs, in order, and the registry of the names no scope
+// covers (the manifest's "registry" key, else DefaultRegistry). Without a
+// project, scoped is empty and unscoped is DefaultRegistry's.
+func (f *Factory) ProjectRegistries() (scoped []string, unscoped string, err error) {
+	_, found, err := f.ProjectRoot()
+	if err != nil {
+		return nil, "", err
+	}
+	if !found {
+		return nil, f.DefaultRegistry(""), nil
+	}
+	p, err := f.Project()
+	if err != nil {
+		return nil, "", err
+	}
+	for _, sr := range p.Manifest.ScopedRegistries {
+		scoped = append(scoped, sr.URL)
+	}
+	return scoped, p.Manifest.UnscopedRegistry(f.DefaultRegistry(p.Editor)), nil
+}

@@ -373,3 +373,18 @@ func pathRun(ctx context.Context, opts *PathOptions) error {
 	}
 	return nil
 }
+
+// CompleteKeys completes the KEY argument of get, set and unset (the first
+// argument only): the settings upkg knows.
+func CompleteKeys(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []string
+	for _, k := range keys {
+		if strings.HasPrefix(strings.ToLower(k), strings.ToLower(toComplete)) {
+			out = append(out, k)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
