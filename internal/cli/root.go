@@ -38,6 +38,14 @@ import (
 // otherwise the module version from the build info is used.
 var Version = ""
 
+// Commit is the Git commit the binary was built from, set at link time
+// (-ldflags "-X github.com/upkg/upkg/internal/cli.Commit=…", as .goreleaser.yaml does).
+var Commit = ""
+
+// Date is when the binary was built (RFC 3339), set at link time
+// (-ldflags "-X github.com/upkg/upkg/internal/cli.Date=…", as .goreleaser.yaml does).
+var Date = ""
+
 func version() string {
 	if Version != "" {
 		return Version
