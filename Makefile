@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: build test-deps test demo vet bench fuzz man
+.PHONY: build test-deps test demo vet bench fuzz man release-snapshot release
 
 ## build: build the upkg binary into bin/upkg
 build:
@@ -43,3 +43,18 @@ vet:
 bench: build test-deps
 	cd test/peers && npm ci --no-audit --no-fund --loglevel=error
 	$(GO) run ./internal/testharness/cmd/bench -upkg bin/upkg -peers npm,pnpm,bun
+
+# GoReleaser runs from its own module (tools/release/go.mod), never the main go.mod.
+GORELEASER = $(GO) tool -modfile=tools/release/go.mod goreleaser
+
+## release-snapshot: GoReleaser's snapshot into dist/ (six archives, checksums,
+## the Homebrew cask, the Scoop manifest; nothing published), then
+## scripts/check-release.sh checks it. CI runs it after `make test`.
+release-snapshot:
+	$(GORELEASER) release --snapshot --clean --skip=publish
+	scripts/check-release.sh
+
+## release: a real release from the current tag (needs GITHUB_TOKEN); the cask
+## and the Scoop manifest are generated into dist/, not pushed (skip_upload)
+release:
+	$(GORELEASER) release --clean
