@@ -100,7 +100,7 @@ done
 host="$(uname -s | tr '[:upper:]' '[:lower:]')_$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')"
 if [[ -x $work/$host/upkg ]]; then
 	version=$(sed -n 's/.*"version":"\([^"]*\)".*/\1/p' "$dist/metadata.json")
-	out=$("$work/$host/upkg" --version)
+	out=$("$work/$host/upkg" --version | head -n 1)
 	[[ $out == "upkg $version" ]] || fail "the $host binary says '$out', want 'upkg $version' (ldflags -X …cli.Version)"
 	echo "  $host binary: $out"
 fi

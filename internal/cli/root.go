@@ -154,7 +154,13 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	root := NewRoot(f)
 	root.SetArgs(args)
 	started := false
-	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		started = true
+		if r := f.Globals.DefaultRegistry; r != "" {
+			return cmdutil.CheckURLFlag("--default-registry", r)
+		}
+		return nil
+	}
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return cmdutil.ExitOK

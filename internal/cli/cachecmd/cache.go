@@ -86,7 +86,7 @@ func dirRun(ctx context.Context, opts *DirOptions) error {
 		return err
 	}
 	if opts.JSON() {
-		return opts.PrintJSON(map[string]any{"dir": dir, "maxSize": maxSize})
+		return opts.PrintJSON(map[string]any{"dir": dir, "maxCacheSize": maxSize})
 	}
 	fmt.Fprintln(opts.IO.Out, dir)
 	return nil

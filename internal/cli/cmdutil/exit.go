@@ -92,30 +92,34 @@ func AsExitError(err error) (*ExitError, bool) {
 // error (exit 2). A host without a scheme gets a hint with the URL it
 // probably meant. The message never repeats user info or a query, which may
 // hold a secret. Every command taking --registry uses it.
-func CheckRegistryURL(reg string) error {
+func CheckRegistryURL(reg string) error { return CheckURLFlag("--registry", reg) }
+
+// CheckURLFlag is CheckRegistryURL for the registry URL of the flag named
+// flag (--registry, --default-registry).
+func CheckURLFlag(flag, reg string) error {
 	if reg == "" {
-		return UsageErrorf("--registry: no URL given")
+		return UsageErrorf("%s: no URL given", flag)
 	}
 	if strings.Contains(reg, "@") {
 		if u, err := url.Parse(reg); err != nil || u.User != nil || !strings.Contains(reg, "://") {
 			return &ExitError{Code: ExitUsage,
-				Err:  errors.New("--registry: a registry URL holds no user name or password"),
+				Err:  fmt.Errorf("%s: a registry URL holds no user name or password", flag),
 				Hint: "store the credential in .upmconfig.toml instead: upkg login, or upkg auth set --token-stdin"}
 		}
 	}
 	if !strings.Contains(reg, "://") {
-		err := &ExitError{Code: ExitUsage, Err: fmt.Errorf("--registry %q is not a URL: it has no scheme (http:// or https://)", reg)}
+		err := &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s %q is not a URL: it has no scheme (http:// or https://)", flag, reg)}
 		if guess := schemeFor(reg) + reg; validURL(guess) {
-			err.Hint = fmt.Sprintf("did you mean --registry %s?", guess)
+			err.Hint = fmt.Sprintf("did you mean %s %s?", flag, guess)
 		}
 		return err
 	}
 	if _, err := regurl.NormalizeURL(reg); err != nil {
-		return UsageErrorf("--registry: %v", err)
+		return UsageErrorf("%s: %v", flag, err)
 	}
 	u, err := url.Parse(reg)
 	if err != nil { // NormalizeURL parsed it
-		return UsageErrorf("--registry: %v", err)
+		return UsageErrorf("%s: %v", flag, err)
 	}
 	var extra, mark string
 	switch {
@@ -128,8 +132,8 @@ func CheckRegistryURL(reg string) error {
 	}
 	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
 	return &ExitError{Code: ExitUsage,
-		Err:  fmt.Errorf("--registry %s%s: a registry URL has no %s", u.String(), mark, extra),
-		Hint: fmt.Sprintf("did you mean --registry %s?", u.String())}
+		Err:  fmt.Errorf("%s %s%s: a registry URL has no %s", flag, u.String(), mark, extra),
+		Hint: fmt.Sprintf("did you mean %s %s?", flag, u.String())}
 }
 
 // schemeFor is the scheme a URL written without one most likely has: http
