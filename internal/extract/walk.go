@@ -2,13 +2,14 @@ package extract
 
 import (
 	"archive/tar"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"io/fs"
 	"path"
 	"strings"
+
+	"compress/gzip"
 )
 
 // Limits bounds what one tarball may unpack to. A zero field means the
