@@ -2,14 +2,13 @@ package extract
 
 import (
 	"archive/tar"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"io/fs"
 	"path"
 	"strings"
-
-	"compress/gzip"
 )
 
 // Limits bounds what one tarball may unpack to. A zero field means the
