@@ -118,6 +118,20 @@ func seal(dir string, files []extract.File) error {
 	return nil
 }
 
+// unseal gives the regular files of a copied tree the modes their tarball
+// gave them (seal's chmod undone; the time stays).
+func unseal(dir string, files []extract.File) error {
+	for _, f := range files {
+		if f.Mode.IsRegular() {
+			p := filepath.Join(dir, filepath.FromSlash(f.Path))
+			if err := os.Chmod(p, f.Mode.Perm()); err != nil {
+				return fmt.Errorf("make %s writable: %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
 // writeMeta replaces e's meta.json with e.Meta.
 func writeMeta(e *Entry) error {
 	data, err := encodeMeta(&e.Meta)

@@ -261,3 +261,42 @@ func TestLinkedEntryCrashLeftovers(t *testing.T) {
 	checkLinked(t, e, dest)
 	checkVerify(t, s)
 }
+
+// TestUnseal: a tree copied whole from a sealed pkg/ (macOS clonefile keeps
+// modes) is made writable again, as the tarball says.
+func TestUnseal(t *testing.T) {
+	s := testStoreClone(t, true)
+	e := ensureSpecial(t, s)
+	e, err := s.ensureTree(context.Background(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range e.Meta.Files {
+		if !f.Mode.IsRegular() {
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o444); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := unseal(dir, e.Meta.Files); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range e.Meta.Files {
+		if !f.Mode.IsRegular() {
+			continue
+		}
+		fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if runtime.GOOS != "windows" && fi.Mode().Perm() != f.Mode.Perm() {
+			t.Errorf("%s: mode %v, want %v", f.Path, fi.Mode().Perm(), f.Mode.Perm())
+		}
+	}
+}

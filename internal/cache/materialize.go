@@ -112,6 +112,13 @@ func (s *Store) materialize(ctx context.Context, e *Entry, dest string, link boo
 			return fmt.Errorf("install %s: %w", label, err)
 		}
 	case !link && cloneTree(src, tmp):
+		if e.Meta.Linkable {
+			// A clone keeps the modes of a tree sealed for linking: the
+			// project's copy is its own, and writable as the tarball says.
+			if err := unseal(tmp, e.Meta.Files); err != nil {
+				return fmt.Errorf("install %s: %w", label, err)
+			}
+		}
 	default:
 		put := s.copyFunc()
 		if link {
