@@ -11,7 +11,9 @@
 //	    tarball.tgz           the tarball as downloaded and verified (Verify re-hashes it)
 //	    meta.json             name, version, checksums, sizes, file list, time added
 //	    pkg/                  the package's files, only where the file system can
-//	                          clone them into projects (see Materialize)
+//	                          clone them into projects (see Materialize), or once
+//	                          an install in link mode needed them (read-only, see
+//	                          MaterializeLinked)
 //	used/<algo>-<hex>       empty marker; its mtime is the last install (for LRU)
 //	locks/<algo>-<hex>.lock per-entry lock files (never deleted: see Clean)
 //	tmp/<algo>-<hex>.<rand> work in progress and entries being deleted
@@ -100,6 +102,9 @@ type Store struct {
 	probe     func(goos, dir string) bool
 	cloneOnce sync.Once
 	cloneOK   bool
+
+	// link makes a hard link (os.Link; tests substitute failures).
+	link func(oldname, newname string) error
 }
 
 // Parallelism of file creation. Measured on ext4 on a virtual disk (2
@@ -161,6 +166,7 @@ func open(dir string, maxSize int64, probe func(goos, dir string) bool) (*Store,
 		fileOps:  make(chan struct{}, defaultFileOps),
 		writers:  defaultWriters,
 		probe:    probe,
+		link:     os.Link,
 	}, nil
 }
 

@@ -54,6 +54,11 @@ type Meta struct {
 	// unpacks its tarball.tgz straight into each project. Entries written
 	// by earlier versions lack the field and have pkg/.
 	TarballOnly bool `json:"tarballOnly,omitempty"`
+	// Linkable is set once pkg/ may be hard-linked into projects
+	// (MaterializeLinked): its regular files are read-only and carry the
+	// modification time sealedTime, so that one written through a
+	// project's link is told apart by its size and time alone.
+	Linkable bool `json:"linkable,omitempty"`
 	// Added is when the entry was committed (UTC, whole seconds).
 	Added time.Time `json:"added"`
 	// Files and Dirs describe the package's files (from extract.Result),
@@ -248,11 +253,11 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 		Added: time.Now().UTC().Truncate(time.Second),
 		Files: res.Files, Dirs: res.Dirs,
 	}
-	data, err := json.MarshalIndent(&meta, "", "  ")
+	data, err := encodeMeta(&meta)
 	if err != nil {
-		return nil, fmt.Errorf("cache %s@%s: encode %s: %w", name, version, metaName, err)
+		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
-	if err := writeSynced(filepath.Join(work, metaName), append(data, '\n')); err != nil {
+	if err := writeSynced(filepath.Join(work, metaName), data); err != nil {
 		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
 
@@ -270,6 +275,15 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
 	return &Entry{Key: id, Dir: s.entryDir(id), Meta: meta}, nil
+}
+
+// encodeMeta is the content of a meta.json.
+func encodeMeta(m *Meta) ([]byte, error) {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", metaName, err)
+	}
+	return append(data, '\n'), nil
 }
 
 // download fetches the tarball into path, hashing it on the way, until it

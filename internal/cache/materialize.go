@@ -28,7 +28,8 @@ const smallFile = 1 << 20
 // missing for more than the moment between two renames, and never half
 // written.
 //
-// The files are the project's own, never hard links: a hard link shares
+// The files are the project's own, never hard links (MaterializeLinked is
+// the opt-in that links, for users who accept the risk): a hard link shares
 // its inode with the cache, so any in-place edit under dest (an editor, a
 // script, Unity itself) would silently corrupt the cache, and no file mode
 // stops root or the owner from doing that. Where the file system can clone
@@ -53,7 +54,13 @@ const smallFile = 1 << 20
 // evicted since Ensure returned it yields an error matching
 // fs.ErrNotExist: call Ensure again. A crash mid-way can leave a hidden
 // ".<name>@<version>.upkg-new-*" folder beside dest, never a partial dest.
-func (s *Store) Materialize(ctx context.Context, e *Entry, dest string) (err error) {
+func (s *Store) Materialize(ctx context.Context, e *Entry, dest string) error {
+	return s.materialize(ctx, e, dest, false)
+}
+
+// materialize is Materialize, or MaterializeLinked when link is set (and e
+// has a sealed pkg/ folder, see ensureTree).
+func (s *Store) materialize(ctx context.Context, e *Entry, dest string, link bool) (err error) {
 	label := e.Meta.Name + "@" + e.Meta.Version
 	unlock, err := s.rlockEntry(ctx, e.Key)
 	if err != nil {
@@ -62,7 +69,7 @@ func (s *Store) Materialize(ctx context.Context, e *Entry, dest string) (err err
 	defer unlock()
 	src := e.PkgDir()
 	fromTree := false
-	if !e.Meta.TarballOnly && s.canClone() {
+	if !e.Meta.TarballOnly && (link || s.canClone()) {
 		// An entry whose pkg/ was lost is still whole: its tarball serves.
 		_, err := os.Lstat(src)
 		fromTree = err == nil
@@ -104,9 +111,20 @@ func (s *Store) Materialize(ctx context.Context, e *Entry, dest string) (err err
 		if err := s.unpack(ctx, e, tmp); err != nil {
 			return fmt.Errorf("install %s: %w", label, err)
 		}
-	case cloneTree(src, tmp):
+	case !link && cloneTree(src, tmp):
+		if e.Meta.Linkable {
+			// A clone keeps the modes of a tree sealed for linking: the
+			// project's copy is its own, and writable as the tarball says.
+			if err := unseal(tmp, e.Meta.Files); err != nil {
+				return fmt.Errorf("install %s: %w", label, err)
+			}
+		}
 	default:
-		if err := s.copyTree(ctx, src, tmp, e.Meta.Files, e.Meta.Dirs); err != nil {
+		put := s.copyFunc()
+		if link {
+			put = s.linkFunc(currentOS, e.Key)
+		}
+		if err := s.copyTree(ctx, src, tmp, e.Meta.Files, e.Meta.Dirs, put); err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist) && strings.HasPrefix(pe.Path, src) {
 				if _, derr := os.Lstat(e.Dir); derr == nil {
@@ -175,9 +193,19 @@ func reserveSibling(parent, prefix string) (string, error) {
 	return d, nil
 }
 
+// putFunc creates the file or symbolic link f at dst from its cache copy src.
+type putFunc func(src, dst string, f extract.File) error
+
+// copyFunc copies (or clones, until the file system refuses) one tree's files.
+func (s *Store) copyFunc() putFunc {
+	var clone atomic.Bool
+	clone.Store(true) // until the file system says it cannot
+	return func(src, dst string, f extract.File) error { return copyEntry(src, dst, f, &clone) }
+}
+
 // copyTree recreates the files and folders of one entry (as listed in its
-// meta.json) from src under dst, which must not exist.
-func (s *Store) copyTree(ctx context.Context, src, dst string, files []extract.File, dirs []string) error {
+// meta.json) from src under dst, which must not exist, with put per file.
+func (s *Store) copyTree(ctx context.Context, src, dst string, files []extract.File, dirs []string, put putFunc) error {
 	if err := os.Mkdir(dst, 0o755); err != nil {
 		return err
 	}
@@ -189,8 +217,6 @@ func (s *Store) copyTree(ctx context.Context, src, dst string, files []extract.F
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	var next atomic.Int64
-	var clone atomic.Bool
-	clone.Store(true) // until the file system says it cannot
 	for w := 0; w < min(s.writers, len(files)); w++ {
 		g.Go(func() error {
 			for {
@@ -204,7 +230,7 @@ func (s *Store) copyTree(ctx context.Context, src, dst string, files []extract.F
 				f := files[i]
 				rel := filepath.FromSlash(f.Path)
 				s.fileOps <- struct{}{}
-				err := copyEntry(filepath.Join(src, rel), filepath.Join(dst, rel), f, &clone)
+				err := put(filepath.Join(src, rel), filepath.Join(dst, rel), f)
 				<-s.fileOps
 				if err != nil {
 					return err

@@ -51,7 +51,10 @@ func (p Problem) String() string {
 // target — with the tarball's entry, and files that the tarball does not
 // have are reported; an entry marked tarball-only must have no pkg/. An
 // entry that cannot be read at all (no meta.json, no tarball) is reported
-// as incomplete. Verify changes nothing; Prune or Clean remove bad entries.
+// as incomplete. In an entry made for hard-linking (Meta.Linkable), a file
+// whose size or modification time changed since it was made read-only is
+// reported even if its contents are the same: install would refuse it.
+// Verify changes nothing; Prune or Clean remove bad entries.
 // The error is for failures to check, not for problems found.
 func (s *Store) Verify(ctx context.Context) ([]Problem, error) {
 	ids, err := s.entryIDs()
@@ -131,7 +134,12 @@ func (s *Store) verifyEntry(ctx context.Context, id string) ([]Problem, error) {
 		if !hasTree {
 			return nil
 		}
-		if issue := comparePkgFile(filepath.Join(e.PkgDir(), filepath.FromSlash(tf.Path)), tf, body); issue != "" {
+		p := filepath.Join(e.PkgDir(), filepath.FromSlash(tf.Path))
+		issue := comparePkgFile(p, tf, body)
+		if e.Meta.Linkable && tf.Mode.IsRegular() {
+			issue = linkedIssue(p, tf, issue)
+		}
+		if issue != "" {
 			fileProblems = append(fileProblems, Problem{Key: id, Name: e.Meta.Name, Version: e.Meta.Version, Path: tf.Path, Issue: issue})
 		}
 		return nil
@@ -208,6 +216,20 @@ func (s *Store) verifyEntry(ctx context.Context, id string) ([]Problem, error) {
 		report("", "%s lists the folders %q; the tarball has %q", metaName, e.Meta.Dirs, dirs)
 	}
 	return problems, nil
+}
+
+// linkedIssue adds to issue, about the file at p of a linkable entry (see
+// MaterializeLinked), what install's check before linking sees: a time or
+// size other than sealed, and that projects share the file.
+func linkedIssue(p string, tf extract.File, issue string) string {
+	if issue == "" {
+		how, err := changedSinceSealed(p, tf)
+		if err != nil || how == "" {
+			return ""
+		}
+		issue = how
+	}
+	return issue + " (the file is hard-linked into projects: a Library/PackageCache file was edited)"
 }
 
 // comparePkgFile returns what differs between the file at p and the tarball

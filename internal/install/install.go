@@ -86,7 +86,12 @@ type Options struct {
 	Jobs          int
 	Frozen        bool
 	NoMaterialize bool
-	Reporter      Reporter
+	// Link hard-links the cache's read-only files into Library/PackageCache
+	// instead of copying them (cache.Store.MaterializeLinked). A cache
+	// entry whose linked files were edited is discarded and fetched again;
+	// offline it is the error (exit 7).
+	Link     bool
+	Reporter Reporter
 }
 
 // PackageReport is one package in the summary (CLI.md install --json).
@@ -405,7 +410,11 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 			}
 			if !opts.NoMaterialize {
 				dest := project.Paths{Root: opts.ProjectRoot}.Installed(dir)
-				err := opts.Store.Materialize(gctx, entry, dest)
+				materialize := opts.Store.Materialize
+				if opts.Link {
+					materialize = opts.Store.MaterializeLinked
+				}
+				err := materialize(gctx, entry, dest)
 				var damaged *cache.DamagedError
 				if errors.As(err, &damaged) && p.Source == lockfile.SourceRegistry && !opts.Offline {
 					// A cache file changed since it was verified: drop the
@@ -420,7 +429,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 					// Another process evicted the entry between Ensure and
 					// Materialize (Prune): fetch it again, once.
 					if entry, err = fetches.ensure(gctx, p.Name, p.Version, p.Registry, p.Dist, &fetched); err == nil {
-						err = opts.Store.Materialize(gctx, entry, dest)
+						err = materialize(gctx, entry, dest)
 					}
 				}
 				if err != nil {

@@ -22,7 +22,7 @@ type Effective struct {
 	Where string
 }
 
-// Effective resolves cacheRoot, maxCacheSize and caFile with UPM's precedence
+// Effective resolves cacheRoot, maxCacheSize, caFile and linkMode with UPM's precedence
 // (UPM-SPEC §3): environment, then the user file, then the OS default. caFile
 // comes from the user file, else the global file (both are honoured for TLS;
 // this reports the first). An unparsable UPM_MAX_CACHE_SIZE is ignored in
@@ -51,7 +51,24 @@ func (c *Config) Effective(loc Locator) []Effective {
 	if s, ok := c.Setting(KeyCAFile); ok {
 		ca = Effective{Key: KeyCAFile, Value: s.Value, Source: c.sourceOf(s), Where: s.File}
 	}
-	return append(out, ca)
+	out = append(out, ca)
+
+	link := Effective{Key: KeyLinkMode, Value: LinkModeCopy, Source: SourceDefault}
+	if s, ok := c.Setting(KeyLinkMode); ok {
+		link = Effective{Key: KeyLinkMode, Value: s.Value, Source: c.sourceOf(s), Where: s.File}
+	}
+	return append(out, link)
+}
+
+// LinkMode returns the user file's linkMode (LinkModeCopy when unset; a
+// value that is neither is dropped with a warning on load).
+func (c *Config) LinkMode() string {
+	if s, ok := c.Setting(KeyLinkMode); ok {
+		if v, ok := s.Value.(string); ok {
+			return v
+		}
+	}
+	return LinkModeCopy
 }
 
 func (c *Config) sourceOf(s Setting) string {

@@ -1,6 +1,9 @@
 package upmconfig
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestDefaultCacheRoot(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -65,5 +68,51 @@ func TestIsAbs(t *testing.T) {
 		if got := IsAbs(tc.goos, tc.p); got != tc.want {
 			t.Errorf("IsAbs(%s, %q) = %v", tc.goos, tc.p, got)
 		}
+	}
+}
+
+func TestLinkMode(t *testing.T) {
+	tests := []struct {
+		name, user, global string
+		want               string
+		warning            string
+	}{
+		{"unset", "", "", LinkModeCopy, ""},
+		{"hardlink", "linkMode = \"hardlink\"\n", "", LinkModeHardlink, ""},
+		{"copy", "linkMode = \"copy\"\n", "", LinkModeCopy, ""},
+		{"unknown value warns and copies", "linkMode = \"symlink\"\n", "", LinkModeCopy, `linkMode = "symlink" is not one of copy, hardlink`},
+		{"global file ignored", "", "linkMode = \"hardlink\"\n", LinkModeCopy, "linkMode is ignored in the global config file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			user, err := Parse("/u.toml", []byte(tt.user), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			global, err := Parse("/g.toml", []byte(tt.global), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := &Config{User: user, Global: global}
+			if got := cfg.LinkMode(); got != tt.want {
+				t.Errorf("LinkMode() = %q, want %q", got, tt.want)
+			}
+			loc := Locator{GOOS: "linux", Home: "/h", Getenv: func(string) string { return "" }}
+			for _, e := range cfg.Effective(loc) {
+				if e.Key == KeyLinkMode && e.Value != tt.want {
+					t.Errorf("Effective linkMode = %+v, want %q", e, tt.want)
+				}
+			}
+			var warnings []string
+			for _, w := range cfg.Warnings() {
+				warnings = append(warnings, w.Msg)
+			}
+			if got := strings.Join(warnings, "\n"); tt.warning == "" && got != "" || !strings.Contains(got, tt.warning) {
+				t.Errorf("warnings %q, want %q", got, tt.warning)
+			}
+		})
+	}
+	if _, err := Parse("/u.toml", []byte("linkMode = 1\n"), false); err == nil {
+		t.Error("linkMode = 1 parsed")
 	}
 }

@@ -87,6 +87,8 @@ func FuzzEditRoundTrip(f *testing.F) {
 		"[npmAuth.\"https://a.example.com\"]\ntoken = \"\"\"\n# x\n\n\"\"\"\n\n# c\n[npmAuth.\"https://A.example.com/\"]\n_auth = 'x'\ntoken = 'y'\n",
 		"\xEF\xBB\xBF[npmAuth.'https://a.example.com']\ntoken = 'a'",
 		"cacheRoot = '/x'\n\n\n[npmAuth.\"https://fuzz.example.com/new\"]\nalwaysAuth = true\n",
+		"linkMode = \"hardlink\"\n[npmAuth.\"https://a.example.com\"]\ntoken = \"t\"\n",
+		"linkMode = 'symlink'\nmaxCacheSize = 5\n",
 	} {
 		f.Add([]byte(s), "secret", uint8(3))
 	}

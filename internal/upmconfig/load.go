@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -125,9 +126,9 @@ func (c *Config) Auths() []Auth {
 	return out
 }
 
-// Setting returns a known top-level setting. cacheRoot and maxCacheSize come
-// from the user file only (the global file may not hold cache keys); caFile
-// comes from the user file, else from the global file.
+// Setting returns a known top-level setting. cacheRoot, maxCacheSize and
+// linkMode come from the user file only (the global file may not hold cache
+// keys); caFile comes from the user file, else from the global file.
 func (c *Config) Setting(key string) (Setting, bool) {
 	if c.User != nil {
 		if s, ok := c.User.Settings[key]; ok {
@@ -309,7 +310,7 @@ func (a *analyzer) check(path []string, offs []int, kind unstable.Kind, off int,
 			au.AlwaysAuth = data == "true"
 		}
 		return nil
-	case KeyCacheRoot, KeyCAFile, KeyMaxCacheSize:
+	case KeyCacheRoot, KeyCAFile, KeyMaxCacheSize, KeyLinkMode:
 		key := path[0]
 		want := unstable.String
 		if key == KeyMaxCacheSize {
@@ -328,6 +329,10 @@ func (a *analyzer) check(path []string, offs []int, kind unstable.Kind, off int,
 				return a.typeError(path, off, "an integer of 64 bits", kind)
 			}
 			s.Value = n
+		}
+		if key == KeyLinkMode && !slices.Contains(LinkModes, data) {
+			a.warn(s.Line, fmt.Sprintf("linkMode = %q is not one of %s; installs copy", data, strings.Join(LinkModes, ", ")))
+			return nil
 		}
 		a.f.Settings[key] = s
 		if a.f.Global && key != KeyCAFile {

@@ -16,7 +16,23 @@ const (
 	KeyCacheRoot    = "cacheRoot"
 	KeyMaxCacheSize = "maxCacheSize"
 	KeyCAFile       = "caFile"
+	// KeyLinkMode is upkg's own: how installs put a cached package's files
+	// into Library/PackageCache (LinkModeCopy or LinkModeHardlink).
+	KeyLinkMode = "linkMode"
 )
+
+// Values of linkMode.
+const (
+	// LinkModeCopy, the default: every project gets its own files (copies,
+	// or clones where the file system can), so editing them never reaches
+	// the cache.
+	LinkModeCopy = "copy"
+	// LinkModeHardlink hard-links read-only files out of the cache.
+	LinkModeHardlink = "hardlink"
+)
+
+// LinkModes are the values linkMode may take.
+var LinkModes = []string{LinkModeCopy, LinkModeHardlink}
 
 // DefaultMaxCacheSize is UPM's default cap of the registry-data cache (10 GB).
 const DefaultMaxCacheSize int64 = 10_000_000_000

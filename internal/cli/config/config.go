@@ -1,5 +1,5 @@
 // Package config implements `upkg config`: the top-level settings of the UPM
-// config files (cacheRoot, maxCacheSize, caFile) and where each effective value
+// config files (cacheRoot, maxCacheSize, caFile, linkMode) and where each effective value
 // comes from.
 package config
 
@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -18,7 +19,7 @@ import (
 	"github.com/upkg/upkg/internal/upmconfig"
 )
 
-var keys = []string{upmconfig.KeyCacheRoot, upmconfig.KeyMaxCacheSize, upmconfig.KeyCAFile}
+var keys = []string{upmconfig.KeyCacheRoot, upmconfig.KeyMaxCacheSize, upmconfig.KeyCAFile, upmconfig.KeyLinkMode}
 
 // globalUsage is the help of --global.
 const globalUsage = "the global upmconfig.toml instead of the user .upmconfig.toml"
@@ -27,11 +28,13 @@ const globalUsage = "the global upmconfig.toml instead of the user .upmconfig.to
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.Group(&cobra.Command{
 		Use:   "config",
-		Short: "Show and change cacheRoot, maxCacheSize and caFile",
+		Short: "Show and change cacheRoot, maxCacheSize, caFile and linkMode",
 		Long: `Show and change the top-level settings of the UPM config files:
   cacheRoot     the global cache root (user file)
   maxCacheSize  the cache size cap in bytes (user file)
   caFile        a PEM file of extra trusted CAs (global file with --global, or user file)
+  linkMode      copy (the default) or hardlink: how install puts cached files into
+                Library/PackageCache (user file; see install --link)
 Environment variables UPM_CACHE_ROOT and UPM_MAX_CACHE_SIZE beat the files.`,
 	})
 	// Accepted before the subcommand (upkg config --global set ...) and by
@@ -284,6 +287,11 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 func parseValue(opts *SetOptions) (any, error) {
 	key, raw := opts.Key, opts.Value
 	switch key {
+	case upmconfig.KeyLinkMode:
+		if !slices.Contains(upmconfig.LinkModes, raw) {
+			return nil, cmdutil.UsageErrorf("linkMode is one of %s, not %q", strings.Join(upmconfig.LinkModes, ", "), raw)
+		}
+		return raw, nil
 	case upmconfig.KeyMaxCacheSize:
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || n < 0 {
@@ -310,7 +318,7 @@ func checkKeyIn(key string, global bool) error {
 		return err
 	}
 	if global && key != upmconfig.KeyCAFile {
-		return cmdutil.UsageErrorf("%s belongs in the user file: Unity ignores cache keys in the global file (drop --global)", key)
+		return cmdutil.UsageErrorf("%s belongs in the user file: cache keys in the global file are ignored (drop --global)", key)
 	}
 	return nil
 }

@@ -40,21 +40,29 @@ type Options struct {
 
 	Frozen        bool
 	NoMaterialize bool
-	Jobs          int
-	EditorPath    string
+	// Link is --link: hard-link files out of the cache (also linkMode =
+	// "hardlink" in the user config).
+	Link       bool
+	Jobs       int
+	EditorPath string
 }
 
 // NewCmd builds `install` [`i`]; runF replaces the behaviour in flag tests.
 func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := NewOptions(f)
 	cmd := &cobra.Command{
-		Use:     "install [--frozen] [--no-materialize] [--jobs N]",
+		Use:     "install [--frozen] [--no-materialize] [--link] [--jobs N]",
 		Aliases: []string{"i"},
 		Short:   "Resolve Packages/manifest.json like Unity, write the lock, download and install",
 		Long: `Resolve Packages/manifest.json the way the Unity Package Manager does, write
 Packages/packages-lock.json, download and verify every registry package into the
 shared cache, and extract each into Library/PackageCache/<name>@<version>.
-A second run with nothing changed does no network I/O.`,
+A second run with nothing changed does no network I/O.
+
+--link (or linkMode = "hardlink" in the user config) hard-links read-only files
+out of the cache instead of copying them: much faster, but Library/PackageCache
+then shares its files with the cache and every other project. An edited linked
+file is detected (upkg cache verify; install fetches such a package again).`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return run(c.Context(), opts, runF) },
 	}
@@ -117,6 +125,7 @@ func addFlags(cmd *cobra.Command, opts *Options) {
 		fl.BoolVar(&opts.Frozen, "frozen", false, "fail with exit 6, writing nothing, if the lock file would change")
 	}
 	fl.BoolVar(&opts.NoMaterialize, "no-materialize", false, "fill the cache and write the lock, but do not touch Library/PackageCache")
+	fl.BoolVar(&opts.Link, "link", false, "hard-link read-only files out of the cache instead of copying (see linkMode in upkg config)")
 	fl.IntVar(&opts.Jobs, "jobs", DefaultJobs, "parallel downloads (connections per registry)")
 	fl.StringVar(&opts.EditorPath, "editor-path", "", "an installed Unity Editor to read the built-in packages from")
 }
@@ -132,7 +141,8 @@ func Run(ctx context.Context, opts *Options) error {
 		opts.Warnf("no %s: editor compatibility is not checked (pass --editor-version)", p.ProjectVersion())
 	}
 	// A malformed config file fails every install, no-op or not.
-	if _, err := opts.Config(); err != nil {
+	cfg, err := opts.Config()
+	if err != nil {
 		return err
 	}
 	root, editor := p.Root, p.Editor
@@ -148,6 +158,7 @@ func Run(ctx context.Context, opts *Options) error {
 		Jobs:            opts.Jobs,
 		Frozen:          opts.Frozen,
 		NoMaterialize:   opts.NoMaterialize,
+		Link:            opts.Link || cfg.LinkMode() == upmconfig.LinkModeHardlink,
 	}
 	// One install of a project at a time; a second waits (and says so).
 	unlock, err := install.LockProject(ctx, root, func() {
@@ -180,10 +191,7 @@ func Run(ctx context.Context, opts *Options) error {
 		sum, err = install.Run(ctx, iopts)
 		rep.finish()
 		if err != nil {
-			if cfg, cerr := opts.Config(); cerr == nil {
-				err = cmdutil.ExplainAuth(err, cfg.Auths())
-			}
-			return explainFrozen(err)
+			return explainFrozen(cmdutil.ExplainAuth(err, cfg.Auths()))
 		}
 	}
 	if opts.JSON() {

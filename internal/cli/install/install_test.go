@@ -27,6 +27,8 @@ func TestFlags(t *testing.T) {
 		{args: []string{"--jobs", "0"}, code: cmdutil.ExitUsage},
 		{ci: true, args: nil, want: Options{Frozen: true, Jobs: 32}},
 		{ci: true, args: []string{"--no-materialize"}, want: Options{Frozen: true, NoMaterialize: true, Jobs: 32}},
+		{args: []string{"--link"}, want: Options{Link: true, Jobs: 32}},
+		{ci: true, args: []string{"--link"}, want: Options{Frozen: true, Link: true, Jobs: 32}},
 		{ci: true, args: []string{"--frozen"}, code: -1}, // ci has no --frozen flag: it is frozen
 	}
 	for _, tt := range tests {

@@ -1,0 +1,302 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// ensureSpecial caches specialPackage (an executable, a symbolic link, an
+// empty folder) in s.
+func ensureSpecial(t testing.TB, s *Store) *Entry {
+	t.Helper()
+	data := specialPackage(t)
+	fetch, _ := counting(data)
+	e, err := s.Ensure(context.Background(), sriKey(data), "com.example.special", "1.0.0", fetch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// checkLinked fails unless every regular file under dest is the entry's
+// pkg/ file itself (one inode), read-only, with its execute bit kept.
+func checkLinked(t testing.TB, e *Entry, dest string) {
+	t.Helper()
+	n := 0
+	for _, f := range e.Meta.Files {
+		if !f.Mode.IsRegular() {
+			continue
+		}
+		n++
+		dfi, err := os.Lstat(filepath.Join(dest, filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sfi, err := os.Lstat(filepath.Join(e.PkgDir(), filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !os.SameFile(sfi, dfi) {
+			t.Errorf("%s is not a hard link to the cache's file", f.Path)
+		}
+		if dfi.Mode().Perm()&0o222 != 0 {
+			t.Errorf("%s: mode %v, want read-only", f.Path, dfi.Mode())
+		}
+		if runtime.GOOS != "windows" && (dfi.Mode().Perm()&0o100 != 0) != (f.Mode.Perm()&0o100 != 0) {
+			t.Errorf("%s: mode %v, the tarball says %v", f.Path, dfi.Mode(), f.Mode)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no regular files")
+	}
+}
+
+func TestMaterializeLinked(t *testing.T) {
+	for _, l := range layouts() {
+		t.Run(l.name, func(t *testing.T) {
+			s := testStoreClone(t, l.clone)
+			for _, e := range []*Entry{ensureSpecial(t, s), ensure(t, s, "com.example.a", 5)} {
+				dest := filepath.Join(t.TempDir(), e.Meta.Name+"@1.0.0")
+				if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
+					t.Fatal(err)
+				}
+				// The entry now says it is linkable, and a second project
+				// links to the same files.
+				e2, err := s.Lookup(Key{Integrity: e.Meta.Integrity})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !e2.Meta.Linkable || e2.Meta.TarballOnly {
+					t.Fatalf("meta after linking: linkable %v, tarball only %v", e2.Meta.Linkable, e2.Meta.TarballOnly)
+				}
+				dest2 := filepath.Join(t.TempDir(), e.Meta.Name+"@1.0.0")
+				if err := s.MaterializeLinked(context.Background(), e2, dest2); err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range []string{dest, dest2} {
+					checkLinked(t, e2, d)
+					if target, err := os.Readlink(filepath.Join(d, "Alias.cs")); e.Meta.Name == "com.example.special" && (err != nil || target != "Runtime/A.cs") {
+						t.Errorf("Alias.cs: link to %q (%v)", target, err)
+					}
+				}
+				// The default mode still gives a project its own files.
+				dest3 := filepath.Join(t.TempDir(), e.Meta.Name+"@1.0.0")
+				if err := s.Materialize(context.Background(), e2, dest3); err != nil {
+					t.Fatal(err)
+				}
+				checkSameTree(t, e2, dest3)
+			}
+			checkVerify(t, s)
+		})
+	}
+}
+
+// editLinked writes through a project's hard link, as an editor would.
+func editLinked(t testing.TB, p, content string) {
+	t.Helper()
+	if err := os.Chmod(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLinkedEditDetected(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(t *testing.T, p string)
+		issue string
+	}{
+		{"size", func(t *testing.T, p string) { editLinked(t, p, "class A { int x; }\n") }, "size changed"},
+		{"same size", func(t *testing.T, p string) { editLinked(t, p, "class B {}\n") }, "contents changed"},
+		{"touched", func(t *testing.T, p string) {
+			if err := os.Chtimes(p, sealedTime, sealedTime.Add(1e9)); err != nil {
+				t.Fatal(err)
+			}
+		}, "was modified at 1985-10-26T08:15:01Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := testStoreClone(t, false)
+			e := ensureSpecial(t, s)
+			dest := filepath.Join(t.TempDir(), "com.example.special@1.0.0")
+			if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
+				t.Fatal(err)
+			}
+			tt.edit(t, filepath.Join(dest, "Runtime", "A.cs"))
+
+			problems, err := s.Verify(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(problems) != 1 || problems[0].Path != "Runtime/A.cs" || !strings.Contains(problems[0].Issue, tt.issue) || !strings.Contains(problems[0].Issue, "hard-linked into projects") {
+				t.Fatalf("Verify = %v, want one problem with Runtime/A.cs: %s", problems, tt.issue)
+			}
+
+			// The check before linking refuses the entry, naming the file,
+			// and leaves the project's folder as it was.
+			other := filepath.Join(t.TempDir(), "com.example.special@1.0.0")
+			err = s.MaterializeLinked(context.Background(), e, other)
+			var damaged *DamagedError
+			if !errors.As(err, &damaged) || damaged.Key != e.Key || filepath.Base(damaged.Path) != "A.cs" {
+				t.Fatalf("MaterializeLinked = %v, want a DamagedError naming A.cs", err)
+			}
+			if _, err := os.Lstat(other); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("%s exists after a refused install (%v)", other, err)
+			}
+			leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(other), ".*"))
+			if len(leftovers) > 0 {
+				t.Errorf("leftovers: %v", leftovers)
+			}
+
+			// Discarded and fetched again, the entry links cleanly.
+			if err := s.Discard(context.Background(), e.Key); err != nil {
+				t.Fatal(err)
+			}
+			e = ensureSpecial(t, s)
+			if err := s.MaterializeLinked(context.Background(), e, other); err != nil {
+				t.Fatal(err)
+			}
+			checkLinked(t, e, other)
+			checkVerify(t, s)
+		})
+	}
+}
+
+func TestMaterializeLinkedFallsBackToCopy(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		each bool // every file is tried: only that file is copied
+	}{
+		{"another file system", syscall.EXDEV, false},
+		{"no hard links", syscall.EPERM, false},
+		{"too many links", syscall.EMLINK, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := testStoreClone(t, false)
+			calls := 0
+			s.link = func(oldname, newname string) error {
+				calls++
+				return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: tt.err}
+			}
+			s.writers = 1 // count the calls in order
+			e := ensure(t, s, "com.example.a", 1)
+			dest := filepath.Join(t.TempDir(), "com.example.a@1.0.0")
+			if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
+				t.Fatal(err)
+			}
+			e, _ = s.Lookup(Key{Integrity: e.Meta.Integrity})
+			checkSameTree(t, e, dest)
+			want := 1
+			if tt.each {
+				want = len(e.Meta.Files)
+			}
+			if calls != want {
+				t.Errorf("%d links tried, want %d", calls, want)
+			}
+		})
+	}
+	t.Run("real failure", func(t *testing.T) {
+		s := testStoreClone(t, false)
+		s.link = func(oldname, newname string) error {
+			return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: syscall.ENOSPC}
+		}
+		e := ensure(t, s, "com.example.a", 1)
+		dest := filepath.Join(t.TempDir(), "com.example.a@1.0.0")
+		if err := s.MaterializeLinked(context.Background(), e, dest); !errors.Is(err, syscall.ENOSPC) {
+			t.Fatalf("MaterializeLinked = %v, want ENOSPC", err)
+		}
+	})
+}
+
+func TestLinkFallsBack(t *testing.T) {
+	tests := []struct {
+		goos string
+		err  error
+		want bool
+	}{
+		{"linux", syscall.EXDEV, true},
+		{"linux", syscall.EMLINK, true},
+		{"linux", syscall.EPERM, true},
+		{"darwin", syscall.ENOTSUP, true},
+		{"linux", syscall.ENOSPC, false},
+		{"linux", syscall.ENOENT, false},
+		{"linux", errors.New("not an errno"), false},
+		{"windows", syscall.Errno(winErrorNotSameDevice), true},
+		{"windows", syscall.Errno(winErrorInvalidFunction), true},
+		{"windows", syscall.Errno(winErrorTooManyLinks), true},
+		{"windows", syscall.Errno(112), false}, // ERROR_DISK_FULL
+	}
+	for _, tt := range tests {
+		err := &os.LinkError{Op: "link", Old: "a", New: "b", Err: tt.err}
+		if got := linkFallsBack(tt.goos, err); got != tt.want {
+			t.Errorf("linkFallsBack(%s, %v) = %v, want %v", tt.goos, tt.err, got, tt.want)
+		}
+	}
+}
+
+// TestLinkedEntryCrashLeftovers: a pkg/ folder in an entry that meta.json
+// still calls tarball-only (a crash between the two) is made again.
+func TestLinkedEntryCrashLeftovers(t *testing.T) {
+	s := testStoreClone(t, false)
+	e := ensure(t, s, "com.example.a", 1)
+	if err := os.MkdirAll(filepath.Join(e.PkgDir(), "junk"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "com.example.a@1.0.0")
+	if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
+		t.Fatal(err)
+	}
+	e, _ = s.Lookup(Key{Integrity: e.Meta.Integrity})
+	checkLinked(t, e, dest)
+	checkVerify(t, s)
+}
+
+// TestUnseal: a tree copied whole from a sealed pkg/ (macOS clonefile keeps
+// modes) is made writable again, as the tarball says.
+func TestUnseal(t *testing.T) {
+	s := testStoreClone(t, true)
+	e := ensureSpecial(t, s)
+	e, err := s.ensureTree(context.Background(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range e.Meta.Files {
+		if !f.Mode.IsRegular() {
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o444); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := unseal(dir, e.Meta.Files); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range e.Meta.Files {
+		if !f.Mode.IsRegular() {
+			continue
+		}
+		fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if runtime.GOOS != "windows" && fi.Mode().Perm() != f.Mode.Perm() {
+			t.Errorf("%s: mode %v, want %v", f.Path, fi.Mode().Perm(), f.Mode.Perm())
+		}
+	}
+}
