@@ -146,6 +146,8 @@ type bench struct {
 	tools    []*tool
 	tgzBytes int64
 	files    int
+	// latency is how long its registry holds back every response.
+	latency time.Duration
 }
 
 func run(o options) error {
@@ -246,6 +248,7 @@ func setUp(ctx context.Context, srv *verdaccio.Server, token string, p *profile,
 	if o.latencySet {
 		latency = o.latency
 	}
+	b.latency = latency
 	regURL := srv.URL
 	if latency > 0 {
 		var err error

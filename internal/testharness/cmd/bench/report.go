@@ -69,7 +69,11 @@ func megabytes(n int64) string { return fmt.Sprintf("%.0f", float64(n)/1e6) }
 
 // summary is a profile's line above its table.
 func (b *bench) summary() string {
-	return fmt.Sprintf("%s: %d packages, %d files, %.1f MB of tarballs", b.name, len(b.packages), b.files, float64(b.tgzBytes)/1e6)
+	s := fmt.Sprintf("%s: %d packages, %d files, %.1f MB of tarballs", b.name, len(b.packages), b.files, float64(b.tgzBytes)/1e6)
+	if b.latency > 0 {
+		s += fmt.Sprintf(", %s away", b.latency)
+	}
+	return s
 }
 
 // printText prints each profile's medians as aligned columns.
