@@ -69,7 +69,7 @@ func megabytes(n int64) string { return fmt.Sprintf("%.0f", float64(n)/1e6) }
 
 // summary is a profile's line above its table.
 func (b *bench) summary() string {
-	s := fmt.Sprintf("%s: %d packages, %d files, %.1f MB of tarballs", b.name, len(b.packages), b.files, float64(b.tgzBytes)/1e6)
+	s := fmt.Sprintf("%s: %s, %d files, %.1f MB of tarballs", b.name, count(len(b.packages), "package"), b.files, float64(b.tgzBytes)/1e6)
 	if b.latency > 0 {
 		s += fmt.Sprintf(", %s away", b.latency)
 	}
@@ -133,4 +133,12 @@ func printMarkdown(w io.Writer, benches []*bench, env environment) {
 			fmt.Fprintf(w, " %s |\n", t.rssColumn())
 		}
 	}
+}
+
+// count is n with noun, plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
