@@ -154,11 +154,11 @@ func run(o options) error {
 	ctx := context.Background()
 	bin, err := filepath.Abs(o.bin)
 	if err != nil {
-		return err
+		return fmt.Errorf("the upkg binary: %w", err)
 	}
 	srv, err := verdaccio.Start(ctx, verdaccio.Options{})
 	if err != nil {
-		return err
+		return fmt.Errorf("start Verdaccio: %w", err)
 	}
 	defer srv.Stop()
 	token, err := srv.AddUser(ctx, "bench", "bench-password-1")
@@ -167,7 +167,7 @@ func run(o options) error {
 	}
 	work, err := os.MkdirTemp("", "upkg-bench-")
 	if err != nil {
-		return err
+		return fmt.Errorf("create the work folder: %w", err)
 	}
 	defer os.RemoveAll(work)
 	home := filepath.Join(work, "home")
