@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -383,6 +384,50 @@ func TestTarballRetriesHeaders(t *testing.T) {
 	}
 	if n := len(reg.RequestsTo(path)); n != 3 {
 		t.Errorf("%d requests, want 3", n)
+	}
+}
+
+// TestTarballAsStored pins that a tarball is asked for as it is stored: it
+// is gzip already, and a registry that compresses answers would otherwise
+// gzip it again on every download.
+func TestTarballAsStored(t *testing.T) {
+	reg, c, _ := newRegistry(t)
+	publish(t, reg, "com.example.b", "2.0.0", nil)
+	path := reg.TarballPath("com.example.b", "2.0.0")
+	body, err := c.Tarball(context.Background(), reg.URL, reg.URL+path)
+	if err != nil {
+		t.Fatalf("Tarball: %v", err)
+	}
+	body.Close()
+	reqs := reg.RequestsTo(path)
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	if got := reqs[0].Header.Values("Accept-Encoding"); len(got) != 1 || got[0] != "identity" {
+		t.Errorf("Accept-Encoding %q, want identity", got)
+	}
+}
+
+// TestTarballGzippedAnyway: a server that gzips the answer although asked
+// for it as it is still gives the tarball's own bytes.
+func TestTarballGzippedAnyway(t *testing.T) {
+	tgz := []byte("\x1f\x8b pretend tarball bytes")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		zw.Write(tgz)
+		zw.Close()
+	}))
+	defer srv.Close()
+	c := &Client{}
+	body, err := c.Tarball(context.Background(), srv.URL, srv.URL+"/b/-/b-1.0.0.tgz")
+	if err != nil {
+		t.Fatalf("Tarball: %v", err)
+	}
+	defer body.Close()
+	got, err := io.ReadAll(body)
+	if err != nil || !bytes.Equal(got, tgz) {
+		t.Fatalf("read %q, %v; want %q", got, err, tgz)
 	}
 }
 

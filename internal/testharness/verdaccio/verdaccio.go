@@ -347,7 +347,8 @@ packages:
 userRateLimit:
   windowMs: 60000
   max: 1000000
-max_body_size: 200mb
+# The bench's bigtarball profile publishes a 200 MB tarball (base64 in JSON).
+max_body_size: 400mb
 server:
   keepAliveTimeout: 60
 log:

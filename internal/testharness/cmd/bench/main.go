@@ -1,14 +1,53 @@
 // Command bench measures upkg install against a local Verdaccio that requires a
-// login (`make bench`; not part of the tests). It publishes a generated project
-// of Unity-like packages (hundreds of small files, a .meta beside each), then
-// times, over several runs each: a cold install (empty cache), a warm install
-// (cache full, no Library folder) and a no-op install (run again), with the
-// peak memory (max RSS) of each, and prints the medians.
+// login (`make bench`; not part of the tests), side by side with other package
+// managers (-peers npm,pnpm,bun) installing the same packages as the same user.
+//
+// It publishes the generated projects of one or more profiles (-profile):
+//
+//   - small: 100 packages × 200 small files (C# scripts, a .meta beside each),
+//     20 000 files, on loopback with no latency;
+//   - unity: 59 packages shaped like a Unity project's, served 50 ms away;
+//   - bigtarball: one package whose tarball is about 200 MB (four incompressible
+//     50 MB files): the memory test, upkg's peak RSS must stay under 64 MB.
+//
+// The unity profile's shapes. Real packages could not be downloaded here, so
+// the model is written from what Unity's own packages and asset-store packages
+// are known to look like, and is meant to be revised against a real project:
+//
+//   - Every asset and every folder has a .meta file beside it (a GUID and the
+//     importer's settings): half of a package's files are .meta files, a few
+//     hundred bytes each, 2–3 kB for textures (one platform block per target).
+//   - Most of a project's packages are small: tens of scripts, shaders,
+//     prefabs and materials, 10–150 files. Text assets are log-normal around
+//     3 kB (σ = 1: most 1–10 kB, a few tens of kB). Two in five packages also
+//     carry a few textures or meshes of 100 kB–2 MB.
+//   - A few are large, like the render pipelines (core, shader graph,
+//     universal, high definition): 2 000–5 000 files and tens of MB, about 60 %
+//     of it binary assets (textures, lookup tables, meshes); the largest is
+//     5 000 files / 40 MB, in nested folders.
+//   - Native plugins (a physics or networking SDK, a video codec) ship one
+//     library of 20–60 MB for each platform; here one per package, 24, 38
+//     and 56 MB, beside a few scripts.
+//   - Binary files are random bytes: gzip cannot shrink them, as it barely
+//     shrinks PNGs and compressed libraries (real libraries do compress
+//     somewhat: the tarballs here are the worst case).
+//   - Packages come from a registry across a network: every response is held
+//     back 50 ms (-latency overrides it for every profile).
+//
+// The generation is seeded: every run publishes the same bytes.
+//
+// Each run (-runs, medians printed) measures, for each profile: a cold install
+// (empty cache, empty project), a warm one (cache full, empty project, no lock
+// file), a warm one on a churned disk (a tree of 20 000 files was just created
+// and deleted on the same file system, as when a user deletes Library and
+// installs again) and a no-op one (run again), with each install's peak memory
+// (max RSS of the child). Within a run the tools take turns, starting with a
+// different one each run, so that the machine's noise reaches all alike.
+// -markdown prints the tables in the form README's Performance section uses.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"net"
@@ -19,7 +58,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -29,113 +67,126 @@ import (
 	"github.com/upkg/upkg/internal/testharness/verdaccio"
 )
 
+// options are the command line's settings.
+type options struct {
+	profiles []*profile
+	runs     int
+	bin      string
+	peers    []peer
+	hold     bool
+	markdown bool
+	// latency, when set, replaces every profile's own.
+	latency    time.Duration
+	latencySet bool
+}
+
 func main() {
-	n := flag.Int("packages", 100, "packages in the generated project")
-	files := flag.Int("files", 200, "files per package (about half are .meta files)")
+	if len(os.Args) > 1 && os.Args[1] == childArg {
+		os.Exit(runChild(os.Args[2:]))
+	}
+	n := flag.Int("packages", 100, "packages in the small profile")
+	files := flag.Int("files", 200, "files per package in the small profile (about half are .meta files)")
+	profileList := flag.String("profile", "small", "the generated projects to measure, comma-separated: "+strings.Join(profileNames, ", "))
 	runs := flag.Int("runs", 3, "runs per measurement (the median is printed)")
 	bin := flag.String("upkg", "bin/upkg", "the upkg binary to measure")
 	peerList := flag.String("peers", "", "also measure these package managers on the same packages, side by side: a comma-separated list of npm, pnpm, bun")
-	latency := flag.Duration("latency", 0, "hold back every registry response this long (a registry across a network, not on loopback)")
-	hold := flag.Bool("hold", false, "publish and set up the project, print its environment, then wait for Ctrl-C instead of measuring (for profiling by hand)")
+	latency := flag.Duration("latency", 0, "hold back every registry response this long, for every profile (by default the unity profile's registry is 50ms away, the others' on loopback)")
+	hold := flag.Bool("hold", false, "publish and set up the projects, print their environment, then wait for Ctrl-C instead of measuring (for profiling by hand)")
+	markdown := flag.Bool("markdown", false, "print the results as the tables of README's Performance section")
 	peerBin := flag.String("peer-bin", "test/peers/node_modules/.bin", "where the pnpm and bun executables are")
 	flag.Parse()
-	var chosen []peer
-	binDir, err := filepath.Abs(*peerBin)
-	if err != nil {
+	fail := func(err error) {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
-	known := peers(binDir)
-	for _, name := range strings.FieldsFunc(*peerList, func(r rune) bool { return r == ',' }) {
-		p, ok := known[strings.TrimSpace(name)]
-		if !ok {
-			fmt.Fprintf(os.Stderr, "bench: unknown peer %q (npm, pnpm or bun)\n", name)
-			os.Exit(2)
-		}
-		chosen = append(chosen, p)
+	o := options{runs: *runs, bin: *bin, hold: *hold, markdown: *markdown, latency: *latency}
+	flag.Visit(func(f *flag.Flag) { o.latencySet = o.latencySet || f.Name == "latency" })
+	if o.runs < 1 {
+		fail(fmt.Errorf("-runs %d: want at least 1", o.runs))
 	}
-	if err := run(*n, *files, *runs, *bin, chosen, *hold, *latency); err != nil {
+	for _, name := range splitList(*profileList) {
+		p, err := newProfile(name, *n, *files)
+		if err != nil {
+			fail(err)
+		}
+		o.profiles = append(o.profiles, p)
+	}
+	binDir, err := filepath.Abs(*peerBin)
+	if err != nil {
+		fail(err)
+	}
+	known := peers(binDir)
+	for _, name := range splitList(*peerList) {
+		p, ok := known[name]
+		if !ok {
+			fail(fmt.Errorf("unknown peer %q (npm, pnpm or bun)", name))
+		}
+		o.peers = append(o.peers, p)
+	}
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, files, runs int, bin string, others []peer, hold bool, latency time.Duration) error {
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// bench is one profile set up for measuring: its published packages and a
+// project per tool.
+type bench struct {
+	*profile
+	tools    []*tool
+	tgzBytes int64
+	files    int
+	// latency is how long its registry holds back every response.
+	latency time.Duration
+}
+
+func run(o options) error {
 	ctx := context.Background()
-	bin, err := filepath.Abs(bin)
+	bin, err := filepath.Abs(o.bin)
 	if err != nil {
-		return err
+		return fmt.Errorf("the upkg binary: %w", err)
 	}
 	srv, err := verdaccio.Start(ctx, verdaccio.Options{})
 	if err != nil {
-		return err
+		return fmt.Errorf("start Verdaccio: %w", err)
 	}
 	defer srv.Stop()
 	token, err := srv.AddUser(ctx, "bench", "bench-password-1")
 	if err != nil {
-		return err
+		return fmt.Errorf("add the bench user: %w", err)
 	}
 	work, err := os.MkdirTemp("", "upkg-bench-")
 	if err != nil {
-		return err
+		return fmt.Errorf("create the work folder: %w", err)
 	}
 	defer os.RemoveAll(work)
-
-	fmt.Printf("publishing %d packages × %d files to %s …\n", n, files, srv.URL)
-	var deps []string
-	var tgzBytes int
-	for i := 0; i < n; i++ {
-		name := fmt.Sprintf("com.bench.pkg%03d", i)
-		d := map[string]string{}
-		for k := 1; k <= 3 && i-k*7 >= 0; k++ {
-			d[fmt.Sprintf("com.bench.pkg%03d", i-k*7)] = "1.0.0"
-		}
-		pj := fixture.UnityManifest(name, "1.0.0", "2021.3", d)
-		// UnityFiles writes 2 files per script plus 5 fixed ones.
-		tgz, err := fixture.Tarball(pj, fixture.UnityFiles(name, max(1, (files-5)/2)))
-		if err != nil {
-			return err
-		}
-		tgzBytes += len(tgz)
-		if err := srv.Publish(ctx, token, pj, tgz); err != nil {
-			return err
-		}
-		deps = append(deps, fmt.Sprintf("%q: \"1.0.0\"", name))
-	}
-	regURL := srv.URL
-	if latency > 0 {
-		if regURL, err = delayed(srv.URL, latency); err != nil {
-			return err
-		}
-		fmt.Printf("installs go through %s, which holds every response back %s\n", regURL, latency)
-	}
-	last := fmt.Sprintf("com.bench.pkg%03d", n-1)
-	project := filepath.Join(work, "project")
-	manifest := fmt.Sprintf("{\n  \"dependencies\": {%s},\n  \"scopedRegistries\": [{\"name\": \"bench\", \"url\": %q, \"scopes\": [\"com.bench\"]}]\n}\n", strings.Join(deps, ", "), regURL)
-	if err := os.MkdirAll(filepath.Join(project, "Packages"), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(project, "Packages", "manifest.json"), []byte(manifest), 0o644); err != nil {
-		return err
-	}
 	home := filepath.Join(work, "home")
-	cacheRoot := filepath.Join(work, "cache")
-	env := append(os.Environ(),
-		"HOME="+home,
-		"UPM_USER_CONFIG_FILE="+filepath.Join(home, ".upmconfig.toml"),
-		"UPM_GLOBAL_CONFIG_FILE="+filepath.Join(home, "global.toml"),
-		"UPM_CACHE_ROOT="+cacheRoot,
-		"CI=1",
-	)
-	login := exec.Command(bin, "auth", "set", "--registry", regURL, "--token-stdin")
-	login.Env, login.Stdin = env, strings.NewReader(token)
-	if out, err := login.CombinedOutput(); err != nil {
-		return fmt.Errorf("auth set: %v: %s", err, out)
+
+	var benches []*bench
+	for _, p := range o.profiles {
+		b, err := setUp(ctx, srv, token, p, o, bin, work, home)
+		if err != nil {
+			return fmt.Errorf("profile %s: %w", p.name, err)
+		}
+		benches = append(benches, b)
 	}
-	if hold {
-		fmt.Printf("project: %s\nenvironment:\n", project)
-		for _, kv := range env[len(os.Environ()):] {
-			fmt.Printf("  export %s\n", kv)
+	if o.hold {
+		for _, b := range benches {
+			fmt.Printf("profile %s: upkg's project is %s\n", b.name, b.tools[0].dir)
+			fmt.Println("environment:")
+			for _, kv := range b.tools[0].env {
+				fmt.Printf("  export %s\n", kv)
+			}
 		}
 		fmt.Println("waiting for Ctrl-C …")
 		sig := make(chan os.Signal, 1)
@@ -143,93 +194,200 @@ func run(n, files, runs int, bin string, others []peer, hold bool, latency time.
 		<-sig
 		return nil
 	}
-	tools := []*tool{{
-		name: "upkg",
-		command: func() *exec.Cmd {
-			cmd := exec.Command(bin, "install", "--editor-version", "2022.3.20f1")
-			cmd.Env, cmd.Dir = env, project
-			return cmd
-		},
-		reset: func(cache bool) error {
-			if cache {
-				if err := discard(work, cacheRoot); err != nil {
-					return err
-				}
-			}
-			os.Remove(filepath.Join(project, "Packages", "packages-lock.json"))
-			return discard(work, filepath.Join(project, "Library"))
-		},
-		installed: filepath.Join(project, "Library", "PackageCache", last+"@1.0.0", "package.json"),
-	}}
-	for _, p := range others {
-		t, err := setupPeer(p, work, regURL, token, deps, last)
-		if err != nil {
-			return err
-		}
-		tools = append(tools, t)
-	}
-	// Each run measures every tool's cold install, then every tool's warm
-	// one, then the no-op ones, starting with a different tool each run: the
-	// disk's state drifts (see discard), and no tool should always go first.
-	for r := 0; r < runs; r++ {
-		fmt.Printf("run %d of %d …\n", r+1, runs)
-		for k := range kinds {
-			for j := range tools {
-				t := tools[(j+r)%len(tools)]
-				if k != noop {
-					if err := t.reset(k == cold); err != nil {
-						return err
+	loadBefore := loadAverage()
+	started := time.Now()
+	// Each run measures, profile by profile, every tool's cold install,
+	// then every tool's warm one, and so on, starting with a different tool
+	// each run: the disk's state drifts (see discard), and no tool should
+	// always go first.
+	for r := 0; r < o.runs; r++ {
+		for _, b := range benches {
+			fmt.Fprintf(os.Stderr, "run %d of %d, profile %s …\n", r+1, o.runs, b.name)
+			for k := range kinds {
+				for j := range b.tools {
+					t := b.tools[(j+r)%len(b.tools)]
+					if err := t.measure(k, work); err != nil {
+						return fmt.Errorf("profile %s, %s, %s install: %w", b.name, kindNames[k], t.name, err)
 					}
 				}
-				cmd := t.command()
-				start := time.Now()
-				if out, err := cmd.CombinedOutput(); err != nil {
-					return fmt.Errorf("%s install: %v: %s", t.name, err, out)
-				}
-				d := time.Since(start)
-				if _, err := os.Stat(t.installed); err != nil {
-					return fmt.Errorf("%s install left no %s", t.name, t.installed)
-				}
-				t.times[k] = append(t.times[k], d)
-				t.rss[k] = append(t.rss[k], maxRSS(cmd.ProcessState))
 			}
 		}
 	}
-	fmt.Printf("\n%d packages, %d files each (%.1f MB of tarballs), median of %d runs, %s/%s, %d CPUs:\n\n",
-		n, files, float64(tgzBytes)/1e6, runs, runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
-	fmt.Println("| tool | cold (empty cache) | warm (cache full, empty project) | no-op (run again) | peak memory (max RSS: cold / warm / no-op) |")
-	fmt.Println("|---|---|---|---|---|")
-	for _, t := range tools {
-		fmt.Printf("| %s | %s | %s | %s | %.0f / %.0f / %.0f MB |\n", t.name,
-			median(t.times[cold]).Round(time.Millisecond), median(t.times[warm]).Round(time.Millisecond), median(t.times[noop]).Round(time.Millisecond),
-			float64(medianInt(t.rss[cold]))/1e6, float64(medianInt(t.rss[warm]))/1e6, float64(medianInt(t.rss[noop]))/1e6)
+	env := environment{
+		date: started.Format("2006-01-02"), runs: o.runs, took: time.Since(started).Round(time.Second),
+		loadBefore: loadBefore, loadAfter: loadAverage(),
 	}
-	summary, _ := json.Marshal(map[string]any{"packages": n, "files": files, "runs": runs})
-	fmt.Printf("\n%s\n", summary)
+	if o.markdown {
+		printMarkdown(os.Stdout, benches, env)
+	} else {
+		printText(os.Stdout, benches, env)
+	}
 	return nil
 }
 
-// The three measured cases: cold (empty cache, empty project), warm (cache
-// full, empty project, no lock file) and no-op (run again, nothing changed).
+// setUp publishes p's packages and writes a project for upkg and for each
+// peer, each with its own cache, all pointing at p's registry address.
+func setUp(ctx context.Context, srv *verdaccio.Server, token string, p *profile, o options, bin, work, home string) (*bench, error) {
+	b := &bench{profile: p}
+	fmt.Fprintf(os.Stderr, "publishing %s to %s …\n", p.title, srv.URL)
+	var deps []string
+	for _, s := range p.packages {
+		pj, files := s.generate()
+		tgz, err := fixture.Tarball(pj, files)
+		if err != nil {
+			return nil, fmt.Errorf("pack %s: %w", s.name, err)
+		}
+		b.files += len(files) + 1
+		b.tgzBytes += int64(len(tgz))
+		if err := srv.Publish(ctx, token, pj, tgz); err != nil {
+			return nil, err
+		}
+		deps = append(deps, fmt.Sprintf("%q: \"1.0.0\"", s.name))
+	}
+	latency := p.latency
+	if o.latencySet {
+		latency = o.latency
+	}
+	b.latency = latency
+	regURL := srv.URL
+	if latency > 0 {
+		var err error
+		if regURL, err = delayed(srv.URL, latency); err != nil {
+			return nil, fmt.Errorf("start the latency proxy: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "%s installs go through %s, which holds every response back %s\n", p.name, regURL, latency)
+	}
+	last := p.packages[len(p.packages)-1].name
+	dir := filepath.Join(work, p.name)
+	t, err := setUpUpkg(bin, dir, home, regURL, token, deps, last)
+	if err != nil {
+		return nil, err
+	}
+	b.tools = append(b.tools, t)
+	for _, peer := range o.peers {
+		t, err := setUpPeer(peer, dir, regURL, token, deps, last)
+		if err != nil {
+			return nil, fmt.Errorf("set up %s: %w", peer.name, err)
+		}
+		b.tools = append(b.tools, t)
+	}
+	return b, nil
+}
+
+// setUpUpkg writes upkg's project in dir/upkg-project (a manifest naming
+// every package, routed to url) and logs in to url.
+func setUpUpkg(bin, dir, home, url, token string, deps []string, last string) (*tool, error) {
+	project := filepath.Join(dir, "upkg-project")
+	manifest := fmt.Sprintf("{\n  \"dependencies\": {%s},\n  \"scopedRegistries\": [{\"name\": \"bench\", \"url\": %q, \"scopes\": [\"com.bench\", \"com.unitybench\"]}]\n}\n", strings.Join(deps, ", "), url)
+	if err := os.MkdirAll(filepath.Join(project, "Packages"), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(project, "Packages", "manifest.json"), []byte(manifest), 0o644); err != nil {
+		return nil, err
+	}
+	cacheRoot := filepath.Join(dir, "upkg-cache")
+	env := []string{
+		"HOME=" + home,
+		"UPM_USER_CONFIG_FILE=" + filepath.Join(home, ".upmconfig.toml"),
+		"UPM_GLOBAL_CONFIG_FILE=" + filepath.Join(home, "global.toml"),
+		"UPM_CACHE_ROOT=" + cacheRoot,
+		"CI=1",
+	}
+	login := exec.Command(bin, "auth", "set", "--registry", url, "--token-stdin")
+	login.Env, login.Stdin = append(os.Environ(), env...), strings.NewReader(token)
+	if out, err := login.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("upkg auth set: %v: %s", err, out)
+	}
+	return &tool{
+		name: "upkg", version: toolVersion(bin, "--version"), dir: project, env: env,
+		command: func() *exec.Cmd {
+			cmd := exec.Command(bin, "install", "--editor-version", "2022.3.20f1")
+			cmd.Env, cmd.Dir = append(os.Environ(), env...), project
+			return cmd
+		},
+		cache:     cacheRoot,
+		installed: filepath.Join(project, "Library", "PackageCache", last+"@1.0.0", "package.json"),
+		outputs:   []string{filepath.Join(project, "Library")},
+		lockFile:  filepath.Join(project, "Packages", "packages-lock.json"),
+	}, nil
+}
+
+// The measured cases: cold (empty cache, empty project), warm (cache
+// full, empty project, no lock file), churned (warm, right after a tree of
+// churnFiles files was created and deleted on the same file system) and
+// no-op (run again, nothing changed).
 const (
 	cold = iota
 	warm
+	churned
 	noop
 	kinds
 )
 
-// tool is one package manager being measured.
+var kindNames = [kinds]string{"cold", "warm", "churned", "no-op"}
+
+// tool is one package manager set up on one profile's packages.
 type tool struct {
 	name    string
+	version string
+	// dir is the project and env the variables the tool runs with on top
+	// of the benchmark's own environment (for -hold).
+	dir     string
+	env     []string
 	command func() *exec.Cmd
-	// reset empties the project (installed packages and lock file), and
-	// the tool's caches too when cache is set.
-	reset func(cache bool) error
+	// cache is the tool's cache folder; outputs and lockFile are what an
+	// install writes in the project. reset moves them aside.
+	cache    string
+	outputs  []string
+	lockFile string
 	// installed is a file every install must leave: the last package's
 	// package.json, so that a tool that quietly did nothing is caught.
 	installed string
 	times     [kinds][]time.Duration
 	rss       [kinds][]int64
+}
+
+// measure runs one install of kind k and records its time and peak memory.
+func (t *tool) measure(k int, work string) error {
+	if k != noop {
+		if err := t.reset(k == cold, work); err != nil {
+			return err
+		}
+	}
+	if k == churned {
+		if err := churn(work); err != nil {
+			return err
+		}
+	}
+	d, rss, err := measured(t.command(), filepath.Join(work, "result.json"))
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(t.installed); err != nil {
+		return fmt.Errorf("the install left no %s", t.installed)
+	}
+	t.times[k] = append(t.times[k], d)
+	t.rss[k] = append(t.rss[k], rss)
+	return nil
+}
+
+// reset empties the project (installed packages and lock file), and the
+// tool's cache too when withCache is set.
+func (t *tool) reset(withCache bool, work string) error {
+	if withCache {
+		if err := discard(work, t.cache); err != nil {
+			return err
+		}
+	}
+	if err := os.Remove(t.lockFile); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	for _, o := range t.outputs {
+		if err := discard(work, o); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // peer is another package manager measured on the same packages.
@@ -238,61 +396,69 @@ type peer struct {
 	// command runs one install in dir with its caches under cache.
 	command  func(dir, cache string) *exec.Cmd
 	lockFile string
+	// version is the executable and argument that print its version.
+	version []string
 }
 
 // peers are the package managers -peers can name. npm is the one on PATH;
 // pnpm and bun are the pinned ones `make bench` installs in test/peers.
 func peers(peerBin string) map[string]peer {
+	pnpm, bun := filepath.Join(peerBin, "pnpm"), filepath.Join(peerBin, "bun")
 	return map[string]peer{
 		"npm": {"npm", func(dir, cache string) *exec.Cmd {
 			return exec.Command("npm", "install", "--cache", cache, "--no-audit", "--no-fund", "--ignore-scripts")
-		}, "package-lock.json"},
+		}, "package-lock.json", []string{"npm", "--version"}},
 		"pnpm": {"pnpm", func(dir, cache string) *exec.Cmd {
 			// pnpm hard-links from its store (package-import-method auto);
 			// --no-frozen-lockfile because CI=1 would make it frozen.
-			return exec.Command(filepath.Join(peerBin, "pnpm"), "install", "--store-dir", filepath.Join(cache, "store"),
+			return exec.Command(pnpm, "install", "--store-dir", filepath.Join(cache, "store"),
 				"--cache-dir", filepath.Join(cache, "meta"), "--ignore-scripts", "--no-frozen-lockfile", "--reporter=silent")
-		}, "pnpm-lock.yaml"},
+		}, "pnpm-lock.yaml", []string{pnpm, "--version"}},
 		"bun": {"bun", func(dir, cache string) *exec.Cmd {
-			return exec.Command(filepath.Join(peerBin, "bun"), "install", "--cache-dir", cache, "--ignore-scripts", "--silent")
-		}, "bun.lock"},
+			return exec.Command(bun, "install", "--cache-dir", cache, "--ignore-scripts", "--silent")
+		}, "bun.lock", []string{bun, "--version"}},
 	}
 }
 
-// setupPeer writes a project for another package manager with the same
-// packages (same registry, same user, credentials in the project's .npmrc).
-func setupPeer(p peer, work, url, token string, deps []string, last string) (*tool, error) {
-	dir := filepath.Join(work, p.name+"-project")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// toolVersion is what bin prints for its version flag, first line, or "".
+func toolVersion(bin string, args ...string) string {
+	out, err := exec.Command(bin, args...).Output()
+	if err != nil {
+		return ""
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return line
+}
+
+// setUpPeer writes a project for another package manager in
+// dir/<name>-project with the same packages (same registry, same user,
+// credentials in the project's .npmrc).
+func setUpPeer(p peer, dir, url, token string, deps []string, last string) (*tool, error) {
+	project := filepath.Join(dir, p.name+"-project")
+	if err := os.MkdirAll(project, 0o755); err != nil {
 		return nil, err
 	}
 	pj := fmt.Sprintf("{\"name\": \"bench\", \"version\": \"1.0.0\", \"private\": true, \"dependencies\": {%s}}\n", strings.Join(deps, ", "))
-	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(pj), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(project, "package.json"), []byte(pj), 0o644); err != nil {
 		return nil, err
 	}
 	host := strings.TrimPrefix(strings.TrimPrefix(url, "http:"), "https:")
 	rc := fmt.Sprintf("registry=%s/\n%s/:_authToken=%s\naudit=false\nfund=false\nupdate-notifier=false\n", url, host, token)
-	if err := os.WriteFile(filepath.Join(dir, ".npmrc"), []byte(rc), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(project, ".npmrc"), []byte(rc), 0o600); err != nil {
 		return nil, err
 	}
-	cache := filepath.Join(work, p.name+"-cache")
+	cache := filepath.Join(dir, p.name+"-cache")
 	return &tool{
-		name: p.name,
+		name: p.name, version: toolVersion(p.version[0], p.version[1:]...), dir: project,
 		command: func() *exec.Cmd {
-			cmd := p.command(dir, cache)
-			cmd.Dir = dir
+			cmd := p.command(project, cache)
+			cmd.Dir = project
 			return cmd
 		},
-		reset: func(withCache bool) error {
-			if withCache {
-				if err := discard(work, cache); err != nil {
-					return err
-				}
-			}
-			os.Remove(filepath.Join(dir, p.lockFile))
-			return discard(work, filepath.Join(dir, "node_modules"))
-		},
-		installed: filepath.Join(dir, "node_modules", last, "package.json"),
+		cache:     cache,
+		outputs:   []string{filepath.Join(project, "node_modules")},
+		lockFile:  filepath.Join(project, p.lockFile),
+		installed: filepath.Join(project, "node_modules", last, "package.json"),
 	}, nil
 }
 
@@ -317,11 +483,12 @@ func delayed(target string, latency time.Duration) (string, error) {
 }
 
 // discard moves path out of the way into work/trash, which is deleted when
-// the benchmark ends. Deleting 20 000 files just before an install would make
+// the benchmark ends. Deleting 20 000 files just before an install makes
 // every tool's file creations pay for them: ext4 skips recently freed inodes
 // and scans for others (find_inode_bit → recently_deleted), which made
-// creating a file 5–10× slower here. A real first install does not follow a
-// mass delete, and the figures should not depend on which tool ran before.
+// creating a file 5–10× slower here. So the cold, warm and no-op figures do
+// not depend on which tool ran before; the churned case (churn) measures
+// that cost on purpose.
 func discard(work, path string) error {
 	if _, err := os.Lstat(path); os.IsNotExist(err) {
 		return nil
@@ -337,14 +504,39 @@ func discard(work, path string) error {
 	return os.Rename(path, filepath.Join(dst, filepath.Base(path)))
 }
 
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[len(s)/2]
+// churnFiles is the size of the tree churn creates and deletes: a small
+// Library folder, or the small profile's whole install.
+const churnFiles = 20000
+
+// churn creates a tree of churnFiles files (1 kB each, 100 per folder) in
+// work, on the file system the installs write to, and deletes it: what a
+// user does by deleting Library before installing again.
+func churn(work string) error {
+	root, err := os.MkdirTemp(work, "churn-")
+	if err != nil {
+		return err
+	}
+	data := make([]byte, 1000)
+	for i := 0; i < churnFiles; i++ {
+		dir := filepath.Join(root, fmt.Sprintf("d%03d", i/100))
+		if i%100 == 0 {
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				return fmt.Errorf("churn: %w", err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%03d.asset", i%100)), data, 0o644); err != nil {
+			return fmt.Errorf("churn: %w", err)
+		}
+	}
+	if err := os.RemoveAll(root); err != nil {
+		return fmt.Errorf("churn: delete the tree: %w", err)
+	}
+	return nil
 }
 
-func medianInt(xs []int64) int64 {
-	s := append([]int64(nil), xs...)
+// median is the middle value of xs (the upper one of an even count).
+func median[T time.Duration | int64](xs []T) T {
+	s := append([]T(nil), xs...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[len(s)/2]
 }
