@@ -259,11 +259,13 @@ func setUp(ctx context.Context, srv *verdaccio.Server, token string, p *profile,
 	}
 	last := p.packages[len(p.packages)-1].name
 	dir := filepath.Join(work, p.name)
-	t, err := setUpUpkg(bin, dir, home, regURL, token, deps, last)
-	if err != nil {
-		return nil, err
+	for _, link := range []bool{false, true} {
+		t, err := setUpUpkg(bin, dir, home, regURL, token, deps, last, link)
+		if err != nil {
+			return nil, err
+		}
+		b.tools = append(b.tools, t)
 	}
-	b.tools = append(b.tools, t)
 	for _, peer := range o.peers {
 		t, err := setUpPeer(peer, dir, regURL, token, deps, last)
 		if err != nil {
@@ -275,9 +277,15 @@ func setUp(ctx context.Context, srv *verdaccio.Server, token string, p *profile,
 }
 
 // setUpUpkg writes upkg's project in dir/upkg-project (a manifest naming
-// every package, routed to url) and logs in to url.
-func setUpUpkg(bin, dir, home, url, token string, deps []string, last string) (*tool, error) {
-	project := filepath.Join(dir, "upkg-project")
+// every package, routed to url) and logs in to url. With link, it is upkg
+// in link mode (install --link: files hard-linked out of the cache), with
+// its own project and cache (dir/upkg-link-project, upkg-link-cache).
+func setUpUpkg(bin, dir, home, url, token string, deps []string, last string, link bool) (*tool, error) {
+	name, suffix := "upkg", ""
+	if link {
+		name, suffix = "upkg --link", "-link"
+	}
+	project := filepath.Join(dir, "upkg"+suffix+"-project")
 	manifest := fmt.Sprintf("{\n  \"dependencies\": {%s},\n  \"scopedRegistries\": [{\"name\": \"bench\", \"url\": %q, \"scopes\": [\"com.bench\", \"com.unitybench\"]}]\n}\n", strings.Join(deps, ", "), url)
 	if err := os.MkdirAll(filepath.Join(project, "Packages"), 0o755); err != nil {
 		return nil, err
@@ -285,7 +293,7 @@ func setUpUpkg(bin, dir, home, url, token string, deps []string, last string) (*
 	if err := os.WriteFile(filepath.Join(project, "Packages", "manifest.json"), []byte(manifest), 0o644); err != nil {
 		return nil, err
 	}
-	cacheRoot := filepath.Join(dir, "upkg-cache")
+	cacheRoot := filepath.Join(dir, "upkg"+suffix+"-cache")
 	env := []string{
 		"HOME=" + home,
 		"UPM_USER_CONFIG_FILE=" + filepath.Join(home, ".upmconfig.toml"),
@@ -299,9 +307,13 @@ func setUpUpkg(bin, dir, home, url, token string, deps []string, last string) (*
 		return nil, fmt.Errorf("upkg auth set: %v: %s", err, out)
 	}
 	return &tool{
-		name: "upkg", version: toolVersion(bin, "--version"), dir: project, env: env,
+		name: name, version: toolVersion(bin, "--version"), dir: project, env: env,
 		command: func() *exec.Cmd {
-			cmd := exec.Command(bin, "install", "--editor-version", "2022.3.20f1")
+			args := []string{"install", "--editor-version", "2022.3.20f1"}
+			if link {
+				args = append(args, "--link")
+			}
+			cmd := exec.Command(bin, args...)
 			cmd.Env, cmd.Dir = append(os.Environ(), env...), project
 			return cmd
 		},
