@@ -44,7 +44,7 @@ func loadAverage() string {
 // README names them; upkg's own is left out.
 func (t *tool) label() string {
 	v := strings.TrimPrefix(t.version, "v")
-	if t.name == "upkg" || v == "" {
+	if strings.HasPrefix(t.name, "upkg") || v == "" {
 		return t.name
 	}
 	parts := strings.SplitN(v, ".", 3)
