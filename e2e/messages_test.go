@@ -73,15 +73,15 @@ func TestUnscopedPackageNetworkError(t *testing.T) {
 }
 
 // TestAuthFailureShowsNearMisses (issue 13): an entry whose key nearly
-// matches the registry is named in whoami's and install's auth failure,
-// not only by doctor.
+// matches the registry is named in the auth failure of every command
+// (whoami, install, view, outdated), not only by doctor.
 func TestAuthFailureShowsNearMisses(t *testing.T) {
 	r := setupTwoRegistries(t)
 	s := newSandbox(t)
 	s.project(r.manifestText, "2022.3.20f1")
 	s.login(r.spyA.URL+"/npm/", r.tokA) // the wrong path
 	s.login(r.spyB.URL, r.tokB)
-	for _, args := range [][]string{{"whoami", "--registry", r.spyA.URL}, {"install"}} {
+	for _, args := range [][]string{{"whoami", "--registry", r.spyA.URL}, {"install"}, {"view", "com.example.core"}, {"outdated"}} {
 		res := s.fails(3, "", args...)
 		wantIn(t, res.Stderr, []string{
 			"no npmAuth entry matches this registry",

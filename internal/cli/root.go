@@ -171,6 +171,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		printJSONError(f, args, cmdutil.ExitInterrupted, "interrupted", "")
 		return cmdutil.ExitInterrupted
 	}
+	err = explainAuth(f, err)
 	code, hint := classify(err)
 	if !started && code == cmdutil.ExitFailure {
 		// cobra rejected the command line (unknown command, wrong number of
@@ -336,4 +337,22 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// explainAuth adds the npmAuth entries that nearly match to an auth failure
+// that carried no credential, for every command (whoami and install add
+// them themselves, with the hint of their own).
+func explainAuth(f *cmdutil.Factory, err error) error {
+	var ae *registry.AuthError
+	if !errors.As(err, &ae) {
+		return err
+	}
+	if e, ok := cmdutil.AsExitError(err); ok && e.Hint != "" {
+		return err
+	}
+	cfg, cerr := f.Config()
+	if cerr != nil {
+		return err
+	}
+	return cmdutil.ExplainAuth(err, cfg.Auths())
 }
