@@ -1,8 +1,7 @@
 package diagnose
 
 import (
-	"strings"
-
+	"github.com/upkg/upkg/internal/builtin"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/regurl"
 )
@@ -43,7 +42,7 @@ func Targets(m *manifest.Manifest, def, only string) []Target {
 	if m != nil {
 		// Packages that route to the default registry (not built in).
 		for _, d := range m.Dependencies {
-			if strings.HasPrefix(d.Name, "com.unity.modules.") {
+			if builtin.IsModule(d.Name) {
 				continue
 			}
 			if spec, err := manifest.ParseSpec(d.Version); err != nil || spec.Kind != manifest.SpecVersion {

@@ -12,18 +12,24 @@ import "strings"
 // nil. The URL is returned as written but without trailing slashes, the form
 // the lock file records (UPM-SPEC §6).
 func (m *Manifest) RegistryFor(name, defaultRegistry string) (url string, scoped *ScopedRegistry) {
-	best := -1
-	for i := range m.ScopedRegistries {
-		for _, scope := range m.ScopedRegistries[i].Scopes {
-			if len(scope) > best && ScopeMatches(scope, name) {
-				best, scoped = len(scope), &m.ScopedRegistries[i]
-			}
-		}
-	}
-	if scoped != nil {
+	if _, scoped = m.ScopeFor(name); scoped != nil {
 		return strings.TrimRight(scoped.URL, "/"), scoped
 	}
 	return m.UnscopedRegistry(defaultRegistry), nil
+}
+
+// ScopeFor is the scope that routes name and its scoped registry: the
+// longest matching scope across all scoped registries, the first listed on a
+// tie (UPM-SPEC §5); "" and nil when no scope matches.
+func (m *Manifest) ScopeFor(name string) (scope string, scoped *ScopedRegistry) {
+	for i := range m.ScopedRegistries {
+		for _, s := range m.ScopedRegistries[i].Scopes {
+			if len(s) > len(scope) && ScopeMatches(s, name) {
+				scope, scoped = s, &m.ScopedRegistries[i]
+			}
+		}
+	}
+	return scope, scoped
 }
 
 // UnscopedRegistry is the registry of the names no scope covers: the

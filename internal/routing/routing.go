@@ -74,22 +74,9 @@ func routesAny(m *manifest.Manifest, url, scope string, names []string) bool {
 		if !manifest.ScopeMatches(scope, n) {
 			continue
 		}
-		if _, sr := m.RegistryFor(n, ""); sr != nil && sr.URL == url && longestScope(m, n) == scope {
+		if s, sr := m.ScopeFor(n); sr != nil && sr.URL == url && s == scope {
 			return true
 		}
 	}
 	return false
-}
-
-// longestScope is the scope of m that routes name ("" if none).
-func longestScope(m *manifest.Manifest, name string) string {
-	best := ""
-	for _, sr := range m.ScopedRegistries {
-		for _, s := range sr.Scopes {
-			if len(s) > len(best) && manifest.ScopeMatches(s, name) {
-				best = s
-			}
-		}
-	}
-	return best
 }

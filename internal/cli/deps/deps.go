@@ -48,11 +48,7 @@ func newEditOptions(f *cmdutil.Factory) EditOptions {
 				if err != nil {
 					return nil, err
 				}
-				editor := ""
-				if !p.EditorMissing {
-					editor = p.Editor
-				}
-				return project.Open(p.Root, editor)
+				return project.Open(p.Root, p.Editor) // "" when unknown: read again
 			}
 			return installcmd.Run(ctx, opts)
 		},

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/upkg/upkg/internal/builtin"
 	"github.com/upkg/upkg/internal/cli/cmdutil"
 	"github.com/upkg/upkg/internal/install"
 	"github.com/upkg/upkg/internal/manifest"
@@ -105,7 +105,7 @@ func upgradeRun(ctx context.Context, opts *UpgradeOptions) error {
 		if _, ok := targets[d.Name]; !ok {
 			continue
 		}
-		if isBuiltinLike(d.Name) {
+		if builtin.IsModule(d.Name) { // no registry versions to upgrade to
 			continue
 		}
 		reg, _ := m.RegistryFor(d.Name, unscoped)
@@ -128,12 +128,6 @@ func upgradeRun(ctx context.Context, opts *UpgradeOptions) error {
 		return nil
 	}
 	return opts.apply(ctx, p, data)
-}
-
-// isBuiltinLike reports whether name is one of the editor's modules, which
-// have no registry versions to upgrade to.
-func isBuiltinLike(name string) bool {
-	return strings.HasPrefix(name, "com.unity.modules.")
 }
 
 // strategies are the resolutionStrategy windows of upgrade's windows.
