@@ -103,8 +103,14 @@ type Store struct {
 	cloneOnce sync.Once
 	cloneOK   bool
 
-	// link makes a hard link (os.Link; tests substitute failures).
-	link func(oldname, newname string) error
+	// link makes a hard link (os.Link), linkAt one relative to two open
+	// folders (linkat(2), where linkTree uses it); tests substitute
+	// failures.
+	link   func(oldname, newname string) error
+	linkAt func(olddirfd int, oldname string, newdirfd int, newname string) error
+	// linkByFolder: MaterializeLinked walks by open folders (linkTree)
+	// rather than by paths (linkFunc); tests clear it to cover the other.
+	linkByFolder bool
 }
 
 // Parallelism of file creation. Measured on ext4 on a virtual disk (2
@@ -167,6 +173,9 @@ func open(dir string, maxSize int64, probe func(goos, dir string) bool) (*Store,
 		writers:  defaultWriters,
 		probe:    probe,
 		link:     os.Link,
+		linkAt:   linkAt,
+
+		linkByFolder: canLinkByFolder,
 	}, nil
 }
 

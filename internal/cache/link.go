@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sync/atomic"
 	"syscall"
@@ -151,15 +152,48 @@ func changedSinceSealed(p string, f extract.File) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return sealedChange(fi.Mode().IsRegular(), fi.Size(), fi.ModTime(), f), nil
+}
+
+// sealedChange says how a cache file that is (or is not) regular, of size
+// bytes, modified at mtime, differs from the sealed file f, or "".
+func sealedChange(regular bool, size int64, mtime time.Time, f extract.File) string {
 	switch {
-	case !fi.Mode().IsRegular():
-		return "is no longer a regular file", nil
-	case fi.Size() != f.Size:
-		return fmt.Sprintf("changed size from %d to %d bytes", f.Size, fi.Size()), nil
-	case !fi.ModTime().Equal(sealedTime):
-		return "was modified at " + fi.ModTime().UTC().Format(time.RFC3339), nil
+	case !regular:
+		return "is no longer a regular file"
+	case size != f.Size:
+		return fmt.Sprintf("changed size from %d to %d bytes", f.Size, size)
+	case !mtime.Equal(sealedTime):
+		return "was modified at " + mtime.UTC().Format(time.RFC3339)
 	}
-	return "", nil
+	return ""
+}
+
+// dirGroup is the files of one folder of an entry ("" is its root), in the
+// entry's order.
+type dirGroup struct {
+	dir   string
+	files []extract.File
+}
+
+// groupByDir splits files by folder, folders in order of first appearance.
+func groupByDir(files []extract.File) []dirGroup {
+	var groups []dirGroup
+	at := map[string]int{}
+	for _, f := range files {
+		d := path.Dir(f.Path)
+		if d == "." {
+			d = ""
+		}
+		i, ok := at[d]
+		if !ok {
+			i = len(groups)
+			at[d] = i
+			groups = append(groups, dirGroup{dir: d})
+		}
+		groups[i].files = append(groups[i].files, f)
+	}
+	return groups
 }
 
 // linkFunc hard-links one tree's files after checking each (see

@@ -58,43 +58,71 @@ func checkLinked(t testing.TB, e *Entry, dest string) {
 	}
 }
 
+// linkWalks are the ways MaterializeLinked can walk a tree: by open
+// folders where the OS has them (linkTree), and by paths (linkFunc).
+func linkWalks() []struct {
+	name     string
+	byFolder bool
+} {
+	walks := []struct {
+		name     string
+		byFolder bool
+	}{{"by path", false}}
+	if canLinkByFolder {
+		walks = append(walks, struct {
+			name     string
+			byFolder bool
+		}{"by folder", true})
+	}
+	return walks
+}
+
+// setLink makes every hard link of s (by path or by folder) call fn.
+func setLink(s *Store, fn func(oldname, newname string) error) {
+	s.link = fn
+	s.linkAt = func(_ int, oldname string, _ int, newname string) error { return fn(oldname, newname) }
+}
+
 func TestMaterializeLinked(t *testing.T) {
 	for _, l := range layouts() {
-		t.Run(l.name, func(t *testing.T) {
-			s := testStoreClone(t, l.clone)
-			for _, e := range []*Entry{ensureSpecial(t, s), ensure(t, s, "com.example.a", 5)} {
-				dest := filepath.Join(t.TempDir(), e.Meta.Name+"@1.0.0")
-				if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
-					t.Fatal(err)
-				}
-				// The entry now says it is linkable, and a second project
-				// links to the same files.
-				e2, err := s.Lookup(Key{Integrity: e.Meta.Integrity})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !e2.Meta.Linkable || e2.Meta.TarballOnly {
-					t.Fatalf("meta after linking: linkable %v, tarball only %v", e2.Meta.Linkable, e2.Meta.TarballOnly)
-				}
-				dest2 := filepath.Join(t.TempDir(), e.Meta.Name+"@1.0.0")
-				if err := s.MaterializeLinked(context.Background(), e2, dest2); err != nil {
-					t.Fatal(err)
-				}
-				for _, d := range []string{dest, dest2} {
-					checkLinked(t, e2, d)
-					if target, err := os.Readlink(filepath.Join(d, "Alias.cs")); e.Meta.Name == "com.example.special" && (err != nil || target != "Runtime/A.cs") {
-						t.Errorf("Alias.cs: link to %q (%v)", target, err)
+		for _, w := range linkWalks() {
+			t.Run(l.name+"/"+w.name, func(t *testing.T) {
+				s := testStoreClone(t, l.clone)
+				s.linkByFolder = w.byFolder
+				for _, e := range []*Entry{ensureSpecial(t, s), ensure(t, s, "com.example.a", 5)} {
+					dest := filepath.Join(t.TempDir(), e.Meta.Name+"@1.0.0")
+					if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
+						t.Fatal(err)
 					}
+					// The entry now says it is linkable, and a second project
+					// links to the same files.
+					e2, err := s.Lookup(Key{Integrity: e.Meta.Integrity})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !e2.Meta.Linkable || e2.Meta.TarballOnly {
+						t.Fatalf("meta after linking: linkable %v, tarball only %v", e2.Meta.Linkable, e2.Meta.TarballOnly)
+					}
+					dest2 := filepath.Join(t.TempDir(), e.Meta.Name+"@1.0.0")
+					if err := s.MaterializeLinked(context.Background(), e2, dest2); err != nil {
+						t.Fatal(err)
+					}
+					for _, d := range []string{dest, dest2} {
+						checkLinked(t, e2, d)
+						if target, err := os.Readlink(filepath.Join(d, "Alias.cs")); e.Meta.Name == "com.example.special" && (err != nil || target != "Runtime/A.cs") {
+							t.Errorf("Alias.cs: link to %q (%v)", target, err)
+						}
+					}
+					// The default mode still gives a project its own files.
+					dest3 := filepath.Join(t.TempDir(), e.Meta.Name+"@1.0.0")
+					if err := s.Materialize(context.Background(), e2, dest3); err != nil {
+						t.Fatal(err)
+					}
+					checkSameTree(t, e2, dest3)
 				}
-				// The default mode still gives a project its own files.
-				dest3 := filepath.Join(t.TempDir(), e.Meta.Name+"@1.0.0")
-				if err := s.Materialize(context.Background(), e2, dest3); err != nil {
-					t.Fatal(err)
-				}
-				checkSameTree(t, e2, dest3)
-			}
-			checkVerify(t, s)
-		})
+				checkVerify(t, s)
+			})
+		}
 	}
 }
 
@@ -124,50 +152,53 @@ func TestLinkedEditDetected(t *testing.T) {
 		}, "was modified at 1985-10-26T08:15:01Z"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := testStoreClone(t, false)
-			e := ensureSpecial(t, s)
-			dest := filepath.Join(t.TempDir(), "com.example.special@1.0.0")
-			if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
-				t.Fatal(err)
-			}
-			tt.edit(t, filepath.Join(dest, "Runtime", "A.cs"))
+		for _, w := range linkWalks() {
+			t.Run(tt.name+"/"+w.name, func(t *testing.T) {
+				s := testStoreClone(t, false)
+				s.linkByFolder = w.byFolder
+				e := ensureSpecial(t, s)
+				dest := filepath.Join(t.TempDir(), "com.example.special@1.0.0")
+				if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
+					t.Fatal(err)
+				}
+				tt.edit(t, filepath.Join(dest, "Runtime", "A.cs"))
 
-			problems, err := s.Verify(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(problems) != 1 || problems[0].Path != "Runtime/A.cs" || !strings.Contains(problems[0].Issue, tt.issue) || !strings.Contains(problems[0].Issue, "hard-linked into projects") {
-				t.Fatalf("Verify = %v, want one problem with Runtime/A.cs: %s", problems, tt.issue)
-			}
+				problems, err := s.Verify(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(problems) != 1 || problems[0].Path != "Runtime/A.cs" || !strings.Contains(problems[0].Issue, tt.issue) || !strings.Contains(problems[0].Issue, "hard-linked into projects") {
+					t.Fatalf("Verify = %v, want one problem with Runtime/A.cs: %s", problems, tt.issue)
+				}
 
-			// The check before linking refuses the entry, naming the file,
-			// and leaves the project's folder as it was.
-			other := filepath.Join(t.TempDir(), "com.example.special@1.0.0")
-			err = s.MaterializeLinked(context.Background(), e, other)
-			var damaged *DamagedError
-			if !errors.As(err, &damaged) || damaged.Key != e.Key || filepath.Base(damaged.Path) != "A.cs" {
-				t.Fatalf("MaterializeLinked = %v, want a DamagedError naming A.cs", err)
-			}
-			if _, err := os.Lstat(other); !errors.Is(err, fs.ErrNotExist) {
-				t.Errorf("%s exists after a refused install (%v)", other, err)
-			}
-			leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(other), ".*"))
-			if len(leftovers) > 0 {
-				t.Errorf("leftovers: %v", leftovers)
-			}
+				// The check before linking refuses the entry, naming the file,
+				// and leaves the project's folder as it was.
+				other := filepath.Join(t.TempDir(), "com.example.special@1.0.0")
+				err = s.MaterializeLinked(context.Background(), e, other)
+				var damaged *DamagedError
+				if !errors.As(err, &damaged) || damaged.Key != e.Key || filepath.Base(damaged.Path) != "A.cs" {
+					t.Fatalf("MaterializeLinked = %v, want a DamagedError naming A.cs", err)
+				}
+				if _, err := os.Lstat(other); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("%s exists after a refused install (%v)", other, err)
+				}
+				leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(other), ".*"))
+				if len(leftovers) > 0 {
+					t.Errorf("leftovers: %v", leftovers)
+				}
 
-			// Discarded and fetched again, the entry links cleanly.
-			if err := s.Discard(context.Background(), e.Key); err != nil {
-				t.Fatal(err)
-			}
-			e = ensureSpecial(t, s)
-			if err := s.MaterializeLinked(context.Background(), e, other); err != nil {
-				t.Fatal(err)
-			}
-			checkLinked(t, e, other)
-			checkVerify(t, s)
-		})
+				// Discarded and fetched again, the entry links cleanly.
+				if err := s.Discard(context.Background(), e.Key); err != nil {
+					t.Fatal(err)
+				}
+				e = ensureSpecial(t, s)
+				if err := s.MaterializeLinked(context.Background(), e, other); err != nil {
+					t.Fatal(err)
+				}
+				checkLinked(t, e, other)
+				checkVerify(t, s)
+			})
+		}
 	}
 }
 
@@ -182,41 +213,52 @@ func TestMaterializeLinkedFallsBackToCopy(t *testing.T) {
 		{"too many links", syscall.EMLINK, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		for _, w := range linkWalks() {
+			t.Run(tt.name+"/"+w.name, func(t *testing.T) {
+				s := testStoreClone(t, false)
+				s.linkByFolder = w.byFolder
+				calls := 0
+				setLink(s, func(oldname, newname string) error {
+					calls++
+					return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: tt.err}
+				})
+				s.writers = 1 // count the calls in order
+				e := ensure(t, s, "com.example.a", 1)
+				dest := filepath.Join(t.TempDir(), "com.example.a@1.0.0")
+				if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
+					t.Fatal(err)
+				}
+				e, _ = s.Lookup(Key{Integrity: e.Meta.Integrity})
+				checkSameTree(t, e, dest)
+				want := 1
+				if tt.each {
+					want = len(e.Meta.Files)
+				}
+				if calls != want {
+					t.Errorf("%d links tried, want %d", calls, want)
+				}
+			})
+		}
+	}
+	for _, w := range linkWalks() {
+		t.Run("real failure/"+w.name, func(t *testing.T) {
 			s := testStoreClone(t, false)
-			calls := 0
-			s.link = func(oldname, newname string) error {
-				calls++
-				return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: tt.err}
-			}
-			s.writers = 1 // count the calls in order
+			s.linkByFolder = w.byFolder
+			setLink(s, func(oldname, newname string) error {
+				return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: syscall.ENOSPC}
+			})
 			e := ensure(t, s, "com.example.a", 1)
 			dest := filepath.Join(t.TempDir(), "com.example.a@1.0.0")
-			if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
-				t.Fatal(err)
+			err := s.MaterializeLinked(context.Background(), e, dest)
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("MaterializeLinked = %v, want ENOSPC", err)
 			}
-			e, _ = s.Lookup(Key{Integrity: e.Meta.Integrity})
-			checkSameTree(t, e, dest)
-			want := 1
-			if tt.each {
-				want = len(e.Meta.Files)
-			}
-			if calls != want {
-				t.Errorf("%d links tried, want %d", calls, want)
+			// The error names the cache's file and the project's.
+			if msg := err.Error(); !strings.Contains(msg, e.PkgDir()) || !strings.Contains(msg, filepath.Dir(dest)) {
+				t.Errorf("MaterializeLinked = %v, want both paths named", err)
 			}
 		})
 	}
-	t.Run("real failure", func(t *testing.T) {
-		s := testStoreClone(t, false)
-		s.link = func(oldname, newname string) error {
-			return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: syscall.ENOSPC}
-		}
-		e := ensure(t, s, "com.example.a", 1)
-		dest := filepath.Join(t.TempDir(), "com.example.a@1.0.0")
-		if err := s.MaterializeLinked(context.Background(), e, dest); !errors.Is(err, syscall.ENOSPC) {
-			t.Fatalf("MaterializeLinked = %v, want ENOSPC", err)
-		}
-	})
 }
 
 func TestLinkFallsBack(t *testing.T) {

@@ -120,11 +120,16 @@ func (s *Store) materialize(ctx context.Context, e *Entry, dest string, link boo
 			}
 		}
 	default:
-		put := s.copyFunc()
-		if link {
-			put = s.linkFunc(currentOS, e.Key)
+		var err error
+		switch {
+		case link && s.linkByFolder:
+			err = s.linkTree(ctx, e, src, tmp)
+		case link:
+			err = s.copyTree(ctx, src, tmp, e.Meta.Files, e.Meta.Dirs, s.linkFunc(currentOS, e.Key))
+		default:
+			err = s.copyTree(ctx, src, tmp, e.Meta.Files, e.Meta.Dirs, s.copyFunc())
 		}
-		if err := s.copyTree(ctx, src, tmp, e.Meta.Files, e.Meta.Dirs, put); err != nil {
+		if err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist) && strings.HasPrefix(pe.Path, src) {
 				if _, derr := os.Lstat(e.Dir); derr == nil {

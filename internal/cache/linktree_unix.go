@@ -1,0 +1,135 @@
+//go:build linux || darwin
+
+package cache
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// linkAt is unix.Linkat without flags, as a *os.LinkError.
+func linkAt(olddirfd int, oldname string, newdirfd int, newname string) error {
+	for {
+		err := unix.Linkat(olddirfd, oldname, newdirfd, newname, 0)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: err}
+		}
+		return nil
+	}
+}
+
+// linkTree is MaterializeLinked's tree walk where folders can be opened:
+// each folder of the entry is opened once, in the cache and at dst, and
+// its files are checked (fstatat) and linked (linkat) by name relative to
+// the two descriptors. That spares the kernel two full path walks per file
+// and the runtime a goroutine hand-off per file: one goroutine links a
+// whole package (a link takes microseconds; packages are linked
+// concurrently by the caller), holding one slot of the store's file gate
+// per folder.
+//
+// The checks and fallbacks are linkFunc's: a sealed file that changed is a
+// *DamagedError before anything is renamed into place; a link refused as
+// unsupported is a copy (EMLINK: that file only).
+func (s *Store) linkTree(ctx context.Context, e *Entry, src, dst string) error {
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		return err
+	}
+	for _, d := range e.Meta.Dirs { // sorted: parents first
+		if err := os.Mkdir(filepath.Join(dst, filepath.FromSlash(d)), 0o755); err != nil {
+			return err
+		}
+	}
+	copyRest := s.copyFunc()
+	linking := true
+	for _, g := range groupByDir(e.Meta.Files) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s.fileOps <- struct{}{}
+		err := s.linkDir(e, src, dst, g, &linking, copyRest)
+		<-s.fileOps
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// linkDir links the files of one folder (g) of e from src to dst.
+func (s *Store) linkDir(e *Entry, src, dst string, g dirGroup, linking *bool, copyRest putFunc) error {
+	srcDir := filepath.Join(src, filepath.FromSlash(g.dir))
+	dstDir := filepath.Join(dst, filepath.FromSlash(g.dir))
+	sfd, err := openDirFD(srcDir)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(sfd)
+	dfd, err := openDirFD(dstDir)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(dfd)
+	for _, f := range g.files {
+		base := path.Base(f.Path)
+		if f.Mode&fs.ModeSymlink != 0 {
+			if err := unix.Symlinkat(f.Link, dfd, base); err != nil {
+				return &os.LinkError{Op: "symlink", Old: f.Link, New: filepath.Join(dstDir, base), Err: err}
+			}
+			continue
+		}
+		srcPath := filepath.Join(srcDir, base)
+		var st unix.Stat_t
+		if err := unix.Fstatat(sfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return &fs.PathError{Op: "lstat", Path: srcPath, Err: err}
+		}
+		if how := sealedChange(st.Mode&unix.S_IFMT == unix.S_IFREG, st.Size, time.Unix(st.Mtim.Unix()), f); how != "" {
+			return &DamagedError{Key: e.Key, Path: srcPath, Reason: how + " since it was made read-only for hard-linking (a linked project file was edited?)"}
+		}
+		if *linking {
+			err := s.linkAt(sfd, base, dfd, base)
+			if err == nil {
+				continue
+			}
+			if !linkFallsBack(currentOS, err) {
+				var le *os.LinkError
+				if errors.As(err, &le) {
+					le.Old, le.New = srcPath, filepath.Join(dstDir, base)
+				}
+				return err
+			}
+			if !tooManyLinks(currentOS, err) {
+				*linking = false
+			}
+		}
+		if err := copyRest(srcPath, filepath.Join(dstDir, base), f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func openDirFD(dir string) (int, error) {
+	for {
+		fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return -1, &fs.PathError{Op: "open", Path: dir, Err: err}
+		}
+		return fd, nil
+	}
+}
+
+// canLinkByFolder: MaterializeLinked links by folder descriptors here.
+const canLinkByFolder = true
