@@ -54,10 +54,13 @@ func TestUnscopedPackageNetworkError(t *testing.T) {
 		t.Errorf("the URL is named %d times:\n%s", n, r.Stderr)
 	}
 
-	// With the packument in the cache, --offline is worth a try.
+	// With the packument in the cache, --offline is worth a try. (The
+	// registry says no-cache: else install would take the cached copy as
+	// fresh for five minutes and not ask.)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("ETag", `"1"`)
+		w.Header().Set("Cache-Control", "no-cache")
 		fmt.Fprint(w, `{"name": "com.example.x", "dist-tags": {"latest": "1.0.0"}, "versions": {"1.0.0": {"name": "com.example.x", "version": "1.0.0", "dist": {"tarball": "http://127.0.0.1:9/x.tgz"}}}}`)
 	}))
 	s.ok("", "view", "com.example.x", "--default-registry", srv.URL)

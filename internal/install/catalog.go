@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
@@ -39,6 +40,13 @@ type catalog struct {
 	// manifest pins it at: its packument comes from the cache when the
 	// cached one has that version, without asking the registry.
 	pinned map[string]string
+	// freshFor, when positive, serves a cached packument without asking
+	// its registry while it is fresh: within the registry's Cache-Control
+	// max-age, or freshFor when the registry gave none. servedFresh
+	// records that one was, so that a resolution that fails on them can be
+	// tried again against the registries.
+	freshFor    time.Duration
+	servedFresh atomic.Bool
 
 	mu      sync.Mutex
 	entries map[string]*catalogEntry
@@ -171,20 +179,27 @@ func (e *UnscopedError) Error() string {
 func (e *UnscopedError) Unwrap() error { return e.Err }
 
 // cached returns name's cached packument when the lock pins name and the
-// cached document has the pinned version, else nil.
+// cached document has the pinned version, or when it is fresh (freshFor);
+// else nil.
 func (c *catalog) cached(name string) *registry.Packument {
-	v, ok := c.pinned[name]
-	if !ok {
+	v, pinned := c.pinned[name]
+	if !pinned && c.freshFor <= 0 {
 		return nil
 	}
 	p := c.client.CachedPackument(c.Registry(name), name)
 	if p == nil {
 		return nil
 	}
-	for _, pv := range p.Versions {
-		if pv.Version == v {
-			return p
+	if pinned {
+		for _, pv := range p.Versions {
+			if pv.Version == v {
+				return p.Packument
+			}
 		}
+	}
+	if c.freshFor > 0 && p.FreshFor(time.Now(), c.freshFor) {
+		c.servedFresh.Store(true)
+		return p.Packument
 	}
 	return nil
 }

@@ -57,7 +57,7 @@ type Registry interface {
 	Packument(ctx context.Context, reg, name string) (*registry.Packument, error)
 	// CachedPackument returns the packument as cached, without the network;
 	// nil if there is none.
-	CachedPackument(reg, name string) *registry.Packument
+	CachedPackument(reg, name string) *registry.CachedPackument
 	// Tarball opens a tarball's bytes.
 	Tarball(ctx context.Context, reg, url string) (io.ReadCloser, error)
 }
@@ -90,9 +90,22 @@ type Options struct {
 	// instead of copying them (cache.Store.MaterializeLinked). A cache
 	// entry whose linked files were edited is discarded and fetched again;
 	// offline it is the error (exit 7).
-	Link     bool
+	Link bool
+	// Refresh asks the registries for every packument the resolution
+	// needs; by default a cached one is used without asking while it is
+	// fresh (PackumentsFreshFor).
+	Refresh  bool
 	Reporter Reporter
 }
+
+// PackumentsFreshFor is how long install trusts a cached packument without
+// asking its registry again, when the registry's Cache-Control says nothing
+// (a max-age it sends wins): five minutes, as bun does and as npm's public
+// registry's max-age=300 makes npm do. A version published meanwhile is
+// not seen for that long by a resolution that could use an older one; one
+// that needs it (a manifest pinning it) fails on the cached documents and
+// is resolved again against the registries. --refresh asks them at once.
+const PackumentsFreshFor = 5 * time.Minute
 
 // PackageReport is one package in the summary (CLI.md install --json).
 type PackageReport struct {
@@ -280,18 +293,31 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		cancelFetches()
 		fetches.wg.Wait()
 	}()
-	cat := newCatalog(ctx, opts.Client, opts.Manifest, opts.DefaultRegistry, max(opts.Jobs, 1), builtins)
-	cat.onVersions = fetches.guess
-	cat.onKnown = opts.Reporter.Resolving
-	cat.pinned = pinnedByLock(opts.Manifest, oldLock, opts.DefaultRegistry)
-	graph, err := resolve.Resolve(ctx, resolve.Input{
-		Manifest:      opts.Manifest,
-		Lock:          oldLock,
-		EditorVersion: opts.EditorVersion,
-		Locals:        locals,
-		Builtins:      builtins,
-		Catalog:       cat,
-	})
+	resolveWith := func(freshFor time.Duration) (*resolve.Graph, *catalog, error) {
+		cat := newCatalog(ctx, opts.Client, opts.Manifest, opts.DefaultRegistry, max(opts.Jobs, 1), builtins)
+		cat.onVersions = fetches.guess
+		cat.onKnown = opts.Reporter.Resolving
+		cat.pinned = pinnedByLock(opts.Manifest, oldLock, opts.DefaultRegistry)
+		cat.freshFor = freshFor
+		graph, err := resolve.Resolve(ctx, resolve.Input{
+			Manifest:      opts.Manifest,
+			Lock:          oldLock,
+			EditorVersion: opts.EditorVersion,
+			Locals:        locals,
+			Builtins:      builtins,
+			Catalog:       cat,
+		})
+		return graph, cat, err
+	}
+	freshFor := PackumentsFreshFor
+	if opts.Refresh || opts.Offline {
+		freshFor = 0 // offline, every cached packument serves anyway
+	}
+	graph, cat, err := resolveWith(freshFor)
+	if err != nil && cat.servedFresh.Load() && ctx.Err() == nil {
+		// Maybe what is missing was published since: ask the registries.
+		graph, _, err = resolveWith(0)
+	}
 	if err != nil {
 		return nil, err
 	}

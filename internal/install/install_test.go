@@ -31,6 +31,8 @@ type fakeRegistry struct {
 	deps      map[string][]manifest.Dependency
 	packument map[string]int
 	tarball   map[string]int
+	// cached is what CachedPackument returns, by name.
+	cached map[string]*registry.CachedPackument
 }
 
 func newFakeRegistry(t *testing.T, pkgs ...string) *fakeRegistry {
@@ -75,7 +77,11 @@ func (f *fakeRegistry) Packument(_ context.Context, reg, name string) (*registry
 	return p, nil
 }
 
-func (f *fakeRegistry) CachedPackument(string, string) *registry.Packument { return nil }
+func (f *fakeRegistry) CachedPackument(_, name string) *registry.CachedPackument {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cached[name]
+}
 
 func (f *fakeRegistry) Tarball(_ context.Context, reg, url string) (io.ReadCloser, error) {
 	f.mu.Lock()

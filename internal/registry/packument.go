@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/Masterminds/semver/v3"
 	"github.com/upkg/upkg/internal/humanize"
@@ -159,7 +160,14 @@ func (c *Client) fetchPackument(ctx context.Context, reg, name string, cached *c
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotModified && cached != nil:
-		return decodeFor(cached.body, name, "cached packument of "+name)
+		p, err := decodeFor(cached.body, name, "cached packument of "+name)
+		if err != nil {
+			return nil, err
+		}
+		// Confirmed now: fresh again for its max-age (CachedPackument). A
+		// cache that cannot record it costs only a later revalidation.
+		_ = touchCacheEntry(c.CacheDir, reg, name, cached, maxAgeOf(resp.Header))
+		return p, nil
 	case resp.StatusCode != http.StatusOK:
 		return nil, c.statusError(reg, u, resp, at)
 	}
@@ -186,7 +194,7 @@ func (c *Client) fetchPackument(ctx context.Context, reg, name string, cached *c
 		return nil, err
 	}
 	if c.CacheDir != "" {
-		e := &cacheEntry{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), body: body}
+		e := &cacheEntry{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), MaxAge: maxAgeOf(resp.Header), body: body}
 		if err := writeCacheEntry(c.CacheDir, reg, name, e); err != nil {
 			return nil, err
 		}
@@ -194,10 +202,31 @@ func (c *Client) fetchPackument(ctx context.Context, reg, name string, cached *c
 	return p, nil
 }
 
+// CachedPackument is a packument as the client's cache holds it.
+type CachedPackument struct {
+	*Packument
+	// Checked is when the registry last sent or confirmed it.
+	Checked time.Time
+	// MaxAge is how long the registry said it stays fresh after Checked
+	// (Cache-Control: max-age; 0 for no-cache), -1 when it did not say.
+	MaxAge time.Duration
+}
+
+// FreshFor reports whether the cached document is still fresh at now: within
+// the registry's max-age, or, when the registry gave none, within def.
+func (c *CachedPackument) FreshFor(now time.Time, def time.Duration) bool {
+	age := c.MaxAge
+	if age < 0 {
+		age = def
+	}
+	return age > 0 && now.Before(c.Checked.Add(age)) && !now.Before(c.Checked.Add(-time.Minute))
+}
+
 // CachedPackument returns name's packument from reg as CacheDir holds it,
 // without asking the registry: nil when there is none (or no CacheDir) or
-// it cannot be read. For versions a lock pins, whose metadata cannot change.
-func (c *Client) CachedPackument(reg, name string) *Packument {
+// it cannot be read. For versions a lock pins, whose metadata cannot change,
+// and for documents still fresh (CachedPackument.FreshFor).
+func (c *Client) CachedPackument(reg, name string) *CachedPackument {
 	if c.CacheDir == "" || ValidateName(name) != nil {
 		return nil
 	}
@@ -209,7 +238,7 @@ func (c *Client) CachedPackument(reg, name string) *Packument {
 	if err != nil {
 		return nil
 	}
-	return p
+	return &CachedPackument{Packument: p, Checked: e.Checked, MaxAge: e.MaxAge}
 }
 
 // decodeFor decodes a packument that must be name's; what names the source

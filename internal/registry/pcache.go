@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/upkg/upkg/internal/atomicfile"
 	"github.com/upkg/upkg/internal/regurl"
@@ -34,12 +37,44 @@ type cacheMeta struct {
 	Name         string `json:"name"`
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"lastModified,omitempty"`
+	// MaxAge is the registry's Cache-Control max-age in seconds (0 for
+	// no-cache or no-store), absent when it sent none.
+	MaxAge *int64 `json:"maxAge,omitempty"`
 }
 
 // cacheEntry is a cached packument.
 type cacheEntry struct {
 	ETag, LastModified string
-	body               []byte
+	// MaxAge is how long the registry said the document stays fresh, -1
+	// when it did not say.
+	MaxAge time.Duration
+	// Checked is when the registry last sent or confirmed (304) the
+	// document: the cache file's modification time.
+	Checked time.Time
+	body    []byte
+}
+
+// maxAgeOf reads a response's Cache-Control: max-age=N as N seconds, 0 for
+// no-cache, no-store or must-revalidate without a max-age, -1 when it says
+// nothing about freshness.
+func maxAgeOf(h http.Header) time.Duration {
+	age := time.Duration(-1)
+	for _, v := range h.Values("Cache-Control") {
+		for _, d := range strings.Split(v, ",") {
+			k, val, _ := strings.Cut(strings.TrimSpace(strings.ToLower(d)), "=")
+			switch k {
+			case "no-cache", "no-store":
+				return 0
+			case "max-age":
+				n, err := strconv.ParseInt(strings.Trim(val, `"`), 10, 64)
+				if err != nil || n < 0 {
+					return 0 // unreadable: revalidate, as for no-cache
+				}
+				age = time.Duration(min(n, int64(365*24*time.Hour/time.Second))) * time.Second
+			}
+		}
+	}
+	return age
 }
 
 // cacheRegistry is the registry URL a cache key is made of: normalised, so
@@ -62,7 +97,7 @@ func cachePath(dir, reg, name string) string {
 // is none, or an error if the file is unreadable or damaged.
 func readCacheEntry(dir, reg, name string) (*cacheEntry, error) {
 	path := cachePath(dir, reg, name)
-	data, err := os.ReadFile(path)
+	data, checked, err := readFileTime(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -77,13 +112,55 @@ func readCacheEntry(dir, reg, name string) (*cacheEntry, error) {
 	if m.Registry != cacheRegistry(reg) || m.Name != name {
 		return nil, fmt.Errorf("cached packument %s belongs to %s from %s", path, m.Name, m.Registry)
 	}
-	return &cacheEntry{ETag: m.ETag, LastModified: m.LastModified, body: body}, nil
+	e := &cacheEntry{ETag: m.ETag, LastModified: m.LastModified, MaxAge: -1, Checked: checked, body: body}
+	if m.MaxAge != nil {
+		e.MaxAge = time.Duration(*m.MaxAge) * time.Second
+	}
+	return e, nil
+}
+
+// readFileTime reads a file and its modification time.
+func readFileTime(path string) ([]byte, time.Time, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	data := make([]byte, 0, fi.Size()+1)
+	buf := bytes.NewBuffer(data)
+	if _, err := buf.ReadFrom(f); err != nil {
+		return nil, time.Time{}, err
+	}
+	return buf.Bytes(), fi.ModTime(), nil
+}
+
+// touchCacheEntry records that the registry confirmed name's cached
+// packument just now (a 304), with the freshness it gave then.
+func touchCacheEntry(dir, reg, name string, e *cacheEntry, maxAge time.Duration) error {
+	if maxAge != e.MaxAge {
+		e.MaxAge = maxAge
+		return writeCacheEntry(dir, reg, name, e)
+	}
+	now := time.Now()
+	path := cachePath(dir, reg, name)
+	if err := os.Chtimes(path, now, now); err != nil {
+		return fmt.Errorf("cache the packument of %s: %w", name, err)
+	}
+	return nil
 }
 
 // writeCacheEntry stores e as name's packument from reg, atomically.
 func writeCacheEntry(dir, reg, name string, e *cacheEntry) error {
-	line, err := json.Marshal(cacheMeta{Format: cacheFormat, Registry: cacheRegistry(reg), Name: name,
-		ETag: e.ETag, LastModified: e.LastModified})
+	m := cacheMeta{Format: cacheFormat, Registry: cacheRegistry(reg), Name: name, ETag: e.ETag, LastModified: e.LastModified}
+	if e.MaxAge >= 0 {
+		secs := int64(e.MaxAge / time.Second)
+		m.MaxAge = &secs
+	}
+	line, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("encode cache metadata of %s: %w", name, err)
 	}

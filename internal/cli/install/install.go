@@ -42,7 +42,10 @@ type Options struct {
 	NoMaterialize bool
 	// Link is --link: hard-link files out of the cache (also linkMode =
 	// "hardlink" in the user config).
-	Link       bool
+	Link bool
+	// Refresh is --refresh: ask the registries for every packument, fresh
+	// or not.
+	Refresh    bool
 	Jobs       int
 	EditorPath string
 }
@@ -126,6 +129,7 @@ func addFlags(cmd *cobra.Command, opts *Options) {
 	}
 	fl.BoolVar(&opts.NoMaterialize, "no-materialize", false, "fill the cache and write the lock, but do not touch Library/PackageCache")
 	fl.BoolVar(&opts.Link, "link", false, "hard-link read-only files out of the cache instead of copying (see linkMode in upkg config)")
+	fl.BoolVar(&opts.Refresh, "refresh", false, "ask the registries for every package's metadata, even what was fetched in the last 5 minutes")
 	fl.IntVar(&opts.Jobs, "jobs", DefaultJobs, "parallel downloads (connections per registry)")
 	fl.StringVar(&opts.EditorPath, "editor-path", "", "an installed Unity Editor to read the built-in packages from")
 }
@@ -159,6 +163,7 @@ func Run(ctx context.Context, opts *Options) error {
 		Frozen:          opts.Frozen,
 		NoMaterialize:   opts.NoMaterialize,
 		Link:            opts.Link || cfg.LinkMode() == upmconfig.LinkModeHardlink,
+		Refresh:         opts.Refresh,
 	}
 	// One install of a project at a time; a second waits (and says so).
 	unlock, err := install.LockProject(ctx, root, func() {

@@ -28,6 +28,7 @@ func TestFlags(t *testing.T) {
 		{ci: true, args: nil, want: Options{Frozen: true, Jobs: 32}},
 		{ci: true, args: []string{"--no-materialize"}, want: Options{Frozen: true, NoMaterialize: true, Jobs: 32}},
 		{args: []string{"--link"}, want: Options{Link: true, Jobs: 32}},
+		{args: []string{"--refresh"}, want: Options{Refresh: true, Jobs: 32}},
 		{ci: true, args: []string{"--link"}, want: Options{Frozen: true, Link: true, Jobs: 32}},
 		{ci: true, args: []string{"--frozen"}, code: -1}, // ci has no --frozen flag: it is frozen
 	}
