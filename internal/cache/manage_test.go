@@ -75,6 +75,10 @@ func TestVerifyFindsDamage(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "", "incomplete entry"},
+		{"meta.json's CRC is wrong", nil, func(t *testing.T, e *Entry) {
+			e.Meta.TarballCRC32C = "00000000"
+			rewriteMeta(t, e)
+		}, "", "CRC-32C is 00000000"},
 		{"meta.json lies about the size", nil, func(t *testing.T, e *Entry) {
 			e.Meta.UnpackedSize++
 			rewriteMeta(t, e)

@@ -3,6 +3,7 @@ package cache
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -167,7 +168,12 @@ func (s *Store) unpack(ctx context.Context, e *Entry, dst string) error {
 		return fmt.Errorf("cache entry %s: %w", e.Key, err)
 	}
 	defer f.Close()
-	h := d.newHash()
+	// The CRC-32C taken when the tarball was verified, else (older
+	// entries) the key's own hash: see Meta.TarballCRC32C.
+	h, want := d.newHash(), d.sum
+	if crc, err := hex.DecodeString(e.Meta.TarballCRC32C); err == nil && len(crc) == 4 {
+		h, want = newCRC(), crc
+	}
 	tee := io.TeeReader(f, h)
 	_, xerr := extract.ExtractWith(ctx, tee, dst, extract.DefaultLimits(), s.extractOptions())
 	if ctx.Err() != nil {
@@ -177,7 +183,7 @@ func (s *Store) unpack(ctx context.Context, e *Entry, dst string) error {
 	if _, err := io.Copy(io.Discard, tee); err != nil {
 		return fmt.Errorf("read %s: %w", e.TarballPath(), err)
 	}
-	if !bytes.Equal(h.Sum(nil), d.sum) {
+	if !bytes.Equal(h.Sum(nil), want) {
 		return &DamagedError{Key: e.Key, Path: e.TarballPath(), Reason: "does not match its checksum"}
 	}
 	if xerr != nil {

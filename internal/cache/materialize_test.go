@@ -188,11 +188,29 @@ func TestMaterializeRefusesDamagedCache(t *testing.T) {
 			}
 		}},
 		{"with pkg on a store that cannot clone, tampered tarball", true, false, func(t *testing.T, e *Entry) { flipByte(t, e.TarballPath(), 200) }},
+		// Another package's valid tarball in its place: the CRC differs.
+		{"tarball only, swapped tarball", false, false, func(t *testing.T, e *Entry) {
+			other := ensure(t, testStoreClone(t, false), "com.example.other", 3)
+			data, err := os.ReadFile(other.TarballPath())
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustWrite(t, e.TarballPath(), data)
+		}},
+		// An entry an earlier upkg wrote has no CRC: the key's hash decides.
+		{"tarball only, no CRC, tampered tarball", false, false, func(t *testing.T, e *Entry) {
+			e.Meta.TarballCRC32C = ""
+			rewriteMeta(t, e)
+			flipByte(t, e.TarballPath(), 200)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := testStoreClone(t, tt.clone)
 			e := ensure(t, s, "com.example.damaged", 3)
+			if len(e.Meta.TarballCRC32C) != 8 {
+				t.Fatalf("tarballCRC32C %q", e.Meta.TarballCRC32C)
+			}
 			tt.harm(t, e)
 			s2, err := open(s.Dir(), 0, func(goos, dir string) bool { return tt.cloneLater })
 			if err != nil {

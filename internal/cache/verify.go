@@ -3,6 +3,7 @@ package cache
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -118,8 +119,8 @@ func (s *Store) verifyEntry(ctx context.Context, id string) ([]Problem, error) {
 		return problems, nil
 	}
 	defer f.Close()
-	h := d.newHash()
-	tee := io.TeeReader(f, h)
+	h, crc := d.newHash(), newCRC()
+	tee := io.TeeReader(f, io.MultiWriter(h, crc))
 	hasTree := !e.Meta.TarballOnly
 	if !hasTree {
 		if _, err := os.Lstat(e.PkgDir()); err == nil {
@@ -166,6 +167,10 @@ func (s *Store) verifyEntry(ctx context.Context, id string) ([]Problem, error) {
 	if walkErr != nil {
 		report("", "%s cannot be unpacked: %v", tarballName, walkErr)
 		return problems, nil
+	}
+	if got := hex.EncodeToString(crc.Sum(nil)); e.Meta.TarballCRC32C != "" && got != e.Meta.TarballCRC32C {
+		// Installs check this instead of the hash: they would refuse it.
+		report("", "%s says the tarball's CRC-32C is %s; it is %s", metaName, e.Meta.TarballCRC32C, got)
 	}
 	problems = append(problems, fileProblems...)
 
