@@ -1,10 +1,7 @@
 package cache
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -128,14 +125,6 @@ func final(err error) bool {
 	return errors.As(err, &f) && f.Final()
 }
 
-// isFormatError reports whether err says a gzip or tar stream is malformed
-// (not a file system or context failure).
-func isFormatError(err error) bool {
-	var corrupt flate.CorruptInputError
-	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, tar.ErrHeader) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &corrupt)
-}
-
 // Lookup returns the committed entry for key, or an error matching
 // fs.ErrNotExist when there is none (for --offline installs).
 func (s *Store) Lookup(key Key) (*Entry, error) {
@@ -251,7 +240,7 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 	}
 	f.Close()
 	var unsafe *extract.UnsafeError
-	if err != nil && ctx.Err() == nil && !errors.As(err, &unsafe) && isFormatError(err) {
+	if err != nil && ctx.Err() == nil && !errors.As(err, &unsafe) && extract.IsFormatError(err) {
 		// The checksum matched, the archive does not read: what the
 		// registry holds is broken, and nothing is cached.
 		err = &BrokenArchiveError{Name: name, Version: version, Err: err}
