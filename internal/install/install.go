@@ -252,7 +252,7 @@ func inputsOf(opts Options, lock []byte) string {
 }
 
 // Run installs the project.
-func Run(ctx context.Context, opts Options) (*Summary, error) {
+func Run(ctx context.Context, opts Options) (_ *Summary, err error) {
 	start := time.Now()
 	lockPath := project.Paths{Root: opts.ProjectRoot}.Lock()
 	if sum, ok := UpToDate(opts); ok {
@@ -289,6 +289,16 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	fctx, cancelFetches := context.WithCancel(ctx)
 	var downloaded atomic.Int64
 	fetches := newFetcher(fctx, opts, oldLock, locals, &downloaded)
+	var early *earlyFolders
+	fetches.place, early = placeEarly(opts)
+	defer func() {
+		if err != nil {
+			// A failed install leaves Library/PackageCache as it was.
+			cancelFetches()
+			fetches.wg.Wait()
+			early.remove()
+		}
+	}()
 	defer func() {
 		cancelFetches()
 		fetches.wg.Wait()
@@ -338,12 +348,19 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	// What is still running was not needed (a guess resolution
+	// overrode): stopped before removeStale, so that no folder lands after.
+	cancelFetches()
+	fetches.wg.Wait()
 	if !opts.NoMaterialize {
 		removed, err := removeStale(opts.ProjectRoot, installed, graph)
 		if err != nil {
 			return nil, err
 		}
-		sum.Removed = removed
+		// A wrong guess this run placed was never the project's.
+		sum.Removed = slices.DeleteFunc(removed, func(dir string) bool {
+			return early.created(project.Paths{Root: opts.ProjectRoot}.Installed(dir))
+		})
 	}
 	diffWithLock(sum, oldLock, graph)
 	if opts.Manifest.EnableLockFile && lockChanged {
@@ -406,6 +423,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 				entry   *cache.Entry
 				fetched bool
 				dir     string
+				placed  bool // installed already, by the fetch (placeEarly)
 			)
 			if git := gits[p.Name]; p.Source == lockfile.SourceGit {
 				entry, fetched, dir = git.entry, git.fetched, layout.gitFolder(p.Name, git.commit)
@@ -433,8 +451,9 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 				if dir, err = layout.registryFolder(p.Name, p.Version, entry); err != nil {
 					return err
 				}
+				placed = run.placed && run.dir == dir
 			}
-			if !opts.NoMaterialize {
+			if !opts.NoMaterialize && !placed {
 				dest := project.Paths{Root: opts.ProjectRoot}.Installed(dir)
 				materialize := opts.Store.Materialize
 				if opts.Link {
@@ -482,6 +501,75 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 	}
 	sum.DownloadedBytes = fetches.downloaded.Load()
 	return installed, nil
+}
+
+// placeEarly returns the fetcher's place function: it installs a registry
+// package into Library/PackageCache as soon as its cache entry is ready,
+// while resolution may still be going on, so that installing overlaps
+// resolving (a warm install's resolution is tens of milliseconds of
+// reading packuments; a cold one's, round trips to the registries). A
+// guess resolution overrides leaves a folder that removeStale deletes; the
+// folders it created are listed in the earlyFolders, which a failed run
+// deletes. Nothing is placed early (nil) with NoMaterialize, with Frozen
+// (which writes nothing when it fails), and where the folder's name does
+// not say the version (editors 6000.0.0–6000.0.21 name it <name> alone: a
+// wrong guess and the right version would share the folder).
+func placeEarly(opts Options) (func(ctx context.Context, name, version string, e *cache.Entry) (string, error), *earlyFolders) {
+	layout := layoutFor(opts.EditorVersion)
+	if opts.NoMaterialize || opts.Frozen || layout == layoutBare {
+		return nil, nil
+	}
+	materialize := opts.Store.Materialize
+	if opts.Link {
+		materialize = opts.Store.MaterializeLinked
+	}
+	early := &earlyFolders{}
+	return func(ctx context.Context, name, version string, e *cache.Entry) (string, error) {
+		dir, err := layout.registryFolder(name, version, e)
+		if err != nil {
+			return "", err
+		}
+		dest := project.Paths{Root: opts.ProjectRoot}.Installed(dir)
+		if _, err := os.Lstat(dest); errors.Is(err, fs.ErrNotExist) {
+			early.add(dest)
+		}
+		return dir, materialize(ctx, e, dest)
+	}, early
+}
+
+// earlyFolders are the folders placeEarly created.
+type earlyFolders struct {
+	mu    sync.Mutex
+	paths []string
+}
+
+func (f *earlyFolders) add(p string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.paths = append(f.paths, p)
+}
+
+// created reports whether placeEarly created the folder p.
+func (f *earlyFolders) created(p string) bool {
+	if f == nil {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Contains(f.paths, p)
+}
+
+// remove deletes the folders (best effort: they are complete packages
+// that no lock names, which the next install removes anyway).
+func (f *earlyFolders) remove() {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.paths {
+		os.RemoveAll(p)
+	}
 }
 
 // removeStale deletes folders of Library/PackageCache that the resolution no

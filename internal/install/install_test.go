@@ -237,3 +237,52 @@ func TestInstallErrorsInManifestOrder(t *testing.T) {
 		t.Error("a failed install wrote the lock")
 	}
 }
+
+// packageCache lists the folders of the project's Library/PackageCache.
+func packageCache(t *testing.T, root string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(filepath.Join(root, "Library", "PackageCache"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ents {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// TestEarlyPlacement: packages go into the project as their fetches end,
+// during resolution; a guess that resolution overrides (the manifest's
+// 1.0.0 against a dependency's 1.1.0) leaves no folder, and neither does a
+// failed install.
+func TestEarlyPlacement(t *testing.T) {
+	for _, link := range []bool{false, true} {
+		reg := newFakeRegistry(t, "com.example.a@1.0.0", "com.example.a@1.1.0", "com.example.b@1.0.0 com.example.a@1.1.0")
+		opts := fakeProject(t, reg, newStore(t), `"com.example.a": "1.0.0", "com.example.b": "1.0.0"`)
+		opts.Link = link
+		sum, err := Run(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sum.Removed) != 0 {
+			t.Errorf("link %v: removed %v from a new project", link, sum.Removed)
+		}
+		if got := strings.Join(packageCache(t, opts.ProjectRoot), " "); got != "com.example.a@1.1.0 com.example.b@1.0.0" {
+			t.Errorf("link %v: Library/PackageCache holds %s", link, got)
+		}
+		if n := reg.tarball[fakeReg+"/com.example.a/-/com.example.a-1.0.0.tgz"]; n != 1 {
+			t.Errorf("the guess was fetched %d times, want once (early)", n)
+		}
+
+		reg = newFakeRegistry(t, "com.example.a@1.0.0")
+		opts = fakeProject(t, reg, newStore(t), `"com.example.a": "1.0.0", "com.example.missing": "1.0.0"`)
+		opts.Link = link
+		if _, err := Run(context.Background(), opts); err == nil {
+			t.Fatal("installed a missing package")
+		}
+		if got := packageCache(t, opts.ProjectRoot); len(got) != 0 {
+			t.Errorf("link %v: a failed install left %v", link, got)
+		}
+	}
+}

@@ -28,6 +28,9 @@ type fetcher struct {
 	guesses map[string]string
 	sem     chan struct{}
 	wg      sync.WaitGroup
+	// place, when set, installs a package into the project as soon as it
+	// is in the cache (see placeEarly), returning its folder's name.
+	place func(ctx context.Context, name, version string, e *cache.Entry) (string, error)
 
 	mu   sync.Mutex
 	runs map[string]*fetchRun // by name@version and cache key
@@ -39,6 +42,10 @@ type fetchRun struct {
 	entry   *cache.Entry
 	fetched bool // downloaded by this run, not found in the cache
 	err     error
+	// dir is the project folder place filled (when placed): fetchAll
+	// uses it if resolution chose the same folder, else installs again.
+	dir    string
+	placed bool
 }
 
 func newFetcher(ctx context.Context, opts Options, oldLock *lockfile.Lock, locals map[string]resolve.LocalPackage, downloaded *atomic.Int64) *fetcher {
@@ -101,6 +108,12 @@ func (f *fetcher) start(name, version, registry string, dist resolve.Dist) *fetc
 		}
 		defer func() { <-f.sem }()
 		r.entry, r.err = f.ensure(f.ctx, name, version, registry, dist, &r.fetched)
+		if r.err == nil && f.place != nil {
+			// A failure here is fetchAll's to meet again and explain.
+			var err error
+			r.dir, err = f.place(f.ctx, name, version, r.entry)
+			r.placed = err == nil
+		}
 	}()
 	return r
 }
