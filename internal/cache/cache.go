@@ -95,6 +95,8 @@ type Store struct {
 	// many files one Materialize creates at once (see extract.Options).
 	fileOps chan struct{}
 	writers int
+	// linkers bounds the packages being hard-linked at once (linkTree).
+	linkers chan struct{}
 
 	// probe tells whether the store's file system can clone files (see
 	// probeClone; tests substitute it). It runs once, when first needed,
@@ -170,6 +172,7 @@ func open(dir string, maxSize int64, probe func(goos, dir string) bool) (*Store,
 		lockPoll: 20 * time.Millisecond,
 		local:    map[string]chan struct{}{},
 		fileOps:  make(chan struct{}, defaultFileOps),
+		linkers:  make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
 		writers:  defaultWriters,
 		probe:    probe,
 		link:     os.Link,

@@ -33,9 +33,8 @@ func linkAt(olddirfd int, oldname string, newdirfd int, newname string) error {
 // its files are checked (fstatat) and linked (linkat) by name relative to
 // the two descriptors. That spares the kernel two full path walks per file
 // and the runtime a goroutine hand-off per file: one goroutine links a
-// whole package (a link takes microseconds; packages are linked
-// concurrently by the caller), holding one slot of the store's file gate
-// per folder.
+// whole package (a link takes microseconds), as many packages at once as
+// there are CPUs.
 //
 // The checks and fallbacks are linkFunc's: a sealed file that changed is a
 // *DamagedError before anything is renamed into place; a link refused as
@@ -49,16 +48,24 @@ func (s *Store) linkTree(ctx context.Context, e *Entry, src, dst string) error {
 			return err
 		}
 	}
+	// Linking is kernel CPU time, not waiting on the disk: one package per
+	// CPU at a time. More only queue runnable goroutines behind system
+	// calls, which makes the runtime hand each blocked call's processor to
+	// another thread (measured: 11 000 sleeps and 1 500 futex waits of
+	// the scheduler around 20 000 links with 100 packages at once).
+	select {
+	case s.linkers <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.linkers }()
 	copyRest := s.copyFunc()
 	linking := true
 	for _, g := range groupByDir(e.Meta.Files) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		s.fileOps <- struct{}{}
-		err := s.linkDir(e, src, dst, g, &linking, copyRest)
-		<-s.fileOps
-		if err != nil {
+		if err := s.linkDir(e, src, dst, g, &linking, copyRest); err != nil {
 			return err
 		}
 	}
@@ -87,13 +94,15 @@ func (s *Store) linkDir(e *Entry, src, dst string, g dirGroup, linking *bool, co
 			}
 			continue
 		}
-		srcPath := filepath.Join(srcDir, base)
+		// Paths are joined only for errors and copies: thousands of
+		// files, each a few microseconds of kernel time.
+		srcPath := func() string { return filepath.Join(srcDir, base) }
 		var st unix.Stat_t
 		if err := unix.Fstatat(sfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-			return &fs.PathError{Op: "lstat", Path: srcPath, Err: err}
+			return &fs.PathError{Op: "lstat", Path: srcPath(), Err: err}
 		}
 		if how := sealedChange(st.Mode&unix.S_IFMT == unix.S_IFREG, st.Size, time.Unix(st.Mtim.Unix()), f); how != "" {
-			return &DamagedError{Key: e.Key, Path: srcPath, Reason: how + " since it was made read-only for hard-linking (a linked project file was edited?)"}
+			return &DamagedError{Key: e.Key, Path: srcPath(), Reason: how + " since it was made read-only for hard-linking (a linked project file was edited?)"}
 		}
 		if *linking {
 			err := s.linkAt(sfd, base, dfd, base)
@@ -103,7 +112,7 @@ func (s *Store) linkDir(e *Entry, src, dst string, g dirGroup, linking *bool, co
 			if !linkFallsBack(currentOS, err) {
 				var le *os.LinkError
 				if errors.As(err, &le) {
-					le.Old, le.New = srcPath, filepath.Join(dstDir, base)
+					le.Old, le.New = srcPath(), filepath.Join(dstDir, base)
 				}
 				return err
 			}
@@ -111,7 +120,7 @@ func (s *Store) linkDir(e *Entry, src, dst string, g dirGroup, linking *bool, co
 				*linking = false
 			}
 		}
-		if err := copyRest(srcPath, filepath.Join(dstDir, base), f); err != nil {
+		if err := copyRest(srcPath(), filepath.Join(dstDir, base), f); err != nil {
 			return err
 		}
 	}
