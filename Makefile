@@ -9,9 +9,9 @@ GO ?= go
 build:
 	$(GO) build -o bin/upkg ./cmd/upkg
 
-## man: a man page per command into man/man1 (upkg gen-man)
+## man: a man page per command into man/man1 (internal/tools/genman)
 man:
-	$(GO) run ./cmd/upkg gen-man man/man1
+	$(GO) run ./internal/tools/genman man/man1
 
 ## test-deps: install the pinned Verdaccio for the end-to-end tests (npm ci in
 ## test/verdaccio; skipped when node_modules matches package-lock.json)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/upkg/upkg/internal/extract"
@@ -395,11 +396,13 @@ func copyHashed(path string, body io.Reader, d digest) ([]byte, string, int64, e
 	return h.Sum(nil), hex.EncodeToString(crc.Sum(nil)), n, nil
 }
 
-// castagnoli is the CRC-32C table (SSE 4.2 and ARMv8 compute it in hardware).
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is the CRC-32C table (SSE 4.2 and ARMv8 compute it in
+// hardware), made when first needed: making it takes a fraction of a
+// millisecond that a no-op install should not pay at start-up.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // newCRC returns a CRC-32C hash (Meta.TarballCRC32C).
-func newCRC() hash.Hash32 { return crc32.New(castagnoli) }
+func newCRC() hash.Hash32 { return crc32.New(castagnoli()) }
 
 // writeSynced creates name with data and flushes it to disk.
 func writeSynced(name string, data []byte) error {

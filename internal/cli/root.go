@@ -80,6 +80,12 @@ func withDefaults(b cmdutil.BuildInfo) cmdutil.BuildInfo {
 
 // Main runs upkg with the process's environment and returns the exit code.
 func Main(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
+	return Run(ctx, SystemFactory(ios), args)
+}
+
+// SystemFactory is the Factory of the process: its environment, OS, home
+// folder and build.
+func SystemFactory(ios *iostreams.IOStreams) *cmdutil.Factory {
 	f := &cmdutil.Factory{
 		IO:      ios,
 		Globals: &cmdutil.Globals{},
@@ -89,7 +95,7 @@ func Main(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
 	}
 	f.Build = buildInfo()
 	f.Version = f.Build.Version
-	return Run(ctx, f, args)
+	return f
 }
 
 // NewRoot builds the command tree.
@@ -141,7 +147,6 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		whoami.NewCmd(f, nil),
 		versioncmd.NewCmd(f, nil),
 		newEnvironmentTopic(),
-		newGenManCmd(),
 	)
 	addExamples(root)
 	addCompletions(f, root)
