@@ -106,3 +106,19 @@ func TestCachedPackumentFreshness(t *testing.T) {
 		t.Errorf("statuses %v, want [200 304]", status)
 	}
 }
+
+// FuzzMaxAgeOf: any Cache-Control header reads as "nothing said" (-1) or a
+// duration from zero to a year.
+func FuzzMaxAgeOf(f *testing.F) {
+	for _, s := range []string{"", "max-age=300", "public, max-age=0", "no-cache", `max-age="5"`, "max-age=1e9", "MAX-AGE=-3, no-store", "max-age", "max-age==4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		h := http.Header{}
+		h.Set("Cache-Control", v)
+		got := maxAgeOf(h)
+		if got != -1 && (got < 0 || got > 365*24*time.Hour) {
+			t.Fatalf("maxAgeOf(%q) = %v", v, got)
+		}
+	})
+}
