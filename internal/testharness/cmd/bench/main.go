@@ -38,11 +38,13 @@
 //
 // Each run (-runs, medians printed) measures, for each profile: a cold install
 // (empty cache, empty project), a warm one (cache full, empty project, no lock
-// file), a warm one on a churned disk (a tree of 20 000 files was just created
-// and deleted on the same file system, as when a user deletes Library and
-// installs again) and a no-op one (run again), with each install's peak memory
-// (max RSS of the child). Within a run the tools take turns, starting with a
-// different one each run, so that the machine's noise reaches all alike.
+// file) and a no-op one (run again), with each install's peak memory (max RSS
+// of the child); then, after all runs, as many of a warm one on a churned disk
+// (a tree of 20 000 files was just created and deleted on the same file
+// system, as when a user deletes Library and installs again), which would
+// slow the other cases if measured between them. Within a run the tools take
+// turns, starting with a different one each run, so that the machine's noise
+// reaches all alike.
 // -markdown prints the tables in the form README's Performance section uses.
 package main
 
@@ -197,19 +199,38 @@ func run(o options) error {
 	loadBefore := loadAverage()
 	started := time.Now()
 	// Each run measures, profile by profile, every tool's cold install,
-	// then every tool's warm one, and so on, starting with a different tool
-	// each run: the disk's state drifts (see discard), and no tool should
-	// always go first.
+	// then every tool's warm one, then the no-op ones, starting with a
+	// different tool each run: the disk's state drifts (see discard), and
+	// no tool should always go first. The churned cases come after all of
+	// that, in runs of their own: each deletes a tree of churnFiles files,
+	// and ext4 skips inodes freed in the last minute or more when it
+	// creates files (see discard), so a churned case measured between the
+	// others would slow every tool's next cold and warm install that
+	// creates files — and not those that only link.
+	measure := func(r int, b *bench, k int) error {
+		for j := range b.tools {
+			t := b.tools[(j+r)%len(b.tools)]
+			if err := t.measure(k, work); err != nil {
+				return fmt.Errorf("profile %s, %s, %s install: %w", b.name, kindNames[k], t.name, err)
+			}
+		}
+		return nil
+	}
 	for r := 0; r < o.runs; r++ {
 		for _, b := range benches {
 			fmt.Fprintf(os.Stderr, "run %d of %d, profile %s …\n", r+1, o.runs, b.name)
-			for k := range kinds {
-				for j := range b.tools {
-					t := b.tools[(j+r)%len(b.tools)]
-					if err := t.measure(k, work); err != nil {
-						return fmt.Errorf("profile %s, %s, %s install: %w", b.name, kindNames[k], t.name, err)
-					}
+			for _, k := range []int{cold, warm, noop} {
+				if err := measure(r, b, k); err != nil {
+					return err
 				}
+			}
+		}
+	}
+	for r := 0; r < o.runs; r++ {
+		for _, b := range benches {
+			fmt.Fprintf(os.Stderr, "run %d of %d, profile %s, churned disk …\n", r+1, o.runs, b.name)
+			if err := measure(r, b, churned); err != nil {
+				return err
 			}
 		}
 	}
