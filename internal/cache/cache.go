@@ -316,16 +316,7 @@ func (s *Store) discardLocked(id string) error {
 
 // reserveTmp returns a fresh, unused path tmp/<id>.<random>.
 func (s *Store) reserveTmp(id string) (string, error) {
-	d, err := os.MkdirTemp(filepath.Join(s.dir, tmpDir), id+".")
-	if err != nil {
-		return "", fmt.Errorf("create temporary folder: %w", err)
-	}
-	// Only the unique name is wanted: rename cannot replace a folder on
-	// every OS.
-	if err := os.Remove(d); err != nil {
-		return "", fmt.Errorf("create temporary folder: %w", err)
-	}
-	return d, nil
+	return filepath.Join(s.dir, tmpDir, freshName(id+".")), nil
 }
 
 // syncDir flushes a folder's entries (a rename into it) to disk. Windows
