@@ -76,11 +76,19 @@ func (c *choice) key() string {
 	return "?" // no valid request
 }
 
+// same reports whether two outcomes are one: the same key (without
+// building it: this runs for every package in every round) and warning.
 func (c *choice) same(o *choice) bool {
 	if c == nil || o == nil {
 		return c == o
 	}
-	return c.key() == o.key() && c.warning == o.warning
+	if c.warning != o.warning {
+		return false
+	}
+	if c.cand != nil || o.cand != nil {
+		return c.cand != nil && o.cand != nil && c.cand.info.Version == o.cand.info.Version
+	}
+	return c.packageMissing == o.packageMissing && c.missingVersion == o.missingVersion
 }
 
 // rank compares two outcomes for the monotone fallback: nothing chosen <
