@@ -165,78 +165,107 @@ func (s *Store) load(id string) (*Entry, error) {
 // Concurrent calls for one key, from goroutines or processes, download it
 // once: the others wait on the entry's lock and find it committed.
 func (s *Store) Ensure(ctx context.Context, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error)) (*Entry, error) {
+	e, _, err := s.ensure(ctx, key, name, version, fetch, "")
+	return e, err
+}
+
+// EnsureInto is Ensure, and when it downloads the package into a store that
+// keeps tarballs only (see build), it also installs it at dest as
+// Materialize does, in the same pass over the tarball that checks it before
+// the commit, instead of a second pass later: it reports whether it did.
+// When it did not (the entry was cached, the store keeps unpacked trees,
+// or putting dest in place failed), the caller materializes as usual.
+func (s *Store) EnsureInto(ctx context.Context, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error), dest string) (*Entry, bool, error) {
+	return s.ensure(ctx, key, name, version, fetch, dest)
+}
+
+// ensure is Ensure and EnsureInto ("" for no dest).
+func (s *Store) ensure(ctx context.Context, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error), dest string) (*Entry, bool, error) {
 	d, err := key.digest()
 	if err != nil {
-		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
 	id := d.ID()
 	if e, err := s.load(id); err == nil {
 		s.markUsed(id)
-		return e, nil
+		return e, false, nil
 	}
 	unlock, err := s.lockEntry(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
 	defer unlock()
 	// Another process may have committed it while we waited.
 	if e, err := s.load(id); err == nil {
 		s.markUsed(id)
-		return e, nil
+		return e, false, nil
 	}
 	// Holding the lock, nobody else works on this entry: whatever is in
 	// tmp/ for it was left by a crash, and an entry that exists but does
 	// not load was damaged after its commit.
 	if err := s.removeLeftovers(id); err != nil {
-		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
 	if _, err := os.Lstat(s.entryDir(id)); err == nil {
 		if err := s.discardLocked(id); err != nil {
-			return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+			return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 		}
 	}
-	e, err := s.build(ctx, d, key, name, version, fetch)
+	e, placed, err := s.build(ctx, d, key, name, version, fetch, dest)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	s.markUsed(id)
-	return e, nil
+	return e, placed, nil
 }
 
 // build downloads, verifies, checks and commits one entry. The caller holds
 // the entry's lock. The tarball is always walked before the commit, so that
 // an unsafe one is refused and never cached; it is extracted into pkg/ only
 // where projects can clone from there (see probeClone).
-func (s *Store) build(ctx context.Context, d digest, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error)) (_ *Entry, err error) {
+//
+// With dest (EnsureInto) on a store that keeps tarballs only, the check
+// before the commit extracts the tarball into a hidden sibling of dest
+// instead of only listing it, and that is renamed to dest once the entry
+// is committed: a cold install reads each tarball once.
+func (s *Store) build(ctx context.Context, d digest, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error), dest string) (_ *Entry, placed bool, err error) {
 	id := d.ID()
 	work, err := s.reserveTmp(id)
 	if err != nil {
-		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
 	if err := os.Mkdir(work, 0o755); err != nil {
-		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
+	var placing string // dest's hidden sibling, while it is filled
 	defer func() {
 		if err != nil {
 			os.RemoveAll(work)
+		}
+		if placing != "" && !placed {
+			os.RemoveAll(placing)
 		}
 	}()
 
 	tgz := filepath.Join(work, tarballName)
 	size, crc, err := s.download(ctx, d, tgz, name, version, fetch)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 
 	f, err := os.Open(tgz)
 	if err != nil {
-		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
 	keepTree := s.canClone()
 	var res *extract.Result
-	if keepTree {
+	switch {
+	case keepTree:
 		res, err = extract.ExtractWith(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits(), s.extractOptions())
-	} else {
+	case dest != "":
+		placing = filepath.Join(filepath.Dir(dest), freshName("."+filepath.Base(dest)+".upkg-new-"))
+		res, err = extract.ExtractWith(ctx, f, placing, extract.DefaultLimits(), s.extractOptions())
+	default:
 		res, err = extract.List(ctx, f, extract.DefaultLimits())
 	}
 	f.Close()
@@ -247,7 +276,7 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 		err = &BrokenArchiveError{Name: name, Version: version, Err: err}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("extract %s@%s: %w", name, version, err)
+		return nil, false, fmt.Errorf("extract %s@%s: %w", name, version, err)
 	}
 
 	meta := Meta{
@@ -259,10 +288,10 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 	}
 	data, err := encodeMeta(&meta)
 	if err != nil {
-		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
 	if err := writeSynced(filepath.Join(work, metaName), data); err != nil {
-		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
 
 	// The commit.
@@ -271,14 +300,20 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 		// an entry that exists is complete, so theirs serves as well.
 		if e, lerr := s.load(id); lerr == nil {
 			os.RemoveAll(work)
-			return e, nil
+			return e, false, nil
 		}
-		return nil, fmt.Errorf("cache %s@%s: commit: %w", name, version, err)
+		return nil, false, fmt.Errorf("cache %s@%s: commit: %w", name, version, err)
 	}
 	if err := syncDir(currentOS, filepath.Join(s.dir, entriesDir)); err != nil {
-		return nil, fmt.Errorf("cache %s@%s: %w", name, version, err)
+		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
-	return &Entry{Key: id, Dir: s.entryDir(id), Meta: meta}, nil
+	e := &Entry{Key: id, Dir: s.entryDir(id), Meta: meta}
+	if placing != "" {
+		// The entry is committed; dest is a bonus: if it cannot be put in
+		// place, the caller materializes as usual.
+		placed = replaceDir(placing, dest) == nil
+	}
+	return e, placed, nil
 }
 
 // encodeMeta is the content of a meta.json: one line (every install

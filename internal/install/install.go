@@ -290,7 +290,7 @@ func Run(ctx context.Context, opts Options) (_ *Summary, err error) {
 	var downloaded atomic.Int64
 	fetches := newFetcher(fctx, opts, oldLock, locals, &downloaded)
 	var early *earlyFolders
-	fetches.place, early = placeEarly(opts)
+	fetches.place, fetches.into, early = placeEarly(opts)
 	defer func() {
 		if err != nil {
 			// A failed install leaves Library/PackageCache as it was.
@@ -514,27 +514,44 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 // (which writes nothing when it fails), and where the folder's name does
 // not say the version (editors 6000.0.0–6000.0.21 name it <name> alone: a
 // wrong guess and the right version would share the folder).
-func placeEarly(opts Options) (func(ctx context.Context, name, version string, e *cache.Entry) (string, error), *earlyFolders) {
+//
+// Where the folder's name is known before the download (<name>@<version>)
+// and files are copied, the second function gives it, so that a package
+// downloaded now is unpacked into the project in the pass that checks it
+// before it is cached (cache.Store.EnsureInto).
+func placeEarly(opts Options) (func(ctx context.Context, name, version string, e *cache.Entry) (string, error), func(name, version string) (string, string, bool), *earlyFolders) {
 	layout := layoutFor(opts.EditorVersion)
 	if opts.NoMaterialize || opts.Frozen || layout == layoutBare {
-		return nil, nil
+		return nil, nil, nil
 	}
 	materialize := opts.Store.Materialize
 	if opts.Link {
 		materialize = opts.Store.MaterializeLinked
 	}
 	early := &earlyFolders{}
-	return func(ctx context.Context, name, version string, e *cache.Entry) (string, error) {
+	// dest names a package's folder, noting it when it is new.
+	dest := func(dir string) string {
+		p := project.Paths{Root: opts.ProjectRoot}.Installed(dir)
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			early.add(p)
+		}
+		return p
+	}
+	place := func(ctx context.Context, name, version string, e *cache.Entry) (string, error) {
 		dir, err := layout.registryFolder(name, version, e)
 		if err != nil {
 			return "", err
 		}
-		dest := project.Paths{Root: opts.ProjectRoot}.Installed(dir)
-		if _, err := os.Lstat(dest); errors.Is(err, fs.ErrNotExist) {
-			early.add(dest)
+		return dir, materialize(ctx, e, dest(dir))
+	}
+	var into func(name, version string) (string, string, bool)
+	if layout == layoutVersion && !opts.Link {
+		into = func(name, version string) (string, string, bool) {
+			dir, _ := layout.registryFolder(name, version, nil)
+			return dir, dest(dir), true
 		}
-		return dir, materialize(ctx, e, dest)
-	}, early
+	}
+	return place, into, early
 }
 
 // earlyFolders are the folders placeEarly created.

@@ -29,8 +29,11 @@ type fetcher struct {
 	sem     chan struct{}
 	wg      sync.WaitGroup
 	// place, when set, installs a package into the project as soon as it
-	// is in the cache (see placeEarly), returning its folder's name.
+	// is in the cache (see placeEarly), returning its folder's name; into,
+	// when set, names the folder before the download, so that a package
+	// downloaded now is installed in the same pass (cache.EnsureInto).
 	place func(ctx context.Context, name, version string, e *cache.Entry) (string, error)
+	into  func(name, version string) (dir, dest string, ok bool)
 
 	mu   sync.Mutex
 	runs map[string]*fetchRun // by name@version and cache key
@@ -107,8 +110,15 @@ func (f *fetcher) start(name, version, registry string, dist resolve.Dist) *fetc
 			return
 		}
 		defer func() { <-f.sem }()
-		r.entry, r.err = f.ensure(f.ctx, name, version, registry, dist, &r.fetched)
-		if r.err == nil && f.place != nil {
+		dest := ""
+		if f.into != nil {
+			var ok bool
+			if r.dir, dest, ok = f.into(name, version); !ok {
+				dest = ""
+			}
+		}
+		r.entry, r.placed, r.err = f.ensureInto(f.ctx, name, version, registry, dist, &r.fetched, dest)
+		if r.err == nil && !r.placed && f.place != nil {
 			// A failure here is fetchAll's to meet again and explain.
 			var err error
 			r.dir, err = f.place(f.ctx, name, version, r.entry)
@@ -121,6 +131,13 @@ func (f *fetcher) start(name, version, registry string, dist resolve.Dist) *fetc
 // ensure is one Store.Ensure of name@version from registry, setting
 // *fetched when it downloads (rather than finding the entry cached).
 func (f *fetcher) ensure(ctx context.Context, name, version, registry string, dist resolve.Dist, fetched *bool) (*cache.Entry, error) {
+	e, _, err := f.ensureInto(ctx, name, version, registry, dist, fetched, "")
+	return e, err
+}
+
+// ensureInto is ensure that, with dest, installs a package it downloads
+// there too (Store.EnsureInto), reporting whether it did.
+func (f *fetcher) ensureInto(ctx context.Context, name, version, registry string, dist resolve.Dist, fetched *bool, dest string) (*cache.Entry, bool, error) {
 	fetch := func(ctx context.Context) (io.ReadCloser, error) {
 		*fetched = true
 		rc, err := f.opts.Client.Tarball(ctx, registry, dist.Tarball)
@@ -130,7 +147,11 @@ func (f *fetcher) ensure(ctx context.Context, name, version, registry string, di
 		return &countingReader{rc: rc, n: f.downloaded, rep: f.opts.Reporter}, nil
 	}
 	key := cache.Key{Integrity: dist.Integrity, Shasum: dist.Shasum}
-	return f.opts.Store.Ensure(ctx, key, name, version, fetch)
+	if dest == "" {
+		e, err := f.opts.Store.Ensure(ctx, key, name, version, fetch)
+		return e, false, err
+	}
+	return f.opts.Store.EnsureInto(ctx, key, name, version, fetch, dest)
 }
 
 // wait waits for the fetch r or for ctx.
