@@ -298,10 +298,7 @@ func (s *Store) removeLeftovers(id string) error {
 // so that readers never see it half-deleted. The caller must hold the
 // entry's lock.
 func (s *Store) discardLocked(id string) error {
-	trash, err := s.reserveTmp(id)
-	if err != nil {
-		return err
-	}
+	trash := s.reserveTmp(id)
 	if err := os.Rename(s.entryDir(id), trash); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove cache entry %s: %w", id, err)
 	}
@@ -315,8 +312,8 @@ func (s *Store) discardLocked(id string) error {
 }
 
 // reserveTmp returns a fresh, unused path tmp/<id>.<random>.
-func (s *Store) reserveTmp(id string) (string, error) {
-	return filepath.Join(s.dir, tmpDir, freshName(id+".")), nil
+func (s *Store) reserveTmp(id string) string {
+	return filepath.Join(s.dir, tmpDir, freshName(id+"."))
 }
 
 // syncDir flushes a folder's entries (a rename into it) to disk. Windows

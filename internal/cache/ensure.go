@@ -174,7 +174,8 @@ func (s *Store) Ensure(ctx context.Context, key Key, name, version string, fetch
 // Materialize does, in the same pass over the tarball that checks it before
 // the commit, instead of a second pass later: it reports whether it did.
 // When it did not (the entry was cached, the store keeps unpacked trees,
-// or putting dest in place failed), the caller materializes as usual.
+// or putting dest in place failed), the caller materializes as usual. With
+// dest "" it is Ensure.
 func (s *Store) EnsureInto(ctx context.Context, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error), dest string) (*Entry, bool, error) {
 	return s.ensure(ctx, key, name, version, fetch, dest)
 }
@@ -230,10 +231,7 @@ func (s *Store) ensure(ctx context.Context, key Key, name, version string, fetch
 // is committed: a cold install reads each tarball once.
 func (s *Store) build(ctx context.Context, d digest, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error), dest string) (_ *Entry, placed bool, err error) {
 	id := d.ID()
-	work, err := s.reserveTmp(id)
-	if err != nil {
-		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
-	}
+	work := s.reserveTmp(id)
 	if err := os.Mkdir(work, 0o755); err != nil {
 		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
@@ -263,7 +261,7 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 	case keepTree:
 		res, err = extract.ExtractWith(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits(), s.extractOptions())
 	case dest != "":
-		placing = filepath.Join(filepath.Dir(dest), freshName("."+filepath.Base(dest)+".upkg-new-"))
+		placing = newSibling(dest)
 		res, err = extract.ExtractWith(ctx, f, placing, extract.DefaultLimits(), s.extractOptions())
 	default:
 		res, err = extract.List(ctx, f, extract.DefaultLimits())

@@ -74,10 +74,7 @@ func (s *Store) ensureTree(ctx context.Context, e *Entry) (*Entry, error) {
 		if err := os.RemoveAll(cur.PkgDir()); err != nil {
 			return e, fmt.Errorf("cache entry %s: %w", e.Key, err)
 		}
-		work, err := s.reserveTmp(e.Key)
-		if err != nil {
-			return e, err
-		}
+		work := s.reserveTmp(e.Key)
 		if err := s.unpack(ctx, cur, work); err != nil {
 			os.RemoveAll(work)
 			return e, err

@@ -99,11 +99,7 @@ func (s *Store) materialize(ctx context.Context, e *Entry, dest string, link boo
 			os.RemoveAll(o)
 		}
 	}
-	// A dot name: Unity ignores hidden folders under PackageCache.
-	tmp, err := reserveSibling(parent, "."+base+".upkg-new-")
-	if err != nil {
-		return fmt.Errorf("install %s: %w", label, err)
-	}
+	tmp := newSibling(dest)
 	defer func() {
 		if err != nil {
 			os.RemoveAll(tmp)
@@ -195,8 +191,15 @@ func (s *Store) unpack(ctx context.Context, e *Entry, dst string) error {
 }
 
 // reserveSibling returns a fresh unused path in parent starting with prefix.
-func reserveSibling(parent, prefix string) (string, error) {
-	return filepath.Join(parent, freshName(prefix)), nil
+func reserveSibling(parent, prefix string) string {
+	return filepath.Join(parent, freshName(prefix))
+}
+
+// newSibling is where a new copy of dest is built before it is renamed
+// into place: a fresh hidden name beside it (Unity ignores hidden folders
+// under PackageCache; a crash leaves ".<name>@<version>.upkg-new-*").
+func newSibling(dest string) string {
+	return reserveSibling(filepath.Dir(dest), "."+filepath.Base(dest)+".upkg-new-")
 }
 
 // freshName is prefix and 64 random bits. Only the name is wanted, and the
@@ -329,10 +332,7 @@ func replaceDir(tmp, dest string) error {
 	if _, lerr := os.Lstat(dest); lerr != nil {
 		return fmt.Errorf("move into place: %w", err)
 	}
-	old, rerr := reserveSibling(filepath.Dir(dest), "."+filepath.Base(dest)+".upkg-old-")
-	if rerr != nil {
-		return rerr
-	}
+	old := reserveSibling(filepath.Dir(dest), "."+filepath.Base(dest)+".upkg-old-")
 	if err := os.Rename(dest, old); err != nil {
 		return fmt.Errorf("move the old %s away: %w", dest, err)
 	}

@@ -292,16 +292,12 @@ func Run(ctx context.Context, opts Options) (_ *Summary, err error) {
 	var early *earlyFolders
 	fetches.place, fetches.into, early = placeEarly(opts)
 	defer func() {
-		if err != nil {
-			// A failed install leaves Library/PackageCache as it was.
-			cancelFetches()
-			fetches.wg.Wait()
-			early.remove()
-		}
-	}()
-	defer func() {
 		cancelFetches()
 		fetches.wg.Wait()
+		if err != nil {
+			// A failed install leaves Library/PackageCache as it was.
+			early.remove()
+		}
 	}()
 	resolveWith := func(freshFor time.Duration) (*resolve.Graph, *catalog, error) {
 		cat := newCatalog(ctx, opts.Client, opts.Manifest, opts.DefaultRegistry, max(opts.Jobs, 1), builtins)
@@ -455,10 +451,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 			}
 			if !opts.NoMaterialize && !placed {
 				dest := project.Paths{Root: opts.ProjectRoot}.Installed(dir)
-				materialize := opts.Store.Materialize
-				if opts.Link {
-					materialize = opts.Store.MaterializeLinked
-				}
+				materialize := materializer(opts)
 				err := materialize(gctx, entry, dest)
 				var damaged *cache.DamagedError
 				if errors.As(err, &damaged) && p.Source == lockfile.SourceRegistry && !opts.Offline {
@@ -519,16 +512,13 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 // and files are copied, the second function gives it, so that a package
 // downloaded now is unpacked into the project in the pass that checks it
 // before it is cached (cache.Store.EnsureInto).
-func placeEarly(opts Options) (func(ctx context.Context, name, version string, e *cache.Entry) (string, error), func(name, version string) (string, string, bool), *earlyFolders) {
+func placeEarly(opts Options) (func(ctx context.Context, name, version string, e *cache.Entry) (string, error), func(name, version string) (string, string), *earlyFolders) {
 	layout := layoutFor(opts.EditorVersion)
 	if opts.NoMaterialize || opts.Frozen || layout == layoutBare {
 		return nil, nil, nil
 	}
-	materialize := opts.Store.Materialize
-	if opts.Link {
-		materialize = opts.Store.MaterializeLinked
-	}
-	early := &earlyFolders{}
+	materialize := materializer(opts)
+	early := &earlyFolders{paths: map[string]bool{}}
 	// dest names a package's folder, noting it when it is new.
 	dest := func(dir string) string {
 		p := project.Paths{Root: opts.ProjectRoot}.Installed(dir)
@@ -544,26 +534,34 @@ func placeEarly(opts Options) (func(ctx context.Context, name, version string, e
 		}
 		return dir, materialize(ctx, e, dest(dir))
 	}
-	var into func(name, version string) (string, string, bool)
+	var into func(name, version string) (string, string)
 	if layout == layoutVersion && !opts.Link {
-		into = func(name, version string) (string, string, bool) {
+		into = func(name, version string) (string, string) {
 			dir, _ := layout.registryFolder(name, version, nil)
-			return dir, dest(dir), true
+			return dir, dest(dir)
 		}
 	}
 	return place, into, early
 }
 
+// materializer is how opts puts a cache entry into the project.
+func materializer(opts Options) func(ctx context.Context, e *cache.Entry, dest string) error {
+	if opts.Link {
+		return opts.Store.MaterializeLinked
+	}
+	return opts.Store.Materialize
+}
+
 // earlyFolders are the folders placeEarly created.
 type earlyFolders struct {
 	mu    sync.Mutex
-	paths []string
+	paths map[string]bool
 }
 
 func (f *earlyFolders) add(p string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.paths = append(f.paths, p)
+	f.paths[p] = true
 }
 
 // created reports whether placeEarly created the folder p.
@@ -573,7 +571,7 @@ func (f *earlyFolders) created(p string) bool {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return slices.Contains(f.paths, p)
+	return f.paths[p]
 }
 
 // remove deletes the folders (best effort: they are complete packages
@@ -584,7 +582,7 @@ func (f *earlyFolders) remove() {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, p := range f.paths {
+	for p := range f.paths {
 		os.RemoveAll(p)
 	}
 }

@@ -33,7 +33,7 @@ type fetcher struct {
 	// when set, names the folder before the download, so that a package
 	// downloaded now is installed in the same pass (cache.EnsureInto).
 	place func(ctx context.Context, name, version string, e *cache.Entry) (string, error)
-	into  func(name, version string) (dir, dest string, ok bool)
+	into  func(name, version string) (dir, dest string)
 
 	mu   sync.Mutex
 	runs map[string]*fetchRun // by name@version and cache key
@@ -112,10 +112,7 @@ func (f *fetcher) start(name, version, registry string, dist resolve.Dist) *fetc
 		defer func() { <-f.sem }()
 		dest := ""
 		if f.into != nil {
-			var ok bool
-			if r.dir, dest, ok = f.into(name, version); !ok {
-				dest = ""
-			}
+			r.dir, dest = f.into(name, version)
 		}
 		r.entry, r.placed, r.err = f.ensureInto(f.ctx, name, version, registry, dist, &r.fetched, dest)
 		if r.err == nil && !r.placed && f.place != nil {
@@ -147,10 +144,6 @@ func (f *fetcher) ensureInto(ctx context.Context, name, version, registry string
 		return &countingReader{rc: rc, n: f.downloaded, rep: f.opts.Reporter}, nil
 	}
 	key := cache.Key{Integrity: dist.Integrity, Shasum: dist.Shasum}
-	if dest == "" {
-		e, err := f.opts.Store.Ensure(ctx, key, name, version, fetch)
-		return e, false, err
-	}
 	return f.opts.Store.EnsureInto(ctx, key, name, version, fetch, dest)
 }
 

@@ -832,7 +832,7 @@ func TestLazyRoots(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	if lr.tls != nil {
+	if lr.tls.Load() != nil {
 		t.Fatal("plain HTTP requests built the TLS transport")
 	}
 	// An https URL, or an http one through an https proxy, takes TLS.
@@ -840,7 +840,7 @@ func TestLazyRoots(t *testing.T) {
 	if resp, err := lr.RoundTrip(req); err == nil {
 		resp.Body.Close()
 	}
-	if lr.tls == nil || lr.tls.TLSClientConfig == nil || lr.tls.TLSClientConfig.RootCAs == nil {
+	if tr := lr.tls.Load(); tr == nil || tr.TLSClientConfig == nil || tr.TLSClientConfig.RootCAs == nil {
 		t.Fatal("an https request did not get the TLS transport with its roots")
 	}
 	viaProxy := &lazyRoots{plain: (&Client{Proxy: func(*http.Request) (*url.URL, error) {
@@ -852,6 +852,17 @@ func TestLazyRoots(t *testing.T) {
 	}
 	lr.CloseIdleConnections()
 	viaProxy.CloseIdleConnections()
+
+	// Closing idle connections first does not stop a later TLS request.
+	fresh := &lazyRoots{plain: (&Client{}).transport()}
+	fresh.CloseIdleConnections()
+	req, _ = http.NewRequest("GET", tlsReg.URL+"/-/ping", nil)
+	if resp, err := fresh.RoundTrip(req); err == nil {
+		resp.Body.Close()
+	}
+	if fresh.tls.Load() == nil {
+		t.Error("no TLS transport after CloseIdleConnections")
+	}
 }
 
 func TestConcurrentPackuments(t *testing.T) {

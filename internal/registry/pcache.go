@@ -55,8 +55,8 @@ type cacheEntry struct {
 }
 
 // maxAgeOf reads a response's Cache-Control: max-age=N as N seconds, 0 for
-// no-cache, no-store or must-revalidate without a max-age, -1 when it says
-// nothing about freshness.
+// no-cache, no-store or an unreadable max-age, -1 when it says nothing
+// about freshness.
 func maxAgeOf(h http.Header) time.Duration {
 	age := time.Duration(-1)
 	for _, v := range h.Values("Cache-Control") {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrNoCertificate is the error of a CA file that holds no PEM certificate.
@@ -68,7 +69,7 @@ type lazyRoots struct {
 	extra []*x509.Certificate
 
 	once sync.Once
-	tls  *http.Transport
+	tls  atomic.Pointer[http.Transport]
 }
 
 func (l *lazyRoots) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -78,9 +79,9 @@ func (l *lazyRoots) RoundTrip(req *http.Request) (*http.Response, error) {
 	l.once.Do(func() {
 		t := l.plain.Clone()
 		t.TLSClientConfig = &tls.Config{RootCAs: systemPlus(l.extra), MinVersion: tls.VersionTLS12}
-		l.tls = t
+		l.tls.Store(t)
 	})
-	return l.tls.RoundTrip(req)
+	return l.tls.Load().RoundTrip(req)
 }
 
 // needsTLS reports whether req will speak TLS: to an https URL, or to an
@@ -99,9 +100,8 @@ func (l *lazyRoots) needsTLS(req *http.Request) bool {
 // CloseIdleConnections closes both transports' idle connections.
 func (l *lazyRoots) CloseIdleConnections() {
 	l.plain.CloseIdleConnections()
-	l.once.Do(func() {}) // no TLS transport is built after this
-	if l.tls != nil {
-		l.tls.CloseIdleConnections()
+	if t := l.tls.Load(); t != nil {
+		t.CloseIdleConnections()
 	}
 }
 
