@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
+	segjson "github.com/segmentio/encoding/json"
+
 	"github.com/gofrs/flock"
 
 	"github.com/upkg/upkg/internal/atomicfile"
@@ -50,7 +52,8 @@ func readState(projectRoot string) *State {
 		return nil
 	}
 	var s State
-	if json.Unmarshal(b, &s) != nil || s.Version != stateVersion {
+	// segmentio's decoder: this is most of a no-op's work.
+	if segjson.Unmarshal(b, &s) != nil || s.Version != stateVersion {
 		return nil
 	}
 	return &s
