@@ -58,9 +58,9 @@ type Client struct {
 	// plus ExtraRoots.
 	RootCAs *x509.CertPool
 	// ExtraRoots are trusted besides the system's store when RootCAs is nil
-	// (caFile, NODE_EXTRA_CA_CERTS: see ReadRoots). The system's store is
-	// then loaded at the first request that speaks TLS, not before.
-	ExtraRoots []*x509.Certificate
+	// (caFile, NODE_EXTRA_CA_CERTS: see ReadRoots). They and the system's
+	// store are then loaded at the first request that speaks TLS, not before.
+	ExtraRoots *Roots
 	// ProxyEnv, when set, is the proxy configuration (see ProxyFromEnv): it
 	// chooses the proxy when Proxy is nil, and names the variable in the
 	// explanation of a 407. nil means no proxy: the CLI passes the
@@ -85,7 +85,7 @@ func (c *Client) http() *http.Client {
 		if base == nil {
 			t := c.transport()
 			base = t
-			if c.RootCAs == nil && len(c.ExtraRoots) > 0 {
+			if c.RootCAs == nil && c.ExtraRoots.Len() > 0 {
 				base = &lazyRoots{plain: t, extra: c.ExtraRoots}
 			}
 		}

@@ -801,13 +801,19 @@ func TestLoadRootsTrustsATestCA(t *testing.T) {
 	}
 	// As the CLI sets it: the extra certificates, the system's store
 	// loaded at the first TLS request.
-	certs, err := ReadRoots([]string{caFile})
+	roots, err := ReadRoots([]string{caFile})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c = &Client{Credentials: credsOf(auths), Retry: fastRetry(), ExtraRoots: certs}
+	if roots.Len() != 1 || roots.certs != nil {
+		t.Fatalf("ReadRoots read %d blocks and parsed %d before a TLS request; want 1 block, none parsed yet", roots.Len(), len(roots.certs))
+	}
+	c = &Client{Credentials: credsOf(auths), Retry: fastRetry(), ExtraRoots: roots}
 	if _, err := c.Packument(context.Background(), reg.URL, "com.example.a"); err != nil {
 		t.Fatalf("with the CA as ExtraRoots: %v", err)
+	}
+	if len(roots.certs) != 1 {
+		t.Errorf("after a TLS request, %d certificates parsed; want 1", len(roots.certs))
 	}
 
 	empty := filepath.Join(dir, "empty.pem")

@@ -25,24 +25,55 @@ func LoadRoots(files []string) (*x509.CertPool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return systemPlus(extra), nil
+	return systemPlus(extra.Certificates()), nil
 }
 
-// ReadRoots reads the certificates of each PEM file of files (empty names
-// skipped), as LoadRoots does, without the system's store.
-func ReadRoots(files []string) ([]*x509.Certificate, error) {
-	var out []*x509.Certificate
+// Roots are the certificate authorities of PEM files besides the system's
+// store, read but not yet all parsed (see ReadRoots).
+type Roots struct {
+	der   [][]byte // every CERTIFICATE block, in file order
+	once  sync.Once
+	certs []*x509.Certificate
+}
+
+// ReadRoots reads each PEM file of files (empty names skipped), as
+// LoadRoots does, without the system's store. Each file is read and split
+// into blocks now, and parsed up to its first certificate, so that a file
+// that is missing or holds no certificate fails every command alike;
+// parsing the rest waits for Certificates, at the first TLS connection (a
+// system bundle of 140 certificates is 6 ms of parsing, which a run that
+// talks to http:// registries only, or to none, should not pay).
+func ReadRoots(files []string) (*Roots, error) {
+	r := &Roots{}
 	for _, f := range files {
 		if f == "" {
 			continue
 		}
-		certs, err := ReadCAFile(f)
+		der, _, err := readCABlocks(f, 1)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, certs...)
+		r.der = append(r.der, der...)
 	}
-	return out, nil
+	return r, nil
+}
+
+// Certificates parses the certificates, once, skipping blocks that do not
+// parse (ReadRoots made sure each file has one that does).
+func (r *Roots) Certificates() []*x509.Certificate {
+	if r == nil {
+		return nil
+	}
+	r.once.Do(func() { r.certs = parseCerts(r.der, len(r.der)) })
+	return r.certs
+}
+
+// Len is the number of certificate blocks read.
+func (r *Roots) Len() int {
+	if r == nil {
+		return 0
+	}
+	return len(r.der)
 }
 
 // systemPlus is the system's store with extra added.
@@ -66,7 +97,7 @@ func systemPlus(extra []*x509.Certificate) *x509.CertPool {
 // run that talks to http:// registries only, or to none, should not pay.
 type lazyRoots struct {
 	plain *http.Transport
-	extra []*x509.Certificate
+	extra *Roots
 
 	once sync.Once
 	tls  atomic.Pointer[http.Transport]
@@ -78,7 +109,7 @@ func (l *lazyRoots) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	l.once.Do(func() {
 		t := l.plain.Clone()
-		t.TLSClientConfig = &tls.Config{RootCAs: systemPlus(l.extra), MinVersion: tls.VersionTLS12}
+		t.TLSClientConfig = &tls.Config{RootCAs: systemPlus(l.extra.Certificates()), MinVersion: tls.VersionTLS12}
 		l.tls.Store(t)
 	})
 	return l.tls.Load().RoundTrip(req)
@@ -110,26 +141,49 @@ func (l *lazyRoots) CloseIdleConnections() {
 // error names the file and wraps the cause: the *fs.PathError of reading it,
 // or ErrNoCertificate.
 func ReadCAFile(path string) ([]*x509.Certificate, error) {
+	_, certs, err := readCABlocks(path, -1)
+	return certs, err
+}
+
+// readCABlocks reads the CERTIFICATE blocks of the PEM file path, and
+// parses them until want of them parsed (all when want < 0). It is an
+// error, naming the file, when the file cannot be read or no block parses.
+func readCABlocks(path string, want int) (der [][]byte, certs []*x509.Certificate, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read CA certificates from %s: %w", path, err)
+		return nil, nil, fmt.Errorf("read CA certificates from %s: %w", path, err)
 	}
-	var certs []*x509.Certificate
 	for {
 		var b *pem.Block
 		b, data = pem.Decode(data)
 		if b == nil {
 			break
 		}
-		if b.Type != "CERTIFICATE" {
-			continue
+		if b.Type == "CERTIFICATE" {
+			der = append(der, b.Bytes)
 		}
-		if c, err := x509.ParseCertificate(b.Bytes); err == nil {
+	}
+	if want < 0 {
+		want = len(der)
+	}
+	certs = parseCerts(der, want)
+	if len(certs) == 0 {
+		return nil, nil, fmt.Errorf("read CA certificates from %s: %w", path, ErrNoCertificate)
+	}
+	return der, certs, nil
+}
+
+// parseCerts parses the blocks of der in order, skipping those that do not
+// parse, until want certificates are parsed or der ends.
+func parseCerts(der [][]byte, want int) []*x509.Certificate {
+	var certs []*x509.Certificate
+	for _, b := range der {
+		if len(certs) >= want {
+			break
+		}
+		if c, err := x509.ParseCertificate(b); err == nil {
 			certs = append(certs, c)
 		}
 	}
-	if len(certs) == 0 {
-		return nil, fmt.Errorf("read CA certificates from %s: %w", path, ErrNoCertificate)
-	}
-	return certs, nil
+	return certs
 }

@@ -81,13 +81,13 @@ func (n Network) apply(c *registry.Client) error {
 	if len(n.CAFiles) == 0 {
 		return nil
 	}
-	// Read now, so that a broken file fails every command alike; the
-	// system's store joins them at the first TLS connection.
-	certs, err := registry.ReadRoots(c.CAFiles)
+	// Read now, so that a broken file fails every command alike; they are
+	// parsed, and the system's store joins them, at the first TLS connection.
+	roots, err := registry.ReadRoots(c.CAFiles)
 	if err != nil {
 		return err
 	}
-	c.ExtraRoots = certs
+	c.ExtraRoots = roots
 	return nil
 }
 
