@@ -65,7 +65,8 @@ func writeState(projectRoot string, s *State) error {
 	if err != nil {
 		return fmt.Errorf("encode install state: %w", err)
 	}
-	return atomicfile.WriteFile(statePath(projectRoot), append(b, '\n'), 0o644)
+	// No fsync: a damaged state only costs a full install (readState).
+	return atomicfile.WriteCache(statePath(projectRoot), append(b, '\n'), 0o644)
 }
 
 // hashInputs hashes the parts of a run that decide its result.

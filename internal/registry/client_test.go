@@ -458,6 +458,41 @@ func TestTarballErrors(t *testing.T) {
 	}
 }
 
+// A cached packument whose body was cut short (written without an fsync,
+// then a crash) is fetched again whole when the registry answers 304.
+func TestPackumentCacheTornBody(t *testing.T) {
+	reg, c, _ := newRegistry(t)
+	c.CacheDir = t.TempDir()
+	ctx := context.Background()
+	want, err := c.Packument(ctx, reg.URL, "com.example.a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := cachePath(c.CacheDir, reg.URL, "com.example.a")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	if err := os.WriteFile(file, append(line, []byte("\n{\"name\": \"com.exa")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Packument(ctx, reg.URL, "com.example.a")
+	if err != nil {
+		t.Fatalf("with a torn cached body: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n%+v\nwant\n%+v", got, want)
+	}
+	reqs := reg.RequestsTo(reg.PackumentPath("com.example.a"))
+	if n := len(reqs); n != 3 || reqs[1].Status != http.StatusNotModified || reqs[2].Header.Get("If-None-Match") != "" || reqs[2].Status != 200 {
+		t.Errorf("%d requests (%+v), want the first, a 304 and an unconditional 200", n, reqs)
+	}
+	if c.CachedPackument(reg.URL, "com.example.a") == nil {
+		t.Error("the cache was not repaired")
+	}
+}
+
 func TestPackumentCacheRevalidation(t *testing.T) {
 	reg, c, _ := newRegistry(t)
 	c.CacheDir = t.TempDir()

@@ -162,7 +162,11 @@ func (c *Client) fetchPackument(ctx context.Context, reg, name string, cached *c
 	case resp.StatusCode == http.StatusNotModified && cached != nil:
 		p, err := decodeFor(cached.body, name, "cached packument of "+name)
 		if err != nil {
-			return nil, err
+			// Cached packuments are written without an fsync
+			// (writeCacheEntry): after a crash the body may be cut
+			// short behind a whole first line. Ask for it whole.
+			resp.Body.Close()
+			return c.fetchPackument(ctx, reg, name, nil)
 		}
 		// Confirmed now: fresh again for its max-age (CachedPackument). A
 		// cache that cannot record it costs only a later revalidation.

@@ -167,7 +167,8 @@ func writeCacheEntry(dir, reg, name string, e *cacheEntry) error {
 	data := make([]byte, 0, len(line)+1+len(e.body))
 	data = append(append(append(data, line...), '\n'), e.body...)
 	path := cachePath(dir, reg, name)
-	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+	// No fsync: a damaged entry is fetched again (readCacheEntry).
+	if err := atomicfile.WriteCache(path, data, 0o644); err != nil {
 		return fmt.Errorf("cache the packument of %s: %w", name, err)
 	}
 	return nil
