@@ -134,6 +134,20 @@ func (r *resolver) pick(n *node) *choice {
 			high = v
 		}
 	}
+	key := ""
+	if high != nil {
+		key = high.Original()
+	}
+	if m, ok := r.picked[n.name]; ok && m.high == key {
+		return m.c
+	}
+	c := r.pickFor(n, high)
+	r.picked[n.name] = pickMemo{high: key, c: c}
+	return c
+}
+
+// pickFor is pick for the highest request high (nil when there is none).
+func (r *resolver) pickFor(n *node, high *semver.Version) *choice {
 	if high == nil {
 		return &choice{}
 	}

@@ -143,6 +143,19 @@ type resolver struct {
 	// monotone is set once the choices have cycled: from then on a choice
 	// only ever rises, which guarantees an end.
 	monotone bool
+	// picked memoises pick by package: its last choice and the highest
+	// request it was made for. pick depends on nothing else that changes
+	// between rounds, and most packages' requests do not.
+	picked map[string]pickMemo
+	// pool keeps each package's node from round to round, and walkNodes
+	// the map of the round, so that a round allocates only what grows.
+	pool      map[string]*node
+	walkNodes map[string]*node
+}
+
+type pickMemo struct {
+	high string // the highest request's version, "" for none
+	c    *choice
 }
 
 func newResolver(ctx context.Context, in Input) (*resolver, error) {
@@ -155,14 +168,17 @@ func newResolver(ctx context.Context, in Input) (*resolver, error) {
 		file = "manifest.json"
 	}
 	r := &resolver{
-		ctx:      ctx,
-		in:       in,
-		direct:   map[string]manifest.Dependency{},
-		lock:     map[string]lockfile.Entry{},
-		fixed:    map[string]*fixedPkg{},
-		catalog:  map[string]*catalogEntry{},
-		versions: map[string]*semver.Version{},
-		choice:   map[string]*choice{},
+		ctx:       ctx,
+		in:        in,
+		direct:    map[string]manifest.Dependency{},
+		lock:      map[string]lockfile.Entry{},
+		fixed:     map[string]*fixedPkg{},
+		catalog:   map[string]*catalogEntry{},
+		versions:  map[string]*semver.Version{},
+		choice:    map[string]*choice{},
+		picked:    map[string]pickMemo{},
+		pool:      map[string]*node{},
+		walkNodes: map[string]*node{},
 	}
 	switch m.ResolutionStrategy {
 	case "", StrategyLowest:
@@ -278,14 +294,21 @@ func (r *resolver) computeFixed(name string) *fixedPkg {
 	return nil
 }
 
-// walk goes breadth-first from the roots through the current choices.
+// walk goes breadth-first from the roots through the current choices. The
+// walk it returns lives until the next call: its nodes and map are reused.
 func (r *resolver) walk() *walk {
-	w := &walk{nodes: map[string]*node{}}
+	clear(r.walkNodes)
+	w := &walk{nodes: r.walkNodes, order: make([]*node, 0, len(r.pool))}
 	visit := func(name string, depth int) *node {
 		if n := w.nodes[name]; n != nil {
 			return n
 		}
-		n := &node{name: name, depth: depth}
+		n := r.pool[name]
+		if n == nil {
+			n = &node{}
+			r.pool[name] = n
+		}
+		*n = node{name: name, depth: depth, requests: n.requests[:0]}
 		if f := r.fixedFor(name); f != nil {
 			n.fixed, n.version, n.deps = f, f.version, f.deps
 		} else {
