@@ -131,6 +131,52 @@ func Position(data []byte, offset int) (line, column int) {
 	return line, utf8.RuneCount(before[start:]) + 1
 }
 
+// Cursor turns increasing offsets of one document into positions, as
+// Position does, reading each byte once: the positions of every member of
+// an object written on one line cost a scan of the line, not one each.
+type Cursor struct {
+	data      []byte
+	off       int // the position below is that of data[off]
+	line, col int
+}
+
+// NewCursor returns a Cursor over data, at its start.
+func NewCursor(data []byte) *Cursor {
+	c := &Cursor{data: data, line: 1, col: 1}
+	if bytes.HasPrefix(data, bom) {
+		c.off = len(bom)
+	}
+	return c
+}
+
+// Position is Position(data, offset): in a single pass over offsets that
+// do not decrease, from the start again for one that goes back.
+func (c *Cursor) Position(offset int) (line, column int) {
+	offset = max(0, min(offset, len(c.data)))
+	if offset < c.off {
+		*c = *NewCursor(c.data)
+		if offset < c.off { // inside the byte order mark
+			return Position(c.data, offset)
+		}
+	}
+	for c.off < offset {
+		if c.data[c.off] == '\n' {
+			c.line, c.col = c.line+1, 1
+			c.off++
+			continue
+		}
+		_, size := utf8.DecodeRune(c.data[c.off:])
+		if c.off+size > offset {
+			// offset is inside this character: Position counts its
+			// bytes before offset as characters of their own.
+			return c.line, c.col + utf8.RuneCount(c.data[c.off:offset])
+		}
+		c.off += size
+		c.col++
+	}
+	return c.line, c.col
+}
+
 type parser struct {
 	data []byte
 	pos  int

@@ -196,3 +196,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCursor checks that a Cursor gives Position's answer for every offset
+// of a sequence, rising or not, in any bytes (a BOM, CRLF, invalid UTF-8,
+// offsets inside a character).
+func FuzzCursor(f *testing.F) {
+	f.Add([]byte("\xEF\xBB\xBF{\"a\": \"é\",\r\n \"b\": 1}"), []byte{0, 3, 5, 9, 12, 2, 20})
+	f.Add([]byte("a\xffé\n\n\xe2\x82"), []byte{1, 2, 3, 4, 9, 1})
+	f.Fuzz(func(t *testing.T, data, offsets []byte) {
+		c := NewCursor(data)
+		for _, o := range offsets {
+			off := int(o)
+			line, col := c.Position(off)
+			wl, wc := Position(data, off)
+			if line != wl || col != wc {
+				t.Fatalf("Cursor.Position(%d) = %d:%d, Position = %d:%d (data %q, offsets %v)", off, line, col, wl, wc, data, offsets)
+			}
+		}
+	})
+}

@@ -81,6 +81,7 @@ func (d *document) dependencies(v *jsonpos.Value, field string, anyURL bool) ([]
 		return nil, err
 	}
 	deps := make([]Dependency, 0, len(v.Members))
+	at := jsonpos.NewCursor(d.Data)
 	for _, mem := range v.Members {
 		if err := ValidateName(mem.Key); err != nil {
 			return nil, d.Errorf(mem.KeyOffset, "%s: %q: %v", field, mem.Key, err)
@@ -101,7 +102,7 @@ func (d *document) dependencies(v *jsonpos.Value, field string, anyURL bool) ([]
 		// an embedded package of the same name overrides the request
 		// without reading it; whoever resolves the manifest reports the
 		// value otherwise (with this position, CheckValues).
-		line, col := jsonpos.Position(d.Data, val.Offset)
+		line, col := at.Position(val.Offset)
 		deps = append(deps, Dependency{Name: mem.Key, Version: val.Str, Spec: spec, SpecErr: err, Line: line, Column: col})
 	}
 	return deps, nil
