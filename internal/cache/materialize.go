@@ -173,7 +173,15 @@ func (s *Store) unpack(ctx context.Context, e *Entry, dst string) error {
 		h, want = newCRC(), crc
 	}
 	tee := io.TeeReader(f, h)
-	_, xerr := extract.ExtractWith(ctx, tee, dst, extract.DefaultLimits(), s.extractOptions())
+	var xerr error
+	if extract.CanReplay(e.Meta.Files) {
+		// Unpacked before, when the entry was made: its file list says
+		// where each file is, and the checksum below that this is that
+		// tarball.
+		xerr = extract.Replay(ctx, tee, dst, e.Meta.Files, e.Meta.Dirs, s.extractOptions())
+	} else {
+		_, xerr = extract.ExtractWith(ctx, tee, dst, extract.DefaultLimits(), s.extractOptions())
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -183,6 +191,9 @@ func (s *Store) unpack(ctx context.Context, e *Entry, dst string) error {
 	}
 	if !bytes.Equal(h.Sum(nil), want) {
 		return &DamagedError{Key: e.Key, Path: e.TarballPath(), Reason: "does not match its checksum"}
+	}
+	if errors.Is(xerr, extract.ErrListMismatch) {
+		return &DamagedError{Key: e.Key, Path: filepath.Join(e.Dir, metaName), Reason: "lists files its tarball does not have where it says (" + xerr.Error() + ")"}
 	}
 	if xerr != nil {
 		return fmt.Errorf("unpack %s: %w", e.TarballPath(), xerr)

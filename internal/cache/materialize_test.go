@@ -197,6 +197,12 @@ func TestMaterializeRefusesDamagedCache(t *testing.T) {
 			}
 			mustWrite(t, e.TarballPath(), data)
 		}},
+		// The file list says where each file is in the tarball; one that
+		// is off is damage too (the tarball's checksum holds).
+		{"tarball only, file list off by a byte", false, false, func(t *testing.T, e *Entry) {
+			e.Meta.Files[len(e.Meta.Files)-1].Offset++
+			rewriteMeta(t, e)
+		}},
 		// An entry an earlier upkg wrote has no CRC: the key's hash decides.
 		{"tarball only, no CRC, tampered tarball", false, false, func(t *testing.T, e *Entry) {
 			e.Meta.TarballCRC32C = ""
@@ -404,5 +410,32 @@ func BenchmarkWarmInstall(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// An entry whose file list has no offsets (written before they were
+// recorded) is unpacked by reading the tar headers, and verifies clean;
+// one with them is replayed, and verifies clean too.
+func TestMaterializeWithAndWithoutOffsets(t *testing.T) {
+	for _, offsets := range []bool{true, false} {
+		t.Run(fmt.Sprintf("offsets=%v", offsets), func(t *testing.T) {
+			s := testStoreClone(t, false)
+			e := ensure(t, s, "com.example.offsets", 5)
+			if !extract.CanReplay(e.Meta.Files) {
+				t.Fatalf("a new entry's file list has no offsets: %+v", e.Meta.Files)
+			}
+			if !offsets {
+				for i := range e.Meta.Files {
+					e.Meta.Files[i].Offset = 0
+				}
+				rewriteMeta(t, e)
+			}
+			dest := filepath.Join(t.TempDir(), "com.example.offsets@1.0.0")
+			if err := s.Materialize(context.Background(), e, dest); err != nil {
+				t.Fatal(err)
+			}
+			checkSameTree(t, e, dest)
+			checkVerify(t, s)
+		})
 	}
 }

@@ -104,56 +104,18 @@ func ExtractWith(ctx context.Context, r io.Reader, dest string, lim Limits, opt 
 			os.RemoveAll(dest)
 		}
 	}()
-	writers := opt.Writers
-	if writers <= 0 {
-		writers = DefaultWriters
-	}
-
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(writers)
+	w, gctx := newWriters(ctx, opt)
 	dirs := &dirMaker{root: dest}
-	// spawn skips work queued behind a failure: everything is removed anyway.
-	spawn := func(job func() error) {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			if opt.Gate != nil {
-				select {
-				case opt.Gate <- struct{}{}:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-				defer func() { <-opt.Gate }()
-			}
-			return job()
-		})
-	}
-	var batch []pending
-	var batched int64
-	flush := func() {
-		for _, p := range interleave(batch) {
-			spawn(p.job)
-		}
-		batch, batched = batch[:0], 0
-	}
-	queue := func(p pending, size int64) {
-		batch = append(batch, p)
-		batched += size
-		if len(batch) >= batchFiles || batched >= batchBytes {
-			flush()
-		}
-	}
 	res := &Result{}
 	walkErr := Walk(gctx, r, lim, func(f File, body io.Reader) error {
 		target := filepath.Join(dest, filepath.FromSlash(f.Path))
 		switch {
 		case f.Mode.IsDir():
 			res.Dirs = append(res.Dirs, f.Path)
-			spawn(func() error { return dirs.ensure(f.Path) })
+			w.spawn(func() error { return dirs.ensure(f.Path) })
 		case f.Mode&fs.ModeSymlink != 0:
 			res.Files = append(res.Files, f)
-			queue(pending{dir: parentOf(f.Path), job: func() error {
+			w.queue(pending{dir: parentOf(f.Path), job: func() error {
 				if err := dirs.ensure(parentOf(f.Path)); err != nil {
 					return err
 				}
@@ -169,7 +131,7 @@ func ExtractWith(ctx context.Context, r io.Reader, dest string, lim Limits, opt 
 			if _, err := io.ReadFull(body, buf); err != nil {
 				return entryReadError(f.Path, err)
 			}
-			queue(pending{dir: parentOf(f.Path), job: func() error {
+			w.queue(pending{dir: parentOf(f.Path), job: func() error {
 				if err := dirs.ensure(parentOf(f.Path)); err != nil {
 					return err
 				}
@@ -185,22 +147,88 @@ func ExtractWith(ctx context.Context, r io.Reader, dest string, lim Limits, opt 
 		}
 		return nil
 	})
-	if walkErr == nil {
-		flush()
-	}
-	writeErr := g.Wait()
-	switch {
-	case writeErr != nil && ctx.Err() == nil && errors.Is(walkErr, context.Canceled):
-		// A writer failed and cancelled gctx, which stopped the walk:
-		// the writer's error is the cause.
-		return nil, writeErr
-	case walkErr != nil:
-		return nil, walkErr
-	case writeErr != nil:
-		return nil, writeErr
+	if err := w.wait(ctx, walkErr); err != nil {
+		return nil, err
 	}
 	finish(res)
 	return res, nil
+}
+
+// writers creates files on up to Options.Writers goroutines (each holding
+// a slot of Options.Gate, when set), from batches of small files
+// interleaved by folder.
+type writers struct {
+	g       *errgroup.Group
+	ctx     context.Context
+	gate    chan struct{}
+	batch   []pending
+	batched int64
+}
+
+// newWriters returns writers for opt and the context that a writer's
+// failure cancels.
+func newWriters(ctx context.Context, opt Options) (*writers, context.Context) {
+	n := opt.Writers
+	if n <= 0 {
+		n = DefaultWriters
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(n)
+	return &writers{g: g, ctx: gctx, gate: opt.Gate}, gctx
+}
+
+// spawn runs job on a writer; work queued behind a failure is skipped
+// (everything is removed anyway).
+func (w *writers) spawn(job func() error) {
+	w.g.Go(func() error {
+		if err := w.ctx.Err(); err != nil {
+			return err
+		}
+		if w.gate != nil {
+			select {
+			case w.gate <- struct{}{}:
+			case <-w.ctx.Done():
+				return w.ctx.Err()
+			}
+			defer func() { <-w.gate }()
+		}
+		return job()
+	})
+}
+
+// queue adds p, holding size bytes, to the batch, handed to the writers
+// when it is full.
+func (w *writers) queue(p pending, size int64) {
+	w.batch = append(w.batch, p)
+	w.batched += size
+	if len(w.batch) >= batchFiles || w.batched >= batchBytes {
+		w.flush()
+	}
+}
+
+func (w *writers) flush() {
+	for _, p := range interleave(w.batch) {
+		w.spawn(p.job)
+	}
+	w.batch, w.batched = w.batch[:0], 0
+}
+
+// wait hands over the last batch unless reading failed (readErr), waits
+// for the writers, and returns the first cause of failure.
+func (w *writers) wait(ctx context.Context, readErr error) error {
+	if readErr == nil {
+		w.flush()
+	}
+	writeErr := w.g.Wait()
+	switch {
+	case writeErr != nil && ctx.Err() == nil && errors.Is(readErr, context.Canceled):
+		// A writer failed and cancelled the context, which stopped the
+		// reading: the writer's error is the cause.
+		return writeErr
+	case readErr != nil:
+		return readErr
+	}
+	return writeErr
 }
 
 // List returns what Extract would write for the tarball r, and the same

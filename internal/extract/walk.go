@@ -68,6 +68,11 @@ type File struct {
 	Mode fs.FileMode `json:"mode"`
 	// Link is the target of a symbolic link (relative, inside the package).
 	Link string `json:"link,omitempty"`
+	// Offset is where a regular file's contents start in the tarball's
+	// uncompressed stream, so that Replay can unpack it again without
+	// parsing the tar headers. Walk sets it; 0 for links and folders (and
+	// in lists written before it was recorded).
+	Offset int64 `json:"offset,omitempty"`
 }
 
 // UnsafeError reports a tarball entry that upkg refuses to unpack: one that
@@ -116,7 +121,10 @@ func Walk(ctx context.Context, r io.Reader, lim Limits, fn func(f File, body io.
 	if err != nil {
 		return fmt.Errorf("read tarball: %w", err)
 	}
-	tr := tar.NewReader(zr)
+	// tar.Reader reads exactly a header's blocks before returning it, so
+	// the count read so far is where the entry's contents start.
+	pos := &countingReader{r: zr}
+	tr := tar.NewReader(pos)
 	seen := map[string]kind{}
 	var count int
 	var total int64
@@ -225,6 +233,7 @@ func Walk(ctx context.Context, r io.Reader, lim Limits, fn func(f File, body io.
 			f.Link = hdr.Linkname
 		case kindFile:
 			f.Size = hdr.Size
+			f.Offset = pos.n
 			f.Mode = 0o644
 			if hdr.Mode&0o111 != 0 {
 				f.Mode = 0o755
@@ -235,6 +244,18 @@ func Walk(ctx context.Context, r io.Reader, lim Limits, fn func(f File, body io.
 			return err
 		}
 	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // entryPath validates a tarball entry name and returns it relative to the
