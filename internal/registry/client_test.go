@@ -841,7 +841,7 @@ func TestLoadRootsTrustsATestCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	if roots.Len() != 1 || roots.certs != nil {
-		t.Fatalf("ReadRoots read %d blocks and parsed %d before a TLS request; want 1 block, none parsed yet", roots.Len(), len(roots.certs))
+		t.Fatalf("ReadRoots read %d files and parsed %d certificates of all before a TLS request; want 1 file, none yet", roots.Len(), len(roots.certs))
 	}
 	c = &Client{Credentials: credsOf(auths), Retry: fastRetry(), ExtraRoots: roots}
 	if _, err := c.Packument(context.Background(), reg.URL, "com.example.a"); err != nil {

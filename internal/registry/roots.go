@@ -31,49 +31,64 @@ func LoadRoots(files []string) (*x509.CertPool, error) {
 // Roots are the certificate authorities of PEM files besides the system's
 // store, read but not yet all parsed (see ReadRoots).
 type Roots struct {
-	der   [][]byte // every CERTIFICATE block, in file order
+	files []caFile
 	once  sync.Once
 	certs []*x509.Certificate
 }
 
+// caFile is a CA file read up to its first certificate.
+type caFile struct {
+	first []*x509.Certificate
+	rest  []byte // the PEM text after it
+}
+
 // ReadRoots reads each PEM file of files (empty names skipped), as
-// LoadRoots does, without the system's store. Each file is read and split
-// into blocks now, and parsed up to its first certificate, so that a file
-// that is missing or holds no certificate fails every command alike;
-// parsing the rest waits for Certificates, at the first TLS connection (a
-// system bundle of 140 certificates is 6 ms of parsing, which a run that
-// talks to http:// registries only, or to none, should not pay).
+// LoadRoots does, without the system's store. Each file is read now, and
+// decoded up to its first certificate, so that a file that is missing or
+// holds no certificate fails every command alike; the rest waits for
+// Certificates, at the first TLS connection (a system bundle of 140
+// certificates is 6 ms of decoding and parsing, which a run that talks to
+// http:// registries only, or to none, should not pay).
 func ReadRoots(files []string) (*Roots, error) {
 	r := &Roots{}
 	for _, f := range files {
 		if f == "" {
 			continue
 		}
-		der, _, err := readCABlocks(f, 1)
+		data, err := os.ReadFile(f)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read CA certificates from %s: %w", f, err)
 		}
-		r.der = append(r.der, der...)
+		first, rest := parsePEM(data, 1)
+		if len(first) == 0 {
+			return nil, fmt.Errorf("read CA certificates from %s: %w", f, ErrNoCertificate)
+		}
+		r.files = append(r.files, caFile{first: first, rest: rest})
 	}
 	return r, nil
 }
 
-// Certificates parses the certificates, once, skipping blocks that do not
-// parse (ReadRoots made sure each file has one that does).
+// Certificates parses the certificates, once, skipping blocks that are not
+// certificates or do not parse (ReadRoots made sure each file has one).
 func (r *Roots) Certificates() []*x509.Certificate {
 	if r == nil {
 		return nil
 	}
-	r.once.Do(func() { r.certs = parseCerts(r.der, len(r.der)) })
+	r.once.Do(func() {
+		for _, f := range r.files {
+			more, _ := parsePEM(f.rest, -1)
+			r.certs = append(append(r.certs, f.first...), more...)
+		}
+	})
 	return r.certs
 }
 
-// Len is the number of certificate blocks read.
+// Len is the number of files read.
 func (r *Roots) Len() int {
 	if r == nil {
 		return 0
 	}
-	return len(r.der)
+	return len(r.files)
 }
 
 // systemPlus is the system's store with extra added.
@@ -141,49 +156,35 @@ func (l *lazyRoots) CloseIdleConnections() {
 // error names the file and wraps the cause: the *fs.PathError of reading it,
 // or ErrNoCertificate.
 func ReadCAFile(path string) ([]*x509.Certificate, error) {
-	_, certs, err := readCABlocks(path, -1)
-	return certs, err
-}
-
-// readCABlocks reads the CERTIFICATE blocks of the PEM file path, and
-// parses them until want of them parsed (all when want < 0). It is an
-// error, naming the file, when the file cannot be read or no block parses.
-func readCABlocks(path string, want int) (der [][]byte, certs []*x509.Certificate, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read CA certificates from %s: %w", path, err)
+		return nil, fmt.Errorf("read CA certificates from %s: %w", path, err)
 	}
-	for {
+	certs, _ := parsePEM(data, -1)
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("read CA certificates from %s: %w", path, ErrNoCertificate)
+	}
+	return certs, nil
+}
+
+// parsePEM decodes the PEM blocks of data in order and parses those that
+// are certificates, skipping the others and those that do not parse, until
+// want certificates are parsed (all when want < 0); it returns them and
+// the text after the last block it decoded.
+func parsePEM(data []byte, want int) ([]*x509.Certificate, []byte) {
+	var certs []*x509.Certificate
+	for want < 0 || len(certs) < want {
 		var b *pem.Block
 		b, data = pem.Decode(data)
 		if b == nil {
 			break
 		}
-		if b.Type == "CERTIFICATE" {
-			der = append(der, b.Bytes)
+		if b.Type != "CERTIFICATE" {
+			continue
 		}
-	}
-	if want < 0 {
-		want = len(der)
-	}
-	certs = parseCerts(der, want)
-	if len(certs) == 0 {
-		return nil, nil, fmt.Errorf("read CA certificates from %s: %w", path, ErrNoCertificate)
-	}
-	return der, certs, nil
-}
-
-// parseCerts parses the blocks of der in order, skipping those that do not
-// parse, until want certificates are parsed or der ends.
-func parseCerts(der [][]byte, want int) []*x509.Certificate {
-	var certs []*x509.Certificate
-	for _, b := range der {
-		if len(certs) >= want {
-			break
-		}
-		if c, err := x509.ParseCertificate(b); err == nil {
+		if c, err := x509.ParseCertificate(b.Bytes); err == nil {
 			certs = append(certs, c)
 		}
 	}
-	return certs
+	return certs, data
 }
