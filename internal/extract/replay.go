@@ -152,15 +152,18 @@ const blockSize = 512
 // large one; a PAX header's size record, when the field cannot hold it, is
 // not looked for (MaxFileBytes is far below).
 func headerOf(block []byte, size int64) bool {
-	var sum int64
+	// The checksum of the bytes as unsigned or, as some old tar programs
+	// wrote it, as signed (archive/tar takes either).
+	var unsigned, signed int64
 	for i, b := range block {
 		if i >= 148 && i < 156 {
 			b = ' ' // the checksum field counts as spaces
 		}
-		sum += int64(b)
+		unsigned += int64(b)
+		signed += int64(int8(b))
 	}
 	stored, ok := octal(block[148:156])
-	if !ok || stored != sum {
+	if !ok || stored != unsigned && stored != signed {
 		return false
 	}
 	field := block[124:136]

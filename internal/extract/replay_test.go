@@ -172,3 +172,31 @@ func BenchmarkReplay(b *testing.B) {
 		}
 	}
 }
+
+// A header whose checksum was taken over signed bytes (old tar programs;
+// it differs from the unsigned one when the name is not ASCII) is a header.
+func TestHeaderOfSignedChecksum(t *testing.T) {
+	var block [blockSize]byte
+	copy(block[:], "package/é.txt")
+	copy(block[124:], fmt.Sprintf("%011o\x00", 42))
+	block[156] = '0'
+	copy(block[257:], "ustar\x0000")
+	var signed int64
+	for i, b := range block {
+		if i >= 148 && i < 156 {
+			b = ' '
+		}
+		signed += int64(int8(b))
+	}
+	copy(block[148:], fmt.Sprintf("%06o\x00 ", signed))
+	if !headerOf(block[:], 42) {
+		t.Error("a header with a signed checksum was refused")
+	}
+	if headerOf(block[:], 43) {
+		t.Error("a header was taken for another size")
+	}
+	block[0] = 'q'
+	if headerOf(block[:], 42) {
+		t.Error("a header with a wrong checksum was taken")
+	}
+}
