@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/upkg/upkg/internal/manifest"
 )
@@ -96,14 +97,14 @@ type request struct {
 // tuanjie matches the releases of Unity China's Tuanjie engine ("2022.3.2t5"),
 // which manifest.ParseEditorVersion rightly does not treat as Unity versions
 // but whose projects use the line's built-in packages.
-var tuanjie = regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)t\d+$`)
+var tuanjie = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)t\d+$`) })
 
 func parseRequest(editorVersion string) (request, error) {
 	s := strings.TrimSpace(editorVersion)
 	if ev, err := manifest.ParseEditorVersion(s); err == nil {
 		return request{raw: s, ev: ev, line: lineKey{ev.Major, ev.Minor}, hasPatch: strings.Count(s, ".") >= 2}, nil
 	}
-	if m := tuanjie.FindStringSubmatch(s); m != nil {
+	if m := tuanjie().FindStringSubmatch(s); m != nil {
 		maj, _ := strconv.Atoi(m[1])
 		minr, _ := strconv.Atoi(m[2])
 		patch, _ := strconv.Atoi(m[3])

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/upkg/upkg/internal/manifest"
@@ -58,10 +59,10 @@ func Repo(s manifest.Spec) string {
 	return u
 }
 
-var fullSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
+var fullSHA = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{40}$`) })
 
 // IsCommit reports whether rev is a full commit SHA.
-func IsCommit(rev string) bool { return fullSHA.MatchString(rev) }
+func IsCommit(rev string) bool { return fullSHA().MatchString(rev) }
 
 // Resolve returns the commit rev names in repo: rev itself when it is a
 // full SHA; else, from `git ls-remote`, the tag (peeled, for annotated
@@ -324,9 +325,9 @@ func kindOf(msg string) int {
 	return KindOther
 }
 
-var userinfo = regexp.MustCompile(`://[^/@\s]+@`)
+var userinfo = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`://[^/@\s]+@`) })
 
 // Redact hides the user part of URLs in s ("https://oauth2:TOKEN@host" and
 // "https://TOKEN@host" → "https://***@host"): Git URLs in manifests often
 // carry an access token there.
-func Redact(s string) string { return userinfo.ReplaceAllString(s, "://***@") }
+func Redact(s string) string { return userinfo().ReplaceAllString(s, "://***@") }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -44,11 +45,13 @@ func stageRank(stage string) int {
 	return 0
 }
 
-var editorVersion = regexp.MustCompile(`^(\d+)\.(\d+)(?:\.(\d+)(?:(x|a|b|rc|f|p)(\d+)(?:c(\d+))?)?)?$`)
+var editorVersion = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\d+)\.(\d+)(?:\.(\d+)(?:(x|a|b|rc|f|p)(\d+)(?:c(\d+))?)?)?$`)
+})
 
 // ParseEditorVersion parses a Unity editor version (see EditorVersion).
 func ParseEditorVersion(s string) (EditorVersion, error) {
-	m := editorVersion.FindStringSubmatch(s)
+	m := editorVersion().FindStringSubmatch(s)
 	if m == nil {
 		return EditorVersion{}, fmt.Errorf("%q is not a Unity editor version such as \"2022.3.20f1\"", s)
 	}
@@ -161,7 +164,7 @@ func ParseProjectVersion(path string, data []byte) (string, error) {
 		return "", &ParseError{File: path, Line: 1, Column: 1, Msg: "no m_EditorVersion line"}
 	}
 	if _, err := ParseEditorVersion(f.value); err != nil {
-		if m := editorBuild.FindStringSubmatch(f.value); m != nil {
+		if m := editorBuild().FindStringSubmatch(f.value); m != nil {
 			// A custom build of a Unity release ("2020.3.19f1-dots", seen
 			// in Unity-Technologies/DOTS-training-samples) or a Tuanjie
 			// release ("2022.3.2t5", Unity China's engine on the 2022.3
@@ -179,4 +182,6 @@ func ParseProjectVersion(path string, data []byte) (string, error) {
 
 // editorBuild matches a Unity release with a build suffix ("2020.3.19f1-dots")
 // and Tuanjie releases ("2022.3.2t5"): version, stage, build.
-var editorBuild = regexp.MustCompile(`^(\d+\.\d+\.\d+)(?:(x|a|b|rc|f|p)(\d+)(?:c\d+)?[-+._][0-9A-Za-z._-]+|(t)(\d+))$`)
+var editorBuild = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\d+\.\d+\.\d+)(?:(x|a|b|rc|f|p)(\d+)(?:c\d+)?[-+._][0-9A-Za-z._-]+|(t)(\d+))$`)
+})

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"regexp"
+	"sync"
 
 	"github.com/Masterminds/semver/v3"
 	"github.com/upkg/upkg/internal/jsonpos"
@@ -10,8 +11,8 @@ import (
 // unityField and unityReleaseField are the forms of package.json's "unity"
 // ("2021.3", "6000.0") and "unityRelease" ("0b4", "23f1").
 var (
-	unityField        = regexp.MustCompile(`^\d+\.\d+$`)
-	unityReleaseField = regexp.MustCompile(`^\d+(?:a|b|f|p|x|rc)\d+$`)
+	unityField        = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d+\.\d+$`) })
+	unityReleaseField = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d+(?:a|b|f|p|x|rc)\d+$`) })
 )
 
 // ParsePackageJSON parses a package's package.json (UPM-SPEC §8). name and
@@ -60,7 +61,7 @@ func ParsePackageJSON(path string, data []byte) (*PackageJSON, error) {
 			if err := d.Want(v, jsonpos.String, "unity"); err != nil {
 				return nil, err
 			}
-			if !unityField.MatchString(v.Str) {
+			if !unityField().MatchString(v.Str) {
 				return nil, d.Errorf(v.Offset, "unity %q is not an editor version such as \"2021.3\"", v.Str)
 			}
 			p.Unity = v.Str
@@ -68,7 +69,7 @@ func ParsePackageJSON(path string, data []byte) (*PackageJSON, error) {
 			if err := d.Want(v, jsonpos.String, "unityRelease"); err != nil {
 				return nil, err
 			}
-			if !unityReleaseField.MatchString(v.Str) {
+			if !unityReleaseField().MatchString(v.Str) {
 				return nil, d.Errorf(v.Offset, "unityRelease %q is not a release such as \"0b4\" or \"23f1\"", v.Str)
 			}
 			p.UnityRelease, unityRelease = v.Str, v

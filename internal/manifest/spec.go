@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/Masterminds/semver/v3"
 )
@@ -70,7 +71,7 @@ func (d Dependency) ValueError(file string) error {
 
 // partialVersion is a version with missing or wildcard parts ("1", "1.x",
 // "1.0.*", "v2"), which npm reads as a range.
-var partialVersion = regexp.MustCompile(`^[vV]?(\d+|[xX*])(\.(\d+|[xX*]))?(\.(\d+|[xX*]))?$`)
+var partialVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[vV]?(\d+|[xX*])(\.(\d+|[xX*]))?(\.(\d+|[xX*]))?$`) })
 
 // isRange reports whether value is something npm would read as a range (or a
 // dist-tag that stands for one): the common mistake of writing npm habits
@@ -79,16 +80,18 @@ func isRange(value string) bool {
 	if value == "latest" || strings.ContainsAny(value, "^~<>=*|") || strings.Contains(value, " - ") {
 		return true
 	}
-	return partialVersion.MatchString(value) && (strings.Count(value, ".") < 2 || strings.ContainsAny(value, "xX"))
+	return partialVersion().MatchString(value) && (strings.Count(value, ".") < 2 || strings.ContainsAny(value, "xX"))
 }
 
 // versionish finds the first version-looking part of a range.
-var versionish = regexp.MustCompile(`(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(-[0-9A-Za-z.-]+)?`)
+var versionish = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(-[0-9A-Za-z.-]+)?`)
+})
 
 // suggestVersion turns a range into the exact version it starts from
 // ("^1.2" → "1.2.0"), or "1.0.0" when it has none.
 func suggestVersion(value string) string {
-	m := versionish.FindStringSubmatch(value)
+	m := versionish().FindStringSubmatch(value)
 	if m == nil {
 		return "1.0.0"
 	}
@@ -106,7 +109,7 @@ func suggestVersion(value string) string {
 }
 
 // scpLike is Git's scp-like syntax, "user@host:path" (upm-git).
-var scpLike = regexp.MustCompile(`^[^@/:\s]+@[^@/:\s]+:\S+$`)
+var scpLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^@/:\s]+@[^@/:\s]+:\S+$`) })
 
 // parseGit recognises a Git URL (upm-git, UPM-SPEC §5): a git+https, git+http,
 // git+ssh or git+file URL, a git:// URL, or an http(s), ssh or file URL or
@@ -130,7 +133,7 @@ func parseGit(value string) (s Spec, ok bool, err error) {
 	case "":
 		// Git's scp-like form, with or without ".git" (upm-git): nothing
 		// else in a manifest has the shape user@host:path.
-		if !scpLike.MatchString(base) {
+		if !scpLike().MatchString(base) {
 			return Spec{}, false, nil
 		}
 	default:
