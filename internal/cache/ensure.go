@@ -170,7 +170,7 @@ func (s *Store) load(id string) (*Entry, error) {
 // Concurrent calls for one key, from goroutines or processes, download it
 // once: the others wait on the entry's lock and find it committed.
 func (s *Store) Ensure(ctx context.Context, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error)) (*Entry, error) {
-	e, _, err := s.ensure(ctx, key, name, version, fetch, "")
+	e, _, err := s.EnsureInto(ctx, key, name, version, fetch, "")
 	return e, err
 }
 
@@ -182,11 +182,6 @@ func (s *Store) Ensure(ctx context.Context, key Key, name, version string, fetch
 // or putting dest in place failed), the caller materializes as usual. With
 // dest "" it is Ensure.
 func (s *Store) EnsureInto(ctx context.Context, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error), dest string) (*Entry, bool, error) {
-	return s.ensure(ctx, key, name, version, fetch, dest)
-}
-
-// ensure is Ensure and EnsureInto ("" for no dest).
-func (s *Store) ensure(ctx context.Context, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error), dest string) (*Entry, bool, error) {
 	d, err := key.digest()
 	if err != nil {
 		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)

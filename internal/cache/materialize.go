@@ -88,13 +88,13 @@ func (s *Store) materialize(ctx context.Context, e *Entry, dest string, link boo
 		}
 	}
 
-	parent, base := filepath.Dir(dest), filepath.Base(dest)
+	parent := filepath.Dir(dest)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("install %s: %w", label, err)
 	}
 	// Old copies that a replace could not delete (see replaceDir). New
 	// ones ("-new-") are left alone: they may be another process's work.
-	if olds, _ := filepath.Glob(filepath.Join(parent, "."+base+".upkg-old-*")); len(olds) > 0 {
+	if olds, _ := filepath.Glob(siblingPrefix(dest, "old") + "*"); len(olds) > 0 {
 		for _, o := range olds {
 			os.RemoveAll(o)
 		}
@@ -201,17 +201,16 @@ func (s *Store) unpack(ctx context.Context, e *Entry, dst string) error {
 	return nil
 }
 
-// reserveSibling returns a fresh unused path in parent starting with prefix.
-func reserveSibling(parent, prefix string) string {
-	return filepath.Join(parent, freshName(prefix))
+// siblingPrefix is how the hidden folders beside dest begin: ".new" ones
+// are built before being renamed into place, ".old" ones are what a
+// replace moved away (Unity ignores hidden folders under PackageCache; a
+// crash leaves ".<name>@<version>.upkg-new-*").
+func siblingPrefix(dest, role string) string {
+	return filepath.Join(filepath.Dir(dest), "."+filepath.Base(dest)+".upkg-"+role+"-")
 }
 
-// newSibling is where a new copy of dest is built before it is renamed
-// into place: a fresh hidden name beside it (Unity ignores hidden folders
-// under PackageCache; a crash leaves ".<name>@<version>.upkg-new-*").
-func newSibling(dest string) string {
-	return reserveSibling(filepath.Dir(dest), "."+filepath.Base(dest)+".upkg-new-")
-}
+// newSibling is a fresh name for a new copy of dest, beside it.
+func newSibling(dest string) string { return freshName(siblingPrefix(dest, "new")) }
 
 // freshName is prefix and 64 random bits. Only the name is wanted, and the
 // folder is made by whoever uses it (an existing one fails that): making
@@ -343,7 +342,7 @@ func replaceDir(tmp, dest string) error {
 	if _, lerr := os.Lstat(dest); lerr != nil {
 		return fmt.Errorf("move into place: %w", err)
 	}
-	old := reserveSibling(filepath.Dir(dest), "."+filepath.Base(dest)+".upkg-old-")
+	old := freshName(siblingPrefix(dest, "old"))
 	if err := os.Rename(dest, old); err != nil {
 		return fmt.Errorf("move the old %s away: %w", dest, err)
 	}

@@ -466,7 +466,7 @@ func fetchAll(ctx context.Context, opts Options, graph *resolve.Graph, sum *Summ
 				if errors.Is(err, fs.ErrNotExist) && p.Source == lockfile.SourceRegistry {
 					// Another process evicted the entry between Ensure and
 					// Materialize (Prune): fetch it again, once.
-					if entry, err = fetches.ensure(gctx, p.Name, p.Version, p.Registry, p.Dist, &fetched); err == nil {
+					if entry, _, err = fetches.ensureInto(gctx, p.Name, p.Version, p.Registry, p.Dist, &fetched, ""); err == nil {
 						err = materialize(gctx, entry, dest)
 					}
 				}

@@ -125,15 +125,10 @@ func (f *fetcher) start(name, version, registry string, dist resolve.Dist) *fetc
 	return r
 }
 
-// ensure is one Store.Ensure of name@version from registry, setting
-// *fetched when it downloads (rather than finding the entry cached).
-func (f *fetcher) ensure(ctx context.Context, name, version, registry string, dist resolve.Dist, fetched *bool) (*cache.Entry, error) {
-	e, _, err := f.ensureInto(ctx, name, version, registry, dist, fetched, "")
-	return e, err
-}
-
-// ensureInto is ensure that, with dest, installs a package it downloads
-// there too (Store.EnsureInto), reporting whether it did.
+// ensureInto is one Store.EnsureInto of name@version from registry,
+// setting *fetched when it downloads (rather than finding the entry
+// cached); with dest, a package it downloads is installed there too,
+// and it reports whether it was.
 func (f *fetcher) ensureInto(ctx context.Context, name, version, registry string, dist resolve.Dist, fetched *bool, dest string) (*cache.Entry, bool, error) {
 	fetch := func(ctx context.Context) (io.ReadCloser, error) {
 		*fetched = true

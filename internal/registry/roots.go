@@ -55,13 +55,9 @@ func ReadRoots(files []string) (*Roots, error) {
 		if f == "" {
 			continue
 		}
-		data, err := os.ReadFile(f)
+		first, rest, err := readCAFile(f, 1)
 		if err != nil {
-			return nil, fmt.Errorf("read CA certificates from %s: %w", f, err)
-		}
-		first, rest := parsePEM(data, 1)
-		if len(first) == 0 {
-			return nil, fmt.Errorf("read CA certificates from %s: %w", f, ErrNoCertificate)
+			return nil, err
 		}
 		r.files = append(r.files, caFile{first: first, rest: rest})
 	}
@@ -156,15 +152,22 @@ func (l *lazyRoots) CloseIdleConnections() {
 // error names the file and wraps the cause: the *fs.PathError of reading it,
 // or ErrNoCertificate.
 func ReadCAFile(path string) ([]*x509.Certificate, error) {
+	certs, _, err := readCAFile(path, -1)
+	return certs, err
+}
+
+// readCAFile reads path and parses its certificates as parsePEM does,
+// returning them and the text left; a file with none is ErrNoCertificate.
+func readCAFile(path string, want int) ([]*x509.Certificate, []byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read CA certificates from %s: %w", path, err)
+		return nil, nil, fmt.Errorf("read CA certificates from %s: %w", path, err)
 	}
-	certs, _ := parsePEM(data, -1)
+	certs, rest := parsePEM(data, want)
 	if len(certs) == 0 {
-		return nil, fmt.Errorf("read CA certificates from %s: %w", path, ErrNoCertificate)
+		return nil, nil, fmt.Errorf("read CA certificates from %s: %w", path, ErrNoCertificate)
 	}
-	return certs, nil
+	return certs, rest, nil
 }
 
 // parsePEM decodes the PEM blocks of data in order and parses those that
