@@ -5,9 +5,10 @@ GO ?= go
 
 .PHONY: build test-deps test demo vet bench fuzz man release-snapshot release
 
-## build: build the upkg binary into bin/upkg
+## build: build the upkg binary into bin/upkg, as releases are built (static:
+## CGO_ENABLED=0, no dynamic loader at start-up; -trimpath; no symbol tables)
 build:
-	$(GO) build -o bin/upkg ./cmd/upkg
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o bin/upkg ./cmd/upkg
 
 ## man: a man page per command into man/man1 (internal/tools/genman)
 man:

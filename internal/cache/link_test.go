@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/upkg/upkg/internal/testharness/fixture"
 )
 
 // ensureSpecial caches specialPackage (an executable, a symbolic link, an
@@ -222,7 +225,8 @@ func TestMaterializeLinkedFallsBackToCopy(t *testing.T) {
 					calls++
 					return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: tt.err}
 				})
-				s.writers = 1 // count the calls in order
+				s.writers = 1                      // count the calls in order
+				s.linkers = make(chan struct{}, 1) // (by folder: one folder at a time)
 				e := ensure(t, s, "com.example.a", 1)
 				dest := filepath.Join(t.TempDir(), "com.example.a@1.0.0")
 				if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
@@ -340,5 +344,56 @@ func TestUnseal(t *testing.T) {
 		if runtime.GOOS != "windows" && fi.Mode().Perm() != f.Mode.Perm() {
 			t.Errorf("%s: mode %v, want %v", f.Path, fi.Mode().Perm(), f.Mode.Perm())
 		}
+	}
+}
+
+// TestLinkManyFolders links a package of many folders several folders at a
+// time (linkTree), then refuses it whole once one file deep inside was
+// edited, whichever folder's goroutine meets it.
+func TestLinkManyFolders(t *testing.T) {
+	files := map[string][]byte{}
+	for d := range 40 {
+		for f := range 5 {
+			files[fmt.Sprintf("Runtime/Part%02d/Sub/F%d.cs", d, f)] = []byte(fmt.Sprintf("class P%dF%d {}\n", d, f))
+		}
+	}
+	data, err := fixture.Tarball(fixture.UnityManifest("com.example.many", "1.0.0", "2021.3", nil), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range linkWalks() {
+		t.Run(w.name, func(t *testing.T) {
+			s := testStoreClone(t, false)
+			s.linkByFolder = w.byFolder
+			s.linkers = make(chan struct{}, 4)
+			fetch, _ := counting(data)
+			e, err := s.Ensure(context.Background(), sriKey(data), "com.example.many", "1.0.0", fetch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dest := filepath.Join(t.TempDir(), "com.example.many@1.0.0")
+			if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
+				t.Fatal(err)
+			}
+			e, _ = s.Lookup(Key{Integrity: e.Meta.Integrity})
+			checkLinked(t, e, dest)
+			if len(s.linkers) != 0 {
+				t.Errorf("%d linker slots still held", len(s.linkers))
+			}
+
+			editLinked(t, filepath.Join(dest, "Runtime", "Part37", "Sub", "F3.cs"), "class Edited {}\n")
+			other := filepath.Join(t.TempDir(), "com.example.many@1.0.0")
+			err = s.MaterializeLinked(context.Background(), e, other)
+			var damaged *DamagedError
+			if !errors.As(err, &damaged) || !strings.HasSuffix(filepath.ToSlash(damaged.Path), "Runtime/Part37/Sub/F3.cs") {
+				t.Fatalf("MaterializeLinked = %v, want a DamagedError naming Part37/Sub/F3.cs", err)
+			}
+			if _, err := os.Lstat(other); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("%s exists after a refused install (%v)", other, err)
+			}
+			if len(s.linkers) != 0 {
+				t.Errorf("%d linker slots still held after the failure", len(s.linkers))
+			}
+		})
 	}
 }

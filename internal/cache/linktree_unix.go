@@ -9,8 +9,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/sys/unix"
 )
 
@@ -33,8 +35,9 @@ func linkAt(olddirfd int, oldname string, newdirfd int, newname string) error {
 // its files are checked (fstatat) and linked (linkat) by name relative to
 // the two descriptors. That spares the kernel two full path walks per file
 // and the runtime a goroutine hand-off per file: one goroutine links a
-// whole package (a link takes microseconds), as many packages at once as
-// there are CPUs.
+// whole folder (a link takes microseconds), as many folders at once, of
+// this package and others, as there are CPUs — so that a package of
+// thousands of files does not finish alone on one CPU after the rest.
 //
 // The checks and fallbacks are linkFunc's: a sealed file that changed is a
 // *DamagedError before anything is renamed into place; a link refused as
@@ -48,32 +51,34 @@ func (s *Store) linkTree(ctx context.Context, e *Entry, src, dst string) error {
 			return err
 		}
 	}
-	// Linking is kernel CPU time, not waiting on the disk: one package per
-	// CPU at a time. More only queue runnable goroutines behind system
-	// calls, which makes the runtime hand each blocked call's processor to
-	// another thread (measured: 11 000 sleeps and 1 500 futex waits of
-	// the scheduler around 20 000 links with 100 packages at once).
-	select {
-	case s.linkers <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-s.linkers }()
 	copyRest := s.copyFunc()
-	linking := true
-	for _, g := range groupByDir(e.Meta.Files) {
-		if err := ctx.Err(); err != nil {
-			return err
+	var linking atomic.Bool
+	linking.Store(true)
+	g, gctx := errgroup.WithContext(ctx)
+	for _, grp := range groupByDir(e.Meta.Files) {
+		// Linking is kernel CPU time, not waiting on the disk: one folder
+		// per CPU at a time. More only queue runnable goroutines behind
+		// system calls, which makes the runtime hand each blocked call's
+		// processor to another thread (measured: 11 000 sleeps and 1 500
+		// futex waits of the scheduler around 20 000 links with 100
+		// packages at once).
+		select {
+		case s.linkers <- struct{}{}:
+		case <-gctx.Done():
+			return errors.Join(g.Wait(), gctx.Err())
 		}
-		if err := s.linkDir(e, src, dst, g, &linking, copyRest); err != nil {
-			return err
-		}
+		g.Go(func() error {
+			defer func() { <-s.linkers }()
+			return s.linkDir(e, src, dst, grp, &linking, copyRest)
+		})
 	}
-	return nil
+	return g.Wait()
 }
 
-// linkDir links the files of one folder (g) of e from src to dst.
-func (s *Store) linkDir(e *Entry, src, dst string, g dirGroup, linking *bool, copyRest putFunc) error {
+// linkDir links the files of one folder (g) of e from src to dst. linking
+// is shared by the entry's folders: the first link refused as unsupported
+// turns linking off for all.
+func (s *Store) linkDir(e *Entry, src, dst string, g dirGroup, linking *atomic.Bool, copyRest putFunc) error {
 	srcDir := filepath.Join(src, filepath.FromSlash(g.dir))
 	dstDir := filepath.Join(dst, filepath.FromSlash(g.dir))
 	sfd, err := openDirFD(srcDir)
@@ -104,7 +109,7 @@ func (s *Store) linkDir(e *Entry, src, dst string, g dirGroup, linking *bool, co
 		if how := sealedChange(st.Mode&unix.S_IFMT == unix.S_IFREG, st.Size, time.Unix(st.Mtim.Unix()), f); how != "" {
 			return &DamagedError{Key: e.Key, Path: srcPath(), Reason: how + " since it was made read-only for hard-linking (a linked project file was edited?)"}
 		}
-		if *linking {
+		if linking.Load() {
 			err := s.linkAt(sfd, base, dfd, base)
 			if err == nil {
 				continue
@@ -117,7 +122,7 @@ func (s *Store) linkDir(e *Entry, src, dst string, g dirGroup, linking *bool, co
 				return err
 			}
 			if !tooManyLinks(currentOS, err) {
-				*linking = false
+				linking.Store(false)
 			}
 		}
 		if err := copyRest(srcPath(), filepath.Join(dstDir, base), f); err != nil {
