@@ -13,8 +13,9 @@ import (
 
 // candidate is one version a registry has, parsed.
 type candidate struct {
-	info VersionInfo
-	v    *semver.Version
+	info    VersionInfo
+	v       *semver.Version
+	targets []target // info.Dependencies' targets, once reached (resolver.walk)
 }
 
 // catalogEntry is what the catalog said about one package.
@@ -122,27 +123,15 @@ func (r *resolver) semver(s string) *semver.Version {
 }
 
 // pick chooses the version of registry package n from its requests (rules
-// 2–5).
+// 2–5), of which the highest (n.high) is all that counts.
 func (r *resolver) pick(n *node) *choice {
-	var high *semver.Version
-	for _, q := range n.requests {
-		v := r.semver(q.dep.Version)
-		if v == nil {
-			continue // reported by check unless the iteration drops the request
-		}
-		if high == nil || v.GreaterThan(high) {
-			high = v
-		}
-	}
-	key := ""
-	if high != nil {
-		key = high.Original()
-	}
-	if m, ok := r.picked[n.name]; ok && m.high == key {
+	// Equal versions are one pointer (resolver.semver), so the memo is
+	// compared without reading them.
+	if m := n.picked; m.ok && m.high == n.high {
 		return m.c
 	}
-	c := r.pickFor(n, high)
-	r.picked[n.name] = pickMemo{high: key, c: c}
+	c := r.pickFor(n, n.high)
+	n.picked = pickMemo{ok: true, high: n.high, c: c}
 	return c
 }
 
@@ -151,14 +140,14 @@ func (r *resolver) pickFor(n *node, high *semver.Version) *choice {
 	if high == nil {
 		return &choice{}
 	}
-	entry := r.catalog[n.name]
+	entry := n.entry
 	if entry.missing != nil {
 		return &choice{packageMissing: true, missingVersion: high.Original()}
 	}
 	if c := r.fromLock(n.name, entry, high); c != nil {
 		return c
 	}
-	if _, direct := r.direct[n.name]; direct || r.strategy == StrategyLowest {
+	if n.direct != nil || r.strategy == StrategyLowest {
 		cand := entry.find(high)
 		if cand == nil {
 			return &choice{missingVersion: high.Original()}
@@ -295,13 +284,6 @@ func (r *resolver) chosen(cand *candidate) *choice {
 			minEditor(cand.info.Unity, cand.info.UnityRelease), r.in.EditorVersion)
 	}
 	return c
-}
-
-// isVersion reports whether a dependency value is an exact SemVer version,
-// the only kind a package's dependencies may use.
-func isVersion(s string) bool {
-	_, err := semver.StrictNewVersion(s)
-	return err == nil
 }
 
 // versionEqual reports whether two version strings are the same SemVer.

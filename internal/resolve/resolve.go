@@ -93,33 +93,92 @@ type fixedPkg struct {
 	version string
 	hash    string
 	deps    []manifest.Dependency
+	targets []target // deps' nodes, once they are known (resolver.targetsOf)
+}
+
+// target is where one dependency entry leads: its package's node and the
+// version it asks for, parsed (nil when it is no SemVer version). A
+// version's targets are found once, when it is first reached; a round then
+// follows pointers and looks up no names.
+type target struct {
+	n *node
+	v *semver.Version
 }
 
 // request is one dependency entry pointing at a package. dep points into the
 // requester's dependency list (or the manifest's), which nothing changes:
 // the walk is redone on every round, and copying whole entries was most of
-// its cost on large graphs.
+// its cost on large graphs. The requester's version is from.version: a
+// round's requests and versions are made together.
 type request struct {
-	from        string // "" for the manifest
-	fromVersion string
-	dep         *manifest.Dependency
+	from *node // nil for the manifest
+	dep  *manifest.Dependency
+	v    *semver.Version // dep.Version parsed, nil when it is no version
 }
 
-// node is one reached package during one pass over the graph.
+// fromName is the requester's name, "" for the manifest.
+func (q request) fromName() string {
+	if q.from == nil {
+		return ""
+	}
+	return q.from.name
+}
+
+// fromVersion is the requester's version, "" for the manifest.
+func (q request) fromVersion() string {
+	if q.from == nil {
+		return ""
+	}
+	return q.from.version
+}
+
+// node is one package: there is one per name for the whole resolution
+// (resolver.nodeFor), holding what is known about it and its place in the
+// current round. Rounds used to find each package's state by name in half a
+// dozen maps, several times per package and edge, and to rebuild every
+// package's list of requests: on 10 000 packages, that memory traffic
+// missing the caches made a round cost half as much again per package as on
+// 1 000. A round now touches little more than each node once per edge.
 type node struct {
-	name     string
-	depth    int
-	root     bool // a manifest dependency or an embedded package
-	fixed    *fixedPkg
-	choice   *choice // registry packages; nil until first chosen
-	version  string
-	deps     []manifest.Dependency
+	// The current round's, valid only if round is the resolver's round:
+	// the first fields, which a round writes for every edge, share a cache
+	// line.
+	round int
+	depth int
+	// high is the highest version requested, the first one written so of
+	// those of equal precedence; nil when no request is a version.
+	high *semver.Version
+	// requests are recorded by the last walk only (walk's record).
 	requests []request
+
+	name string
+	root bool // a manifest dependency or an embedded package
+	// Known from the start: how the package resolves by source (nil for a
+	// registry package) and the manifest's entry for it (nil for none),
+	// with its version parsed.
+	fixed   *fixedPkg
+	direct  *manifest.Dependency
+	directV *semver.Version
+	// Registry packages: what the catalog said (nil until loaded), the
+	// current choice (nil until first chosen) and pick's memo.
+	entry  *catalogEntry
+	choice *choice
+	picked pickMemo
+	// The version and dependencies of applied, the choice they were last
+	// taken from (synced says they were taken at all): a round takes them
+	// anew only from a changed choice.
+	synced  bool
+	applied *choice
+	version string
+	deps    []manifest.Dependency
+	targets []target // deps' targets, index for index
+	// Scratch of walk.depths.
+	unityDepth int
+	exact      bool
 }
 
 // walk is the graph reached from the roots with the current choices.
 type walk struct {
-	nodes map[string]*node
 	order []*node // breadth-first, so depths are shortest distances
 }
 
@@ -128,33 +187,32 @@ type resolver struct {
 	in       Input
 	strategy string
 	// direct holds the manifest's valid entries, by name.
-	direct  map[string]manifest.Dependency
-	roots   []string
-	lock    map[string]lockfile.Entry
-	fixed   map[string]*fixedPkg // memo; a nil value means "from a registry"
-	catalog map[string]*catalogEntry
-	// versions memoises the SemVer parse of requested versions: every
-	// round reads every request again.
+	direct map[string]manifest.Dependency
+	roots  []string
+	lock   map[string]lockfile.Entry
+	// nodes holds every package met so far, by name; rootNodes are those
+	// of roots.
+	nodes     map[string]*node
+	rootNodes []*node
+	// versions memoises the SemVer parse of requested versions.
 	versions map[string]*semver.Version
-	choice   map[string]*choice
-	// sig identifies the whole of choice (see signature), kept up to date
-	// as choices change.
+	// sig identifies the whole of the choices (see signature), kept up to
+	// date as choices change.
 	sig signature
 	// monotone is set once the choices have cycled: from then on a choice
 	// only ever rises, which guarantees an end.
 	monotone bool
-	// picked memoises pick by package: its last choice and the highest
-	// request it was made for. pick depends on nothing else that changes
-	// between rounds, and most packages' requests do not.
-	picked map[string]pickMemo
-	// pool keeps each package's node from round to round, and walkNodes
-	// the map of the round, so that a round allocates only what grows.
-	pool      map[string]*node
-	walkNodes map[string]*node
+	// round counts walks; order is the last walk's, its array reused.
+	round int
+	order []*node
 }
 
+// pickMemo is pick's last choice for a package and the highest request it
+// was made for. pick depends on nothing else that changes between rounds,
+// and most packages' requests do not.
 type pickMemo struct {
-	high string // the highest request's version, "" for none
+	ok   bool
+	high *semver.Version // the highest request (resolver.semver's), nil for none
 	c    *choice
 }
 
@@ -168,17 +226,12 @@ func newResolver(ctx context.Context, in Input) (*resolver, error) {
 		file = "manifest.json"
 	}
 	r := &resolver{
-		ctx:       ctx,
-		in:        in,
-		direct:    map[string]manifest.Dependency{},
-		lock:      map[string]lockfile.Entry{},
-		fixed:     map[string]*fixedPkg{},
-		catalog:   map[string]*catalogEntry{},
-		versions:  map[string]*semver.Version{},
-		choice:    map[string]*choice{},
-		picked:    map[string]pickMemo{},
-		pool:      map[string]*node{},
-		walkNodes: map[string]*node{},
+		ctx:      ctx,
+		in:       in,
+		direct:   map[string]manifest.Dependency{},
+		lock:     map[string]lockfile.Entry{},
+		nodes:    map[string]*node{},
+		versions: map[string]*semver.Version{},
 	}
 	switch m.ResolutionStrategy {
 	case "", StrategyLowest:
@@ -230,6 +283,11 @@ func newResolver(ctx context.Context, in Input) (*resolver, error) {
 			r.lock[e.Name] = e
 		}
 	}
+	for _, name := range r.roots {
+		n := r.nodeFor(name)
+		n.root = true
+		r.rootNodes = append(r.rootNodes, n)
+	}
 	return r, nil
 }
 
@@ -242,15 +300,27 @@ func position(file string, d manifest.Dependency) string {
 	return file
 }
 
-// fixedFor returns how name resolves by source, or nil if it comes from a
-// registry.
-func (r *resolver) fixedFor(name string) *fixedPkg {
-	if f, ok := r.fixed[name]; ok {
-		return f
+// nodeFor returns the node of name, made on first use.
+func (r *resolver) nodeFor(name string) *node {
+	if n := r.nodes[name]; n != nil {
+		return n
 	}
-	f := r.computeFixed(name)
-	r.fixed[name] = f
-	return f
+	n := &node{name: name, fixed: r.computeFixed(name)}
+	if d, ok := r.direct[name]; ok {
+		n.direct, n.directV = &d, r.semver(d.Version)
+	}
+	r.nodes[name] = n
+	return n
+}
+
+// targetsOf returns where each of deps leads, finding their nodes and
+// parsing their versions.
+func (r *resolver) targetsOf(deps []manifest.Dependency) []target {
+	ts := make([]target, len(deps))
+	for i, d := range deps {
+		ts[i] = target{n: r.nodeFor(d.Name), v: r.semver(d.Version)}
+	}
+	return ts
 }
 
 func (r *resolver) computeFixed(name string) *fixedPkg {
@@ -294,49 +364,65 @@ func (r *resolver) computeFixed(name string) *fixedPkg {
 	return nil
 }
 
-// walk goes breadth-first from the roots through the current choices. The
-// walk it returns lives until the next call: its nodes and map are reused.
-func (r *resolver) walk() *walk {
-	clear(r.walkNodes)
-	w := &walk{nodes: r.walkNodes, order: make([]*node, 0, len(r.pool))}
-	visit := func(name string, depth int) *node {
-		if n := w.nodes[name]; n != nil {
+// walk goes breadth-first from the roots through the current choices,
+// recording each package's requests if record is set (what pick needs of
+// them, the highest, is kept either way). The walk it returns lives until
+// the next call: its nodes and array are reused.
+func (r *resolver) walk(record bool) *walk {
+	r.round++
+	w := &walk{order: r.order[:0]}
+	visit := func(n *node, depth int) *node {
+		if n.round == r.round {
 			return n
 		}
-		n := r.pool[name]
-		if n == nil {
-			n = &node{}
-			r.pool[name] = n
+		n.round, n.depth, n.high = r.round, depth, nil
+		n.requests = n.requests[:0]
+		if !n.synced || n.applied != n.choice {
+			r.sync(n)
 		}
-		*n = node{name: name, depth: depth, requests: n.requests[:0]}
-		if f := r.fixedFor(name); f != nil {
-			n.fixed, n.version, n.deps = f, f.version, f.deps
-		} else {
-			n.choice = r.choice[name]
-			if c := n.choice; c != nil && c.cand != nil {
-				n.version, n.deps = c.cand.info.Version, c.cand.info.Dependencies
-			}
-		}
-		w.nodes[name] = n
 		w.order = append(w.order, n)
 		return n
 	}
-	for _, name := range r.roots {
-		n := visit(name, 0)
-		n.root = true
-		if d, ok := r.direct[name]; ok {
-			n.requests = append(n.requests, request{dep: &d})
+	ask := func(m *node, q request) {
+		if q.v != nil && (m.high == nil || q.v.GreaterThan(m.high)) {
+			m.high = q.v
+		}
+		if record {
+			m.requests = append(m.requests, q)
+		}
+	}
+	for _, n := range r.rootNodes {
+		visit(n, 0)
+		if d := n.direct; d != nil {
+			ask(n, request{dep: d, v: n.directV})
 		}
 	}
 	for i := 0; i < len(w.order); i++ {
 		n := w.order[i]
-		for i := range n.deps {
-			dep := &n.deps[i]
-			m := visit(dep.Name, n.depth+1)
-			m.requests = append(m.requests, request{from: n.name, fromVersion: n.version, dep: dep})
+		for i, t := range n.targets {
+			ask(visit(t.n, n.depth+1), request{from: n, dep: &n.deps[i], v: t.v})
 		}
 	}
+	r.order = w.order
 	return w
+}
+
+// sync takes n's version, dependencies and targets from its source or its
+// current choice.
+func (r *resolver) sync(n *node) {
+	n.synced, n.applied = true, n.choice
+	n.version, n.deps, n.targets = "", nil, nil
+	if f := n.fixed; f != nil {
+		if f.targets == nil {
+			f.targets = r.targetsOf(f.deps)
+		}
+		n.version, n.deps, n.targets = f.version, f.deps, f.targets
+	} else if c := n.choice; c != nil && c.cand != nil {
+		if c.cand.targets == nil {
+			c.cand.targets = r.targetsOf(c.cand.info.Dependencies)
+		}
+		n.version, n.deps, n.targets = c.cand.info.Version, c.cand.info.Dependencies, c.cand.targets
+	}
 }
 
 // run iterates walk → load → pick until no choice changes (rule 7).
@@ -349,7 +435,7 @@ func (r *resolver) run() (*walk, error) {
 		if iter == maxIterations {
 			return nil, errors.New("resolve: the choice of versions does not settle")
 		}
-		w := r.walk()
+		w := r.walk(false)
 		if err := r.load(w); err != nil {
 			return nil, err
 		}
@@ -359,7 +445,7 @@ func (r *resolver) run() (*walk, error) {
 				continue
 			}
 			c := r.pick(n)
-			prev := r.choice[n.name]
+			prev := n.choice
 			if r.monotone && prev.rank(c) > 0 {
 				continue
 			}
@@ -368,12 +454,14 @@ func (r *resolver) run() (*walk, error) {
 					r.sig.toggle(n.name, prev.key())
 				}
 				r.sig.toggle(n.name, c.key())
-				r.choice[n.name] = c
+				n.choice = c
 				changed = true
 			}
 		}
 		if !changed {
-			return w, nil
+			// The same walk again, recording the requests that check and
+			// graph read: rounds do without them.
+			return r.walk(true), nil
 		}
 		if seen[r.sig] {
 			r.monotone = true
@@ -407,33 +495,35 @@ func (s *signature) toggle(name, key string) {
 
 // load asks the catalog about every registry package of w not asked yet.
 func (r *resolver) load(w *walk) error {
-	var fresh []string
+	var fresh []*node
 	for _, n := range w.order {
-		if n.fixed == nil {
-			if _, ok := r.catalog[n.name]; !ok {
-				fresh = append(fresh, n.name)
-			}
+		if n.fixed == nil && n.entry == nil {
+			fresh = append(fresh, n)
 		}
 	}
 	if len(fresh) == 0 {
 		return nil
 	}
 	if r.in.Catalog == nil {
-		return fmt.Errorf("resolve %s: no catalog to look it up in", fresh[0])
+		return fmt.Errorf("resolve %s: no catalog to look it up in", fresh[0].name)
 	}
 	if p, ok := r.in.Catalog.(Prefetcher); ok {
-		p.Prefetch(slices.Clone(fresh))
+		names := make([]string, len(fresh))
+		for i, n := range fresh {
+			names[i] = n.name
+		}
+		p.Prefetch(names)
 	}
-	for _, name := range fresh {
-		infos, err := r.in.Catalog.Versions(r.ctx, name)
+	for _, n := range fresh {
+		infos, err := r.in.Catalog.Versions(r.ctx, n.name)
 		if err != nil {
 			if r.in.Catalog.IsNotFound(err) {
-				r.catalog[name] = &catalogEntry{missing: err}
+				n.entry = &catalogEntry{missing: err}
 				continue
 			}
-			return fmt.Errorf("resolve %s: %w", name, err)
+			return fmt.Errorf("resolve %s: %w", n.name, err)
 		}
-		r.catalog[name] = newCatalogEntry(infos)
+		n.entry = newCatalogEntry(infos)
 	}
 	return nil
 }
@@ -446,10 +536,10 @@ func (r *resolver) check(w *walk) error {
 			continue
 		}
 		for _, q := range n.requests {
-			if q.from == "" {
+			if q.from == nil {
 				continue // manifest entries were checked up front
 			}
-			if isVersion(q.dep.Version) {
+			if q.v != nil {
 				continue
 			}
 			msg := fmt.Sprintf("%q is not an exact version; a package's dependencies take exact versions only", q.dep.Version)
@@ -470,8 +560,8 @@ func (r *resolver) check(w *walk) error {
 		}
 		keep := func(q request) bool { return versionEqual(q.dep.Version, c.missingVersion) }
 		if c.packageMissing {
-			nf.Err = r.catalog[n.name].missing
-			keep = func(q request) bool { return isVersion(q.dep.Version) }
+			nf.Err = n.entry.missing
+			keep = func(q request) bool { return q.v != nil }
 		}
 		nf.Chains = w.chains(n, keep)
 		errs = append(errs, nf)
@@ -489,10 +579,13 @@ func joinErrors(errs []error) error {
 
 // graph builds the result from the final walk.
 func (r *resolver) graph(w *walk) *Graph {
-	pkgs := make([]Package, 0, len(w.order))
-	depth := w.depths()
-	for _, n := range w.order {
-		p := Package{Name: n.name, Version: n.version, Depth: depth[n.name], Dependencies: slices.Clone(n.deps)}
+	w.depths()
+	// Sorting the nodes rather than the packages moves pointers, not
+	// whole Package values; names are unique, so the order is the same.
+	nodes := sortedNodes(w)
+	pkgs := make([]Package, 0, len(nodes))
+	for _, n := range nodes {
+		p := Package{Name: n.name, Version: n.version, Depth: n.unityDepth, Dependencies: slices.Clone(n.deps)}
 		if f := n.fixed; f != nil {
 			p.Source, p.Hash = f.source, f.hash
 		} else {
@@ -508,12 +601,14 @@ func (r *resolver) graph(w *walk) *Graph {
 				}
 			}
 		}
-		for _, q := range n.requests {
-			p.Requests = append(p.Requests, Request{From: q.from, FromVersion: q.fromVersion, Version: q.dep.Version})
+		if len(n.requests) > 0 {
+			p.Requests = make([]Request, len(n.requests))
+			for i, q := range n.requests {
+				p.Requests[i] = Request{From: q.fromName(), FromVersion: q.fromVersion(), Version: q.dep.Version}
+			}
 		}
 		pkgs = append(pkgs, p)
 	}
-	slices.SortFunc(pkgs, func(a, b Package) int { return lockfile.Compare(a.Name, b.Name) })
 	return &Graph{Packages: pkgs}
 }
 
@@ -526,24 +621,25 @@ func (r *resolver) graph(w *walk) *Graph {
 // unity-projects), this one reproduces the most depths (1852 of 1858);
 // counting only requests for the selected version everywhere reproduced
 // 1844, plain shortest paths 1849 (docs/unity-notes.md).
-func (w *walk) depths() map[string]int {
+//
+// It leaves each node's depth in unityDepth.
+func (w *walk) depths() {
 	counts := func(n *node, q request) bool {
-		return n.fixed != nil || q.from != "" || versionEqual(q.dep.Version, n.version)
+		return n.fixed != nil || q.from != nil || versionEqual(q.dep.Version, n.version)
 	}
-	exact := map[string]bool{} // some request asks for the selected version
 	for _, n := range w.order {
+		n.exact = false // some request asks for the selected version
 		for _, q := range n.requests {
 			if counts(n, q) {
-				exact[n.name] = true
+				n.exact = true
 			}
 		}
 	}
 	const unset = -1
-	depth := make(map[string]int, len(w.order))
 	for _, n := range w.order {
-		depth[n.name] = unset
+		n.unityDepth = unset
 		if n.root && (len(n.requests) == 0 || n.fixed != nil) {
-			depth[n.name] = 0 // an embedded package, or a direct source entry
+			n.unityDepth = 0 // an embedded package, or a direct source entry
 		}
 	}
 	// Relax until nothing shrinks: the graph is small and may have cycles.
@@ -554,26 +650,26 @@ func (w *walk) depths() map[string]int {
 			changed = false
 			for _, n := range w.order {
 				for _, q := range n.requests {
-					if exact[n.name] && !counts(n, q) {
+					if n.exact && !counts(n, q) {
 						continue
 					}
 					d := 0
-					if q.from != "" {
-						if depth[q.from] == unset {
+					if q.from != nil {
+						if q.from.unityDepth == unset {
 							continue
 						}
-						d = depth[q.from] + 1
+						d = q.from.unityDepth + 1
 					}
-					if depth[n.name] == unset || d < depth[n.name] {
-						depth[n.name], changed = d, true
+					if n.unityDepth == unset || d < n.unityDepth {
+						n.unityDepth, changed = d, true
 					}
 				}
 			}
 		}
 		widened := false
 		for _, n := range w.order {
-			if depth[n.name] == unset && exact[n.name] {
-				exact[n.name], widened = false, true
+			if n.unityDepth == unset && n.exact {
+				n.exact, widened = false, true
 			}
 		}
 		if !widened {
@@ -581,11 +677,10 @@ func (w *walk) depths() map[string]int {
 		}
 	}
 	for _, n := range w.order {
-		if depth[n.name] == unset {
-			depth[n.name] = n.depth // unreachable by counted requests: keep the walk's
+		if n.unityDepth == unset {
+			n.unityDepth = n.depth // unreachable by counted requests: keep the walk's
 		}
 	}
-	return depth
 }
 
 func sortedNodes(w *walk) []*node {
@@ -604,7 +699,7 @@ func (w *walk) chains(n *node, keep func(request) bool) [][]Step {
 			continue
 		}
 		last := []Step{{Name: n.name, Version: q.dep.Version}}
-		if q.from == "" {
+		if q.from == nil {
 			out = append(out, last)
 			continue
 		}
@@ -613,35 +708,34 @@ func (w *walk) chains(n *node, keep func(request) bool) [][]Step {
 	return tidyChains(out)
 }
 
-// chainsTo lists the chains of requesters that lead to name itself.
-func (w *walk) chainsTo(name string) [][]Step {
+// chainsTo lists the chains of requesters that lead to n itself.
+func (w *walk) chainsTo(n *node) [][]Step {
 	var out [][]Step
 	budget := chainBudget
-	w.back(name, nil, &out, &budget)
+	w.back(n, nil, &out, &budget)
 	return tidyChains(out)
 }
 
-// back extends tail backwards through name's requesters until it reaches a
+// back extends tail backwards through n's requesters until it reaches a
 // root. A chain stops at the first root it meets: the manifest asks for that
 // package directly, which says all there is to say about how it got there.
-func (w *walk) back(name string, tail []Step, out *[][]Step, budget *int) {
+func (w *walk) back(n *node, tail []Step, out *[][]Step, budget *int) {
 	if len(*out) >= maxChains || *budget <= 0 {
 		return
 	}
 	*budget--
 	for _, s := range tail {
-		if s.Name == name {
+		if s.Name == n.name {
 			return // a cycle
 		}
 	}
-	n := w.nodes[name]
 	path := append([]Step{{Name: n.name, Version: n.version}}, tail...)
 	if n.root {
 		*out = append(*out, path)
 		return
 	}
 	for _, q := range n.requests {
-		if q.from != "" {
+		if q.from != nil {
 			w.back(q.from, path, out, budget)
 		}
 	}
