@@ -21,15 +21,18 @@ func Less(a, b string) bool {
 	return a < b
 }
 
-// Compare is Less as a three-way comparison for slices.SortFunc.
+// Compare is Less as a three-way comparison for slices.SortFunc. It looks
+// at each name once (not Less both ways): sorting a resolution of 10 000
+// packages compares names some 100 000 times.
 func Compare(a, b string) int {
-	switch {
-	case Less(a, b):
-		return -1
-	case Less(b, a):
+	am, bm := strings.HasPrefix(a, modulePrefix), strings.HasPrefix(b, modulePrefix)
+	if am != bm {
+		if bm {
+			return -1
+		}
 		return 1
 	}
-	return 0
+	return strings.Compare(a, b)
 }
 
 // Sort puts the entries of l in lock-file order (Less by name).

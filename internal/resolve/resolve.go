@@ -530,11 +530,26 @@ func (r *resolver) load(w *walk) error {
 
 // check turns what could not be resolved in the final walk into errors.
 func (r *resolver) check(w *walk) error {
-	var errs []error
-	for _, n := range sortedNodes(w) {
+	// Only the packages with something to report are sorted, into the
+	// order of the errors.
+	var bad []*node
+	for _, n := range w.order {
 		if n.fixed != nil {
 			continue
 		}
+		if c := n.choice; c == nil || c.packageMissing || c.missingVersion != "" {
+			bad = append(bad, n)
+			continue
+		}
+		for _, q := range n.requests {
+			if q.from != nil && q.v == nil {
+				bad = append(bad, n)
+				break
+			}
+		}
+	}
+	var errs []error
+	for _, n := range sortedNodes(bad) {
 		for _, q := range n.requests {
 			if q.from == nil {
 				continue // manifest entries were checked up front
@@ -582,7 +597,7 @@ func (r *resolver) graph(w *walk) *Graph {
 	w.depths()
 	// Sorting the nodes rather than the packages moves pointers, not
 	// whole Package values; names are unique, so the order is the same.
-	nodes := sortedNodes(w)
+	nodes := sortedNodes(w.order)
 	pkgs := make([]Package, 0, len(nodes))
 	for _, n := range nodes {
 		p := Package{Name: n.name, Version: n.version, Depth: n.unityDepth, Dependencies: slices.Clone(n.deps)}
@@ -683,10 +698,23 @@ func (w *walk) depths() {
 	}
 }
 
-func sortedNodes(w *walk) []*node {
-	nodes := slices.Clone(w.order)
-	slices.SortFunc(nodes, func(a, b *node) int { return lockfile.Compare(a.name, b.name) })
-	return nodes
+// sortedNodes returns nodes in lock-file order.
+func sortedNodes(nodes []*node) []*node {
+	// Names are sorted beside their nodes: comparing reads no node.
+	type named struct {
+		name string
+		n    *node
+	}
+	keys := make([]named, len(nodes))
+	for i, n := range nodes {
+		keys[i] = named{n.name, n}
+	}
+	slices.SortFunc(keys, func(a, b named) int { return lockfile.Compare(a.name, b.name) })
+	out := make([]*node, len(keys))
+	for i, k := range keys {
+		out[i] = k.n
+	}
+	return out
 }
 
 // chains lists the chains of requesters behind n's requests that keep
