@@ -23,15 +23,15 @@ type Skipped struct {
 // qualifies) it lists every version skipped. Versions that are not SemVer are
 // ignored.
 func LatestCompatible(versions []VersionInfo, editor string) (best VersionInfo, skipped []Skipped, ok bool) {
-	cands := newCatalogEntry(versions).cands
+	cands := newCatalogEntry(versions, nil).cands
 	for _, c := range slices.Backward(cands) {
 		switch {
 		case c.v.Prerelease() != "":
 			skipped = append(skipped, Skipped{c.info.Version, "pre-release"})
 		case !manifest.EditorCompatible(c.info.Unity, c.info.UnityRelease, editor):
-			skipped = append(skipped, Skipped{c.info.Version, incompatibleReason(c.info, editor)})
+			skipped = append(skipped, Skipped{c.info.Version, incompatibleReason(*c.info, editor)})
 		default:
-			return c.info, skipped, true
+			return *c.info, skipped, true
 		}
 	}
 	return VersionInfo{}, skipped, false
@@ -54,11 +54,11 @@ func InWindow(versions []VersionInfo, from, strategy, editor string) (VersionInf
 	if err != nil {
 		return VersionInfo{}, false
 	}
-	entry := newCatalogEntry(versions)
+	entry := newCatalogEntry(versions, nil)
 	switch strategy {
 	case "", StrategyLowest:
 		if c := entry.find(high); c != nil {
-			return c.info, true
+			return *c.info, true
 		}
 		return VersionInfo{}, false
 	case StrategyHighestPatch, StrategyHighestMinor, StrategyHighest:
@@ -71,5 +71,5 @@ func InWindow(versions []VersionInfo, from, strategy, editor string) (VersionInf
 	if c == nil {
 		return VersionInfo{}, false
 	}
-	return c.info, true
+	return *c.info, true
 }

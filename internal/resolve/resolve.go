@@ -101,8 +101,9 @@ type fixedPkg struct {
 // version's targets are found once, when it is first reached; a round then
 // follows pointers and looks up no names.
 type target struct {
-	n *node
-	v *semver.Version
+	n   *node
+	v   *semver.Version
+	dep *manifest.Dependency // the entry itself
 }
 
 // request is one dependency entry pointing at a package. dep points into the
@@ -140,38 +141,40 @@ func (q request) fromVersion() string {
 // missing the caches made a round cost half as much again per package as on
 // 1 000. A round now touches little more than each node once per edge.
 type node struct {
-	// The current round's, valid only if round is the resolver's round:
-	// the first fields, which a round writes for every edge, share a cache
-	// line.
-	round int
-	depth int
+	// What a round reads and writes comes first, in two cache lines.
+	//
+	// The current round's, valid only if round is the resolver's round.
 	// high is the highest version requested, the first one written so of
 	// those of equal precedence; nil when no request is a version.
-	high *semver.Version
-	// requests are recorded by the last walk only (walk's record).
-	requests []request
-
-	name string
-	root bool // a manifest dependency or an embedded package
-	// Known from the start: how the package resolves by source (nil for a
-	// registry package) and the manifest's entry for it (nil for none),
-	// with its version parsed.
-	fixed   *fixedPkg
-	direct  *manifest.Dependency
-	directV *semver.Version
-	// Registry packages: what the catalog said (nil until loaded), the
-	// current choice (nil until first chosen) and pick's memo.
-	entry  *catalogEntry
+	round int
+	depth int
+	high  *semver.Version
+	// fixed is how the package resolves by source, nil for a registry
+	// package.
+	fixed *fixedPkg
+	// Registry packages: the current choice (nil until first chosen) and
+	// pick's memo.
 	choice *choice
 	picked pickMemo
-	// The version and dependencies of applied, the choice they were last
-	// taken from (synced says they were taken at all): a round takes them
-	// anew only from a changed choice.
-	synced  bool
+	// The targets, version and dependencies of applied, the choice they
+	// were last taken from (synced says they were taken at all): a round
+	// takes them anew only from a changed choice.
+	targets []target
 	applied *choice
+	synced  bool
+	root    bool // a manifest dependency or an embedded package
+
+	name    string
 	version string
 	deps    []manifest.Dependency
-	targets []target // deps' targets, index for index
+	// requests are recorded by the last walk only (walk's record).
+	requests []request
+	// The manifest's entry for the package (nil for none), its version
+	// parsed.
+	direct  *manifest.Dependency
+	directV *semver.Version
+	// What the catalog said (registry packages; nil until loaded).
+	entry *catalogEntry
 	// Scratch of walk.depths.
 	unityDepth int
 	exact      bool
@@ -205,6 +208,11 @@ type resolver struct {
 	// round counts walks; order is the last walk's, its array reused.
 	round int
 	order []*node
+	// nodeChunk and targetChunk are where the next nodes and targets are
+	// made: made in the order they are met, they lie in memory roughly in
+	// the order a walk reads them, a few to a cache line.
+	nodeChunk   []node
+	targetChunk []target
 }
 
 // pickMemo is pick's last choice for a package and the highest request it
@@ -305,7 +313,11 @@ func (r *resolver) nodeFor(name string) *node {
 	if n := r.nodes[name]; n != nil {
 		return n
 	}
-	n := &node{name: name, fixed: r.computeFixed(name)}
+	if len(r.nodeChunk) == cap(r.nodeChunk) {
+		r.nodeChunk = make([]node, 0, 128)
+	}
+	r.nodeChunk = append(r.nodeChunk, node{name: name, fixed: r.computeFixed(name)})
+	n := &r.nodeChunk[len(r.nodeChunk)-1]
 	if d, ok := r.direct[name]; ok {
 		n.direct, n.directV = &d, r.semver(d.Version)
 	}
@@ -316,11 +328,15 @@ func (r *resolver) nodeFor(name string) *node {
 // targetsOf returns where each of deps leads, finding their nodes and
 // parsing their versions.
 func (r *resolver) targetsOf(deps []manifest.Dependency) []target {
-	ts := make([]target, len(deps))
-	for i, d := range deps {
-		ts[i] = target{n: r.nodeFor(d.Name), v: r.semver(d.Version)}
+	if len(deps) > cap(r.targetChunk)-len(r.targetChunk) {
+		r.targetChunk = make([]target, 0, max(len(deps), 512))
 	}
-	return ts
+	start := len(r.targetChunk)
+	for i := range deps {
+		d := &deps[i]
+		r.targetChunk = append(r.targetChunk, target{n: r.nodeFor(d.Name), v: r.semver(d.Version), dep: d})
+	}
+	return r.targetChunk[start:len(r.targetChunk):len(r.targetChunk)]
 }
 
 func (r *resolver) computeFixed(name string) *fixedPkg {
@@ -399,8 +415,8 @@ func (r *resolver) walk(record bool) *walk {
 	}
 	for i := 0; i < len(w.order); i++ {
 		n := w.order[i]
-		for i, t := range n.targets {
-			ask(visit(t.n, n.depth+1), request{from: n, dep: &n.deps[i], v: t.v})
+		for _, t := range n.targets {
+			ask(visit(t.n, n.depth+1), request{from: n, dep: t.dep, v: t.v})
 		}
 	}
 	r.order = w.order
@@ -523,7 +539,7 @@ func (r *resolver) load(w *walk) error {
 			}
 			return fmt.Errorf("resolve %s: %w", n.name, err)
 		}
-		n.entry = newCatalogEntry(infos)
+		n.entry = newCatalogEntry(infos, r.semver)
 	}
 	return nil
 }
