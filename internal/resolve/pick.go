@@ -57,7 +57,9 @@ func newCatalogEntry(infos []VersionInfo, parse func(string) *semver.Version) *c
 func (e *catalogEntry) find(v *semver.Version) *candidate {
 	var equal *candidate
 	for _, c := range e.cands {
-		if c.info.Version == v.Original() {
+		// One pointer is one string when both come from the resolver's
+		// parses (resolver.semver), and comparing them reads no string.
+		if c.v == v || c.info.Version == v.Original() {
 			return c
 		}
 		if equal == nil && c.v.Equal(v) {

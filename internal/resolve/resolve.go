@@ -460,6 +460,16 @@ func (r *resolver) run() (*walk, error) {
 			if n.fixed != nil {
 				continue
 			}
+			// A package is fetched just before its first pick, which then
+			// finds its versions still in the caches: on 10 000 packages,
+			// fetching all of a round's first had pick read them from
+			// memory. The catalog is asked in the same order, and a pick
+			// depends on no other package's versions.
+			if n.entry == nil {
+				if err := r.fetch(n); err != nil {
+					return nil, err
+				}
+			}
 			c := r.pick(n)
 			prev := n.choice
 			if r.monotone && prev.rank(c) > 0 {
@@ -509,7 +519,8 @@ func (s *signature) toggle(name, key string) {
 	}
 }
 
-// load asks the catalog about every registry package of w not asked yet.
+// load tells the catalog about every registry package of w not asked
+// yet, which the round then asks about one by one (fetch), in w's order.
 func (r *resolver) load(w *walk) error {
 	var fresh []*node
 	for _, n := range w.order {
@@ -530,17 +541,20 @@ func (r *resolver) load(w *walk) error {
 		}
 		p.Prefetch(names)
 	}
-	for _, n := range fresh {
-		infos, err := r.in.Catalog.Versions(r.ctx, n.name)
-		if err != nil {
-			if r.in.Catalog.IsNotFound(err) {
-				n.entry = &catalogEntry{missing: err}
-				continue
-			}
-			return fmt.Errorf("resolve %s: %w", n.name, err)
+	return nil
+}
+
+// fetch asks the catalog about registry package n.
+func (r *resolver) fetch(n *node) error {
+	infos, err := r.in.Catalog.Versions(r.ctx, n.name)
+	if err != nil {
+		if r.in.Catalog.IsNotFound(err) {
+			n.entry = &catalogEntry{missing: err}
+			return nil
 		}
-		n.entry = newCatalogEntry(infos, r.semver)
+		return fmt.Errorf("resolve %s: %w", n.name, err)
 	}
+	n.entry = newCatalogEntry(infos, r.semver)
 	return nil
 }
 
