@@ -141,7 +141,8 @@ func (q request) fromVersion() string {
 // missing the caches made a round cost half as much again per package as on
 // 1 000. A round now touches little more than each node once per edge.
 type node struct {
-	// What a round reads and writes comes first, in two cache lines.
+	// What a round reads and writes comes first, together: about two
+	// cache lines.
 	//
 	// The current round's, valid only if round is the resolver's round.
 	// high is the highest version requested, the first one written so of
@@ -210,7 +211,8 @@ type resolver struct {
 	order []*node
 	// nodeChunk and targetChunk are where the next nodes and targets are
 	// made: made in the order they are met, they lie in memory roughly in
-	// the order a walk reads them, a few to a cache line.
+	// the order a walk reads them. Chunks grow from small, as most
+	// projects have a few dozen packages.
 	nodeChunk   []node
 	targetChunk []target
 }
@@ -314,7 +316,7 @@ func (r *resolver) nodeFor(name string) *node {
 		return n
 	}
 	if len(r.nodeChunk) == cap(r.nodeChunk) {
-		r.nodeChunk = make([]node, 0, 128)
+		r.nodeChunk = make([]node, 0, min(max(2*cap(r.nodeChunk), 16), 256))
 	}
 	r.nodeChunk = append(r.nodeChunk, node{name: name, fixed: r.computeFixed(name)})
 	n := &r.nodeChunk[len(r.nodeChunk)-1]
@@ -329,7 +331,7 @@ func (r *resolver) nodeFor(name string) *node {
 // parsing their versions.
 func (r *resolver) targetsOf(deps []manifest.Dependency) []target {
 	if len(deps) > cap(r.targetChunk)-len(r.targetChunk) {
-		r.targetChunk = make([]target, 0, max(len(deps), 512))
+		r.targetChunk = make([]target, 0, max(len(deps), min(max(2*cap(r.targetChunk), 32), 1024)))
 	}
 	start := len(r.targetChunk)
 	for i := range deps {
