@@ -95,7 +95,7 @@ type Store struct {
 	// many files one Materialize creates at once (see extract.Options).
 	fileOps chan struct{}
 	writers int
-	// linkers bounds the packages being hard-linked at once (linkTree).
+	// linkers bounds the folders being hard-linked at once (linkTree).
 	linkers chan struct{}
 
 	// probe tells whether the store's file system can clone files (see

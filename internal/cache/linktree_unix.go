@@ -43,13 +43,8 @@ func linkAt(olddirfd int, oldname string, newdirfd int, newname string) error {
 // *DamagedError before anything is renamed into place; a link refused as
 // unsupported is a copy (EMLINK: that file only).
 func (s *Store) linkTree(ctx context.Context, e *Entry, src, dst string) error {
-	if err := os.Mkdir(dst, 0o755); err != nil {
+	if err := makeDirs(dst, e.Meta.Dirs); err != nil {
 		return err
-	}
-	for _, d := range e.Meta.Dirs { // sorted: parents first
-		if err := os.Mkdir(filepath.Join(dst, filepath.FromSlash(d)), 0o755); err != nil {
-			return err
-		}
 	}
 	copyRest := s.copyFunc()
 	var linking atomic.Bool
@@ -65,7 +60,11 @@ func (s *Store) linkTree(ctx context.Context, e *Entry, src, dst string) error {
 		select {
 		case s.linkers <- struct{}{}:
 		case <-gctx.Done():
-			return errors.Join(g.Wait(), gctx.Err())
+			// A folder failed (its error, alone), or ctx ended.
+			if err := g.Wait(); err != nil {
+				return err
+			}
+			return ctx.Err()
 		}
 		g.Go(func() error {
 			defer func() { <-s.linkers }()

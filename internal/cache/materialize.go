@@ -231,17 +231,26 @@ func (s *Store) copyFunc() putFunc {
 	return func(src, dst string, f extract.File) error { return copyEntry(src, dst, f, &clone) }
 }
 
-// copyTree recreates the files and folders of one entry (as listed in its
-// meta.json) from src under dst, which must not exist, with put per file.
-func (s *Store) copyTree(ctx context.Context, src, dst string, files []extract.File, dirs []string, put putFunc) error {
+// makeDirs makes dst, which must not exist, and the folders dirs (an
+// entry's Meta.Dirs: sorted, so parents come first; few per package, so
+// one goroutine) under it.
+func makeDirs(dst string, dirs []string) error {
 	if err := os.Mkdir(dst, 0o755); err != nil {
 		return err
 	}
-	// Sorted, so parents come first; few per package, so one goroutine.
 	for _, d := range dirs {
 		if err := os.Mkdir(filepath.Join(dst, filepath.FromSlash(d)), 0o755); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// copyTree recreates the files and folders of one entry (as listed in its
+// meta.json) from src under dst, which must not exist, with put per file.
+func (s *Store) copyTree(ctx context.Context, src, dst string, files []extract.File, dirs []string, put putFunc) error {
+	if err := makeDirs(dst, dirs); err != nil {
+		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	var next atomic.Int64

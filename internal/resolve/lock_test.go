@@ -18,6 +18,25 @@ import (
 // update rewrites the golden files: go test ./internal/resolve -update.
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
+// readGolden returns the golden file at path, first writing got there with
+// -update.
+func readGolden(t *testing.T, path string, got []byte) []byte {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test -update to create it): %v", err)
+	}
+	return want
+}
+
 const unityRegistry = "https://packages.unity.com"
 
 // projectInput is a Unity-like project with every kind of source: a scoped
@@ -119,24 +138,13 @@ func TestGraphLockGolden(t *testing.T) {
 	}
 	got := g.Lock()
 	golden := filepath.Join("testdata", "lock", "project.golden.json")
-	if *update {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(got); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(got); err != nil {
+		t.Fatal(err)
 	}
-	data, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to create it): %v", err)
-	}
+	data := readGolden(t, golden, buf.Bytes())
 	var want lockfile.Lock
 	if err := json.Unmarshal(data, &want); err != nil {
 		t.Fatalf("decode %s: %v", golden, err)

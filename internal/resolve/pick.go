@@ -94,6 +94,12 @@ func (c *choice) key() string {
 	return "?" // no valid request
 }
 
+// missing reports whether c stands for a package or version the registry
+// does not have (nil: no choice, nothing missing).
+func (c *choice) missing() bool {
+	return c != nil && (c.packageMissing || c.missingVersion != "")
+}
+
 // same reports whether two outcomes are one: the same key (without
 // building it: this runs for every package in every round) and warning.
 func (c *choice) same(o *choice) bool {

@@ -117,6 +117,11 @@ type request struct {
 	v    *semver.Version // dep.Version parsed, nil when it is no version
 }
 
+// inexact reports whether q is a package's dependency on something other
+// than an exact version, which check reports (the manifest's entries were
+// checked up front).
+func (q request) inexact() bool { return q.from != nil && q.v == nil }
+
 // fromName is the requester's name, "" for the manifest.
 func (q request) fromName() string {
 	if q.from == nil {
@@ -569,24 +574,14 @@ func (r *resolver) check(w *walk) error {
 		if n.fixed != nil {
 			continue
 		}
-		if c := n.choice; c == nil || c.packageMissing || c.missingVersion != "" {
+		if n.choice.missing() || slices.ContainsFunc(n.requests, request.inexact) {
 			bad = append(bad, n)
-			continue
-		}
-		for _, q := range n.requests {
-			if q.from != nil && q.v == nil {
-				bad = append(bad, n)
-				break
-			}
 		}
 	}
 	var errs []error
 	for _, n := range sortedNodes(bad) {
 		for _, q := range n.requests {
-			if q.from == nil {
-				continue // manifest entries were checked up front
-			}
-			if q.v != nil {
+			if !q.inexact() {
 				continue
 			}
 			msg := fmt.Sprintf("%q is not an exact version; a package's dependencies take exact versions only", q.dep.Version)
@@ -596,7 +591,7 @@ func (r *resolver) check(w *walk) error {
 			errs = append(errs, &SpecError{Name: n.name, Value: q.dep.Version, Msg: msg, Chains: w.chainsTo(q.from)})
 		}
 		c := n.choice
-		if c == nil || (!c.packageMissing && c.missingVersion == "") {
+		if !c.missing() {
 			continue
 		}
 		nf := &NotFoundError{

@@ -3,12 +3,12 @@ package resolve
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/upkg/upkg/internal/lockfile"
+	"github.com/upkg/upkg/internal/textdiff"
 )
 
 // TestSyntheticGraphGolden pins the whole outcome of resolving the
@@ -73,26 +73,8 @@ func TestSyntheticGraphGolden(t *testing.T) {
 				}
 			}
 			golden := filepath.Join("testdata", "synthetic", tc.name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("read golden file (run go test -update to create it): %v", err)
-			}
-			if got := b.String(); got != string(want) {
-				gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-				for i := range min(len(gl), len(wl)) {
-					if gl[i] != wl[i] {
-						t.Fatalf("line %d differs from %s:\n got %s\nwant %s", i+1, golden, gl[i], wl[i])
-					}
-				}
-				t.Fatalf("%d lines, %s has %d", len(gl), golden, len(wl))
+			if want := readGolden(t, golden, []byte(b.String())); b.String() != string(want) {
+				t.Fatalf("the resolution differs from %s:\n%s", golden, textdiff.Unified(golden, "got", want, []byte(b.String())))
 			}
 		})
 	}
