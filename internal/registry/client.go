@@ -105,6 +105,9 @@ func (c *Client) http() *http.Client {
 
 // transport builds the default base transport from the Client's fields.
 func (c *Client) transport() *http.Transport {
+	// The clone keeps ForceAttemptHTTP2: a registry that offers HTTP/2
+	// over TLS gets every request as a stream of one connection, custom
+	// roots or not (TestHTTP2WhereOffered).
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	n := c.MaxConns
 	if n <= 0 {

@@ -1045,3 +1045,66 @@ func credsOf(entries []testEntry) CredentialFunc {
 		return c, nil
 	}
 }
+
+// TestHTTP2WhereOffered: a registry that offers HTTP/2 over TLS gets every
+// request over it (one connection, many streams), with the certificate
+// authorities set either way (RootCAs, or ExtraRoots added to the system's
+// store at the first TLS request); one that offers only HTTP/1.1 keeps
+// getting HTTP/1.1.
+func TestHTTP2WhereOffered(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		http2 bool
+		extra bool
+		want  string
+	}{
+		{"h2, RootCAs", true, false, "HTTP/2.0"},
+		{"h2, ExtraRoots", true, true, "HTTP/2.0"},
+		{"http/1.1 only", false, false, "HTTP/1.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := testregistry.New(t, testregistry.Options{TLS: true, HTTP2: tc.http2, Token: testToken})
+			tgz := publish(t, reg, "com.example.a", "1.0.0", nil)
+			caFile := filepath.Join(t.TempDir(), "ca.pem")
+			if err := os.WriteFile(caFile, reg.CertPEM(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c := &Client{Credentials: credsOf([]testEntry{{Registry: reg.URL, Token: testToken}}), Retry: fastRetry()}
+			if tc.extra {
+				roots, err := ReadRoots([]string{caFile})
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.ExtraRoots = roots
+			} else {
+				pool, err := LoadRoots([]string{caFile})
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.RootCAs = pool
+			}
+			p, err := c.Packument(context.Background(), reg.URL, "com.example.a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := c.Tarball(context.Background(), reg.URL, p.Versions["1.0.0"].Dist.Tarball)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(body)
+			body.Close()
+			if err != nil || !bytes.Equal(got, tgz) {
+				t.Fatalf("tarball: %d bytes, %v; want the %d published", len(got), err, len(tgz))
+			}
+			reqs := reg.Requests()
+			if len(reqs) != 2 {
+				t.Fatalf("%d requests, want 2 (packument, tarball)", len(reqs))
+			}
+			for _, q := range reqs {
+				if q.Proto != tc.want {
+					t.Errorf("%s %s came over %s, want %s", q.Method, q.Path, q.Proto, tc.want)
+				}
+			}
+		})
+	}
+}

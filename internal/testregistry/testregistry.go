@@ -53,6 +53,8 @@ type Options struct {
 	User string
 	// TLS serves https with httptest's certificate (valid for 127.0.0.1).
 	TLS bool
+	// HTTP2 offers HTTP/2 (ALPN "h2") besides HTTP/1.1, with TLS.
+	HTTP2 bool
 	// Tarballs, when set, is the registry that serves the tarballs Publish
 	// adds: dist.tarball then points at its origin (TarballBase = its URL).
 	Tarballs *Registry
@@ -68,6 +70,8 @@ type Options struct {
 // Recorded is one request the registry received.
 type Recorded struct {
 	Method, Path, Host string
+	// Proto is the protocol the request came in, "HTTP/1.1" or "HTTP/2.0".
+	Proto string
 	// Query is the raw query string ("" if none).
 	Query string
 	// Authorization is the header as received ("" if none); compare it with
@@ -177,6 +181,7 @@ func New(t testing.TB, opts Options) *Registry {
 	r.login.init(opts.Login)
 	r.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(r.serve)}}
 	if opts.TLS {
+		r.srv.EnableHTTP2 = opts.HTTP2
 		r.srv.StartTLS()
 	} else {
 		r.srv.Start()
@@ -351,7 +356,7 @@ func (r *Registry) serve(rw http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	idx := len(r.reqs)
 	r.reqs = append(r.reqs, Recorded{
-		Method: req.Method, Path: req.URL.Path, Host: req.Host, Query: req.URL.RawQuery,
+		Method: req.Method, Path: req.URL.Path, Host: req.Host, Proto: req.Proto, Query: req.URL.RawQuery,
 		Authorization: req.Header.Get("Authorization"),
 		Header:        req.Header.Clone(), Time: time.Now(),
 	})
