@@ -384,7 +384,7 @@ func TestDecodeLineErrors(t *testing.T) {
 		return `{"editor": "` + editor + `", "sources": ["s"], "builtin": {"com.unity.modules.ai": {"version": "1.0.0", "dependencies": {}}}}`
 	}
 	tests := []struct{ name, data, want string }{
-		{"not json", `{`, "unexpected EOF"},
+		{"not json", `{`, "unexpected end of JSON input"},
 		{"unknown field", `{"line": "2022.3", "extra": 1, "editors": [` + ed("2022.3.1f1") + `]}`, "unknown field"},
 		{"trailing data", `{"line": "2022.3", "editors": [` + ed("2022.3.1f1") + `]} {}`, "trailing data"},
 		{"bad line", `{"line": "2022", "editors": [` + ed("2022.3.1f1") + `]}`, "not an editor line"},
@@ -392,7 +392,7 @@ func TestDecodeLineErrors(t *testing.T) {
 		{"dependency twice", `{"line": "2022.3", "editors": [{"editor": "2022.3.1f1", "sources": ["s"], "builtin": {"a.b": {"version": "1.0.0",
 			"dependencies": {"c.d": "1.0.0", "c.d": "2.0.0"}}}}]}`, "listed twice"},
 		{"dependency not a string", `{"line": "2022.3", "editors": [{"editor": "2022.3.1f1", "builtin": {"a.b": {"version": "1.0.0",
-			"dependencies": {"c.d": 1}}}}]}`, "want a version string"},
+			"dependencies": {"c.d": 1}}}}]}`, `"c.d": the value is not a string`},
 		{"editor on another line", `{"line": "2022.3", "editors": [` + ed("2021.3.1f1") + `]}`, "not on line 2022.3"},
 		{"editor not a version", `{"line": "2022.3", "editors": [` + ed("latest") + `]}`, "not a Unity editor version"},
 		{"out of order", `{"line": "2022.3", "editors": [` + ed("2022.3.9f1") + `, ` + ed("2022.3.5f1") + `]}`, "not newer"},

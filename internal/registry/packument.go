@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/Masterminds/semver/v3"
+	segjson "github.com/segmentio/encoding/json"
 	"github.com/upkg/upkg/internal/humanize"
+	"github.com/upkg/upkg/internal/jsonorder"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/regurl"
 )
@@ -277,7 +279,7 @@ func DecodePackument(data []byte) (*Packument, error) {
 		Versions map[string]json.RawMessage `json:"versions"`
 		Time     map[string]json.RawMessage `json:"time"`
 	}
-	if err := json.Unmarshal(data, &raw); err != nil {
+	if err := segjson.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("not a packument: %w", err)
 	}
 	var p Packument
@@ -316,32 +318,40 @@ func DecodePackument(data []byte) (*Packument, error) {
 	return &p, nil
 }
 
+// rawVersion is a version entry as decoded before its fields are checked.
+type rawVersion struct {
+	Name         json.RawMessage `json:"name"`
+	Version      json.RawMessage `json:"version"`
+	DisplayName  json.RawMessage `json:"displayName"`
+	Description  json.RawMessage `json:"description"`
+	Unity        json.RawMessage `json:"unity"`
+	UnityRelease json.RawMessage `json:"unityRelease"`
+	Deprecated   json.RawMessage `json:"deprecated"`
+	Dependencies json.RawMessage `json:"dependencies"`
+	Dist         struct {
+		Tarball   json.RawMessage `json:"tarball"`
+		Integrity json.RawMessage `json:"integrity"`
+		Shasum    json.RawMessage `json:"shasum"`
+	} `json:"dist"`
+}
+
 // decodeVersion decodes one entry of versions.
 func decodeVersion(data json.RawMessage) (*Version, error) {
-	var raw struct {
-		Name         json.RawMessage `json:"name"`
-		Version      json.RawMessage `json:"version"`
-		DisplayName  json.RawMessage `json:"displayName"`
-		Description  json.RawMessage `json:"description"`
-		Unity        json.RawMessage `json:"unity"`
-		UnityRelease json.RawMessage `json:"unityRelease"`
-		Deprecated   json.RawMessage `json:"deprecated"`
-		Dependencies json.RawMessage `json:"dependencies"`
-		Dist         struct {
-			Tarball   json.RawMessage `json:"tarball"`
-			Integrity json.RawMessage `json:"integrity"`
-			Shasum    json.RawMessage `json:"shasum"`
-		} `json:"dist"`
-	}
+	var raw rawVersion
 	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return nil, errors.New("not an object")
 	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return nil, fmt.Errorf("%s: unexpected %s", te.Field, te.Value)
+	if err := segjson.Unmarshal(data, &raw); err != nil {
+		// encoding/json decides, on this rare path only: its errors say
+		// what is wrong (segmentio's quote raw bytes).
+		raw = rawVersion{}
+		if err := json.Unmarshal(data, &raw); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) && te.Field != "" {
+				return nil, fmt.Errorf("%s: unexpected %s", te.Field, te.Value)
+			}
+			return nil, errors.New("not a version object")
 		}
-		return nil, errors.New("not a version object")
 	}
 	var v Version
 	for _, f := range []struct {
@@ -378,7 +388,7 @@ func decodeLoose(raw json.RawMessage, dst *string) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
 	}
-	if err := json.Unmarshal(raw, dst); err != nil {
+	if err := segjson.Unmarshal(raw, dst); err != nil {
 		return errors.New("not a string")
 	}
 	return nil
@@ -392,49 +402,32 @@ func decodeDeprecated(raw json.RawMessage) string {
 		return s
 	}
 	var b bool
-	if json.Unmarshal(raw, &b) == nil && b {
+	if segjson.Unmarshal(raw, &b) == nil && b {
 		return "deprecated"
 	}
 	return ""
 }
 
-// decodeDeps reads a dependencies object with json.Decoder tokens, so that
-// the registry's order is kept (a map would lose it). A name given twice
-// keeps its first place and its last value, as JavaScript objects do.
+// decodeDeps reads a dependencies object keeping the registry's order (a
+// map would lose it). A name given twice keeps its first place and its last
+// value, as JavaScript objects do.
 func decodeDeps(raw json.RawMessage) ([]manifest.Dependency, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, errors.New("not an object")
-	}
 	var deps []manifest.Dependency
 	at := map[string]int{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		name, _ := tok.(string) // object keys are always strings
-		tok, err = dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		ver, ok := tok.(string)
-		if !ok {
-			return nil, fmt.Errorf("%q: the version is not a string", name)
-		}
+	err := jsonorder.StringMembers(raw, func(name, ver string) error {
 		if i, dup := at[name]; dup {
 			deps[i].Version = ver
-			continue
+			return nil
 		}
 		at[name] = len(deps)
 		deps = append(deps, manifest.NewDependency(name, ver)) // parsed once, here
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return deps, nil
 }
