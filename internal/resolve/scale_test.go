@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/upkg/upkg/internal/lockfile"
@@ -59,22 +58,10 @@ func TestSyntheticGraphGolden(t *testing.T) {
 			m, cat := syntheticGraph(2000)
 			in := Input{Manifest: m, Catalog: cat}
 			tc.setup(&in, cat)
-			g, err := Resolve(context.Background(), in)
-			var b strings.Builder
-			if err != nil {
-				fmt.Fprintf(&b, "error:\n%v\n", err)
-			} else {
-				for _, p := range g.Packages {
-					fmt.Fprintf(&b, "%s %s %s %d %q", p.Name, p.Version, p.Source, p.Depth, p.Warnings)
-					for _, q := range p.Requests {
-						fmt.Fprintf(&b, " %s@%s>%s", q.From, q.FromVersion, q.Version)
-					}
-					b.WriteByte('\n')
-				}
-			}
+			got := outcome(Resolve(context.Background(), in))
 			golden := filepath.Join("testdata", "synthetic", tc.name+".golden")
-			if want := readGolden(t, golden, []byte(b.String())); b.String() != string(want) {
-				t.Fatalf("the resolution differs from %s:\n%s", golden, textdiff.Unified(golden, "got", want, []byte(b.String())))
+			if want := readGolden(t, golden, []byte(got)); got != string(want) {
+				t.Fatalf("the resolution differs from %s:\n%s", golden, textdiff.Unified(golden, "got", want, []byte(got)))
 			}
 		})
 	}
