@@ -184,6 +184,8 @@ type node struct {
 	// Scratch of walk.depths.
 	unityDepth int
 	exact      bool
+	// Scratch of chainSearch: n is on the chain being built.
+	onChain bool
 }
 
 // walk is the graph reached from the roots with the current choices.
@@ -747,53 +749,84 @@ func sortedNodes(nodes []*node) []*node {
 // chains lists the chains of requesters behind n's requests that keep
 // accepts, each ending with n at the version that request asks for.
 func (w *walk) chains(n *node, keep func(request) bool) [][]Step {
-	var out [][]Step
-	budget := chainBudget
+	s := chainSearch{budget: chainBudget, hasLast: true}
+	// n is on every chain: a requester reached again through a cycle ends
+	// that branch, as any other package already on the chain does.
+	n.onChain = true
 	for _, q := range n.requests {
 		if !keep(q) {
 			continue
 		}
-		last := []Step{{Name: n.name, Version: q.dep.Version}}
+		s.last = Step{Name: n.name, Version: q.dep.Version}
 		if q.from == nil {
-			out = append(out, last)
+			s.out = append(s.out, []Step{s.last})
 			continue
 		}
-		w.back(q.from, last, &out, &budget)
+		s.back(q.from)
 	}
-	return tidyChains(out)
+	n.onChain = false
+	return tidyChains(s.out)
 }
 
 // chainsTo lists the chains of requesters that lead to n itself.
 func (w *walk) chainsTo(n *node) [][]Step {
-	var out [][]Step
-	budget := chainBudget
-	w.back(n, nil, &out, &budget)
-	return tidyChains(out)
+	s := chainSearch{budget: chainBudget}
+	s.back(n)
+	return tidyChains(s.out)
 }
 
-// back extends tail backwards through n's requesters until it reaches a
-// root. A chain stops at the first root it meets: the manifest asks for that
-// package directly, which says all there is to say about how it got there.
-func (w *walk) back(n *node, tail []Step, out *[][]Step, budget *int) {
-	if len(*out) >= maxChains || *budget <= 0 {
+// chainSearch is the depth-first search behind chains and chainsTo, which
+// goes backwards from a package through its requesters until it reaches
+// roots. The chain being built is a stack of nodes, each marked onChain
+// while it is on it, and a chain is copied out only when it reaches a root:
+// on a cyclic graph the search takes up to chainBudget steps for every
+// error, and building each step's chain anew (and looking for a cycle in it
+// by name) made each step cost the chain's length, seconds on 300 packages.
+type chainSearch struct {
+	out    [][]Step
+	budget int
+	// stack holds the chain's packages from the requested end: the
+	// innermost requester first.
+	stack []*node
+	// last is the step every chain ends with, if hasLast: the package
+	// asked for at the version asked.
+	last    Step
+	hasLast bool
+}
+
+// back extends the chain on the stack backwards through n's requesters
+// until it reaches a root. A chain stops at the first root it meets: the
+// manifest asks for that package directly, which says all there is to say
+// about how it got there.
+func (s *chainSearch) back(n *node) {
+	if len(s.out) >= maxChains || s.budget <= 0 {
 		return
 	}
-	*budget--
-	for _, s := range tail {
-		if s.Name == n.name {
-			return // a cycle
-		}
+	s.budget--
+	if n.onChain {
+		return // a cycle
 	}
-	path := append([]Step{{Name: n.name, Version: n.version}}, tail...)
 	if n.root {
-		*out = append(*out, path)
+		path := make([]Step, 0, len(s.stack)+2)
+		path = append(path, Step{Name: n.name, Version: n.version})
+		for i := len(s.stack) - 1; i >= 0; i-- {
+			path = append(path, Step{Name: s.stack[i].name, Version: s.stack[i].version})
+		}
+		if s.hasLast {
+			path = append(path, s.last)
+		}
+		s.out = append(s.out, path)
 		return
 	}
+	n.onChain = true
+	s.stack = append(s.stack, n)
 	for _, q := range n.requests {
 		if q.from != nil {
-			w.back(q.from, path, out, budget)
+			s.back(q.from)
 		}
 	}
+	s.stack = s.stack[:len(s.stack)-1]
+	n.onChain = false
 }
 
 // tidyChains sorts chains by their text and drops duplicates (a package.json
