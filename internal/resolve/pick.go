@@ -77,6 +77,20 @@ type choice struct {
 	// packageMissing says the registry has no such package at all.
 	missingVersion string
 	packageMissing bool
+	// part is the choice's share of the resolver's signature (sigOf its
+	// package's name and its key), once hashed is set. A choice is one
+	// package's (pick's memo keeps it), so it is hashed once, not on every
+	// change to or from it.
+	part   signature
+	hashed bool
+}
+
+// sigPart returns c's share of the signature as the choice of package name.
+func (c *choice) sigPart(name string) signature {
+	if !c.hashed {
+		c.part, c.hashed = sigOf(name, c.key()), true
+	}
+	return c.part
 }
 
 // key identifies a choice's outcome.
@@ -152,12 +166,14 @@ func (r *resolver) semver(s string) *semver.Version {
 // 2–5), of which the highest (n.high) is all that counts.
 func (r *resolver) pick(n *node) *choice {
 	// Equal versions are one pointer (resolver.semver), so the memo is
-	// compared without reading them.
-	if m := n.picked; m.ok && m.high == n.high {
-		return m.c
+	// searched without reading them.
+	for i := len(n.picked) - 1; i >= 0; i-- {
+		if m := n.picked[i]; m.high == n.high {
+			return m.c
+		}
 	}
 	c := r.pickFor(n, n.high)
-	n.picked = pickMemo{ok: true, high: n.high, c: c}
+	n.picked = append(n.picked, pickMemo{high: n.high, c: c})
 	return c
 }
 

@@ -161,7 +161,7 @@ type node struct {
 	// Registry packages: the current choice (nil until first chosen) and
 	// pick's memo.
 	choice *choice
-	picked pickMemo
+	picked []pickMemo
 	// The targets, version and dependencies of applied, the choice they
 	// were last taken from (synced says they were taken at all): a round
 	// takes them anew only from a changed choice.
@@ -224,11 +224,12 @@ type resolver struct {
 	targetChunk []target
 }
 
-// pickMemo is pick's last choice for a package and the highest request it
-// was made for. pick depends on nothing else that changes between rounds,
-// and most packages' requests do not.
+// pickMemo is pick's choice for a package and the highest request it was
+// made for. pick depends on nothing else that changes between rounds, so a
+// package keeps one for each highest request it has had: most packages'
+// requests do not change, and on graphs that take thousands of rounds to
+// settle, those that do go back and forth between a few.
 type pickMemo struct {
-	ok   bool
 	high *semver.Version // the highest request (resolver.semver's), nil for none
 	c    *choice
 }
@@ -486,9 +487,9 @@ func (r *resolver) run() (*walk, error) {
 			}
 			if !c.same(prev) {
 				if prev != nil {
-					r.sig.toggle(n.name, prev.key())
+					r.sig.toggle(prev.sigPart(n.name))
 				}
-				r.sig.toggle(n.name, c.key())
+				r.sig.toggle(c.sigPart(n.name))
 				n.choice = c
 				changed = true
 			}
@@ -516,16 +517,24 @@ type signature [2]uint64
 
 var sigSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 
-// toggle adds name=key to the signature, or takes it out if it is in.
-func (s *signature) toggle(name, key string) {
+// sigOf is the share of the signature of name=key.
+func sigOf(name, key string) signature {
+	var s signature
 	for i := range s {
 		var h maphash.Hash
 		h.SetSeed(sigSeeds[i])
 		h.WriteString(name)
 		h.WriteByte(0)
 		h.WriteString(key)
-		s[i] ^= h.Sum64()
+		s[i] = h.Sum64()
 	}
+	return s
+}
+
+// toggle adds a share (sigOf) to the signature, or takes it out if it is in.
+func (s *signature) toggle(part signature) {
+	s[0] ^= part[0]
+	s[1] ^= part[1]
 }
 
 // load tells the catalog about every registry package of w not asked
