@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
 	"github.com/upkg/upkg/internal/textdiff"
@@ -155,5 +156,26 @@ func BenchmarkResolveCyclic(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/300, "ns/package")
 		})
+	}
+}
+
+// TestGreater checks that comparing by precedence keys orders versions as
+// comparing the versions does, for every pair of a set that has releases,
+// pre-releases, build metadata and segments too large to pack.
+func TestGreater(t *testing.T) {
+	texts := []string{
+		"0.0.0", "0.0.1", "0.1.0", "1.0.0", "1.0.0+build", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-beta",
+		"1.0.0-pre.2", "1.0.0-pre.10", "1.0.1", "1.1.0", "1.2.3-rc.1+x", "2.0.0", "2.0.0-pre.1",
+		"1048575.2097151.2097151", "1048576.0.0", "1.2097152.0", "1.0.2097152", "1.0.2097152-pre",
+		"99999999999.0.0", "20240101.1.0",
+	}
+	for _, a := range texts {
+		va := semver.MustParse(a)
+		for _, b := range texts {
+			vb := semver.MustParse(b)
+			if got, want := greater(va, precedenceKey(va), vb, precedenceKey(vb)), va.GreaterThan(vb); got != want {
+				t.Errorf("greater(%s, %s) = %v, want %v", a, b, got, want)
+			}
+		}
 	}
 }

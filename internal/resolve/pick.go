@@ -127,7 +127,9 @@ func (c *choice) same(o *choice) bool {
 		return false
 	}
 	if c.cand != nil || o.cand != nil {
-		return c.cand != nil && o.cand != nil && c.cand.info.Version == o.cand.info.Version
+		// pick's memo keeps a choice for each highest request, and
+		// several of them may have chosen one candidate.
+		return c.cand == o.cand || (c.cand != nil && o.cand != nil && c.cand.info.Version == o.cand.info.Version)
 	}
 	return c.packageMissing == o.packageMissing && c.missingVersion == o.missingVersion
 }

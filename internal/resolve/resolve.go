@@ -103,6 +103,7 @@ type fixedPkg struct {
 type target struct {
 	n   *node
 	v   *semver.Version
+	key uint64               // precedenceKey(v)
 	dep *manifest.Dependency // the entry itself
 }
 
@@ -152,9 +153,10 @@ type node struct {
 	// The current round's, valid only if round is the resolver's round.
 	// high is the highest version requested, the first one written so of
 	// those of equal precedence; nil when no request is a version.
-	round int
-	depth int
-	high  *semver.Version
+	round   int
+	depth   int
+	high    *semver.Version
+	highKey uint64 // precedenceKey(high)
 	// fixed is how the package resolves by source, nil for a registry
 	// package.
 	fixed *fixedPkg
@@ -344,7 +346,8 @@ func (r *resolver) targetsOf(deps []manifest.Dependency) []target {
 	start := len(r.targetChunk)
 	for i := range deps {
 		d := &deps[i]
-		r.targetChunk = append(r.targetChunk, target{n: r.nodeFor(d.Name), v: r.semver(d.Version), dep: d})
+		v := r.semver(d.Version)
+		r.targetChunk = append(r.targetChunk, target{n: r.nodeFor(d.Name), v: v, key: precedenceKey(v), dep: d})
 	}
 	return r.targetChunk[start:len(r.targetChunk):len(r.targetChunk)]
 }
@@ -409,9 +412,9 @@ func (r *resolver) walk(record bool) *walk {
 		w.order = append(w.order, n)
 		return n
 	}
-	ask := func(m *node, q request) {
-		if q.v != nil && (m.high == nil || q.v.GreaterThan(m.high)) {
-			m.high = q.v
+	ask := func(m *node, q request, key uint64) {
+		if q.v != nil && q.v != m.high && (m.high == nil || greater(q.v, key, m.high, m.highKey)) {
+			m.high, m.highKey = q.v, key
 		}
 		if record {
 			m.requests = append(m.requests, q)
@@ -420,17 +423,51 @@ func (r *resolver) walk(record bool) *walk {
 	for _, n := range r.rootNodes {
 		visit(n, 0)
 		if d := n.direct; d != nil {
-			ask(n, request{dep: d, v: n.directV})
+			ask(n, request{dep: d, v: n.directV}, precedenceKey(n.directV))
 		}
 	}
 	for i := 0; i < len(w.order); i++ {
 		n := w.order[i]
 		for _, t := range n.targets {
-			ask(visit(t.n, n.depth+1), request{from: n, dep: t.dep, v: t.v})
+			ask(visit(t.n, n.depth+1), request{from: n, dep: t.dep, v: t.v}, t.key)
 		}
 	}
 	r.order = w.order
 	return w
+}
+
+// precedenceKey packs what decides v's precedence, short of comparing
+// pre-releases, into a number that orders as v does (Version.Compare):
+// major, minor and patch, then a bit set for a release, which is above
+// every pre-release of its major.minor.patch. A walk compares versions along
+// every edge, and reading keys kept beside the pointers spares reading the
+// versions. Segments too large to pack give keyUnpacked; nil gives 0.
+func precedenceKey(v *semver.Version) uint64 {
+	if v == nil {
+		return 0
+	}
+	ma, mi, pa := v.Major(), v.Minor(), v.Patch()
+	if ma >= 1<<20 || mi >= 1<<21 || pa >= 1<<21 {
+		return keyUnpacked
+	}
+	k := ma<<43 | mi<<22 | pa<<1
+	if v.Prerelease() == "" {
+		k |= 1
+	}
+	return k
+}
+
+// keyUnpacked is the precedence key of a version whose segments do not fit.
+const keyUnpacked = 1 << 63
+
+// greater reports whether v is greater than o, by precedence, given their
+// precedence keys: the keys decide unless they are equal pre-releases'
+// (then their pre-release parts decide) or one did not fit.
+func greater(v *semver.Version, vKey uint64, o *semver.Version, oKey uint64) bool {
+	if (vKey|oKey)&keyUnpacked == 0 && (vKey != oKey || vKey&1 == 1) {
+		return vKey > oKey
+	}
+	return v.GreaterThan(o)
 }
 
 // sync takes n's version, dependencies and targets from its source or its
