@@ -169,13 +169,19 @@ func (r *resolver) semver(s string) *semver.Version {
 func (r *resolver) pick(n *node) *choice {
 	// Equal versions are one pointer (resolver.semver), so the memo is
 	// searched without reading them.
-	for i := len(n.picked) - 1; i >= 0; i-- {
-		if m := n.picked[i]; m.high == n.high {
+	if m := n.picked; m.ok && m.high == n.high {
+		return m.c
+	}
+	for _, m := range n.pickedBefore {
+		if m.high == n.high {
 			return m.c
 		}
 	}
 	c := r.pickFor(n, n.high)
-	n.picked = append(n.picked, pickMemo{high: n.high, c: c})
+	if n.picked.ok {
+		n.pickedBefore = append(n.pickedBefore, n.picked)
+	}
+	n.picked = pickMemo{ok: true, high: n.high, c: c}
 	return c
 }
 

@@ -161,9 +161,9 @@ type node struct {
 	// package.
 	fixed *fixedPkg
 	// Registry packages: the current choice (nil until first chosen) and
-	// pick's memo.
+	// pick's last choice (those before are in pickedBefore).
 	choice *choice
-	picked []pickMemo
+	picked pickMemo
 	// The targets, version and dependencies of applied, the choice they
 	// were last taken from (synced says they were taken at all): a round
 	// takes them anew only from a changed choice.
@@ -183,6 +183,8 @@ type node struct {
 	directV *semver.Version
 	// What the catalog said (registry packages; nil until loaded).
 	entry *catalogEntry
+	// pick's choices before its last (picked), for other highest requests.
+	pickedBefore []pickMemo
 	// Scratch of walk.depths.
 	unityDepth int
 	exact      bool
@@ -232,6 +234,7 @@ type resolver struct {
 // requests do not change, and on graphs that take thousands of rounds to
 // settle, those that do go back and forth between a few.
 type pickMemo struct {
+	ok   bool
 	high *semver.Version // the highest request (resolver.semver's), nil for none
 	c    *choice
 }
