@@ -881,7 +881,21 @@ func (s *chainSearch) back(n *node) {
 // tidyChains sorts chains by their text and drops duplicates (a package.json
 // naming the same dependency twice).
 func tidyChains(chains [][]Step) [][]Step {
-	slices.SortFunc(chains, func(a, b []Step) int { return cmp.Compare(FormatChain(a), FormatChain(b)) })
+	// Each chain's text is made once, not at every comparison: chains
+	// through cycles run to hundreds of steps. The sort compares the same
+	// texts in the same order as before, so ties end up where they did.
+	type texted struct {
+		text  string
+		chain []Step
+	}
+	byText := make([]texted, len(chains))
+	for i, c := range chains {
+		byText[i] = texted{FormatChain(c), c}
+	}
+	slices.SortFunc(byText, func(a, b texted) int { return cmp.Compare(a.text, b.text) })
+	for i, t := range byText {
+		chains[i] = t.chain
+	}
 	chains = slices.CompactFunc(chains, func(a, b []Step) bool { return slices.Equal(a, b) })
 	if len(chains) > maxChains {
 		chains = chains[:maxChains]
