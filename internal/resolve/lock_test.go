@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/upkg/upkg/internal/lockfile"
 	"github.com/upkg/upkg/internal/manifest"
+	"github.com/upkg/upkg/internal/textdiff"
 )
 
 // update rewrites the golden files: go test ./internal/resolve -update.
@@ -35,6 +36,15 @@ func readGolden(t *testing.T, path string, got []byte) []byte {
 		t.Fatalf("read golden file (run go test -update to create it): %v", err)
 	}
 	return want
+}
+
+// checkOutcome compares a resolution's outcome (see outcome) with the
+// golden file path, reporting a unified diff.
+func checkOutcome(t *testing.T, path, got string) {
+	t.Helper()
+	if want := readGolden(t, path, []byte(got)); got != string(want) {
+		t.Fatalf("the resolution differs from %s:\n%s", path, textdiff.Unified(path, "got", want, []byte(got)))
+	}
 }
 
 const unityRegistry = "https://packages.unity.com"
