@@ -42,6 +42,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/upkg/upkg/internal/atomicfile"
+	"github.com/upkg/upkg/internal/dirspread"
 )
 
 // DefaultMaxSize is the size cap used when Open is given none: Unity's
@@ -145,6 +146,11 @@ func open(dir string, maxSize int64, probe func(goos, dir string) bool) (*Store,
 		p := filepath.Join(dir, sub)
 		if err := os.MkdirAll(p, 0o755); err != nil {
 			return nil, fmt.Errorf("open cache: create %s: %w", p, err)
+		}
+		if sub == entriesDir || sub == tmpDir {
+			// Entries are built in tmp/ and renamed into entries/: each is
+			// a tree of its own, placed apart (see dirspread).
+			dirspread.Subfolders(p)
 		}
 	}
 	vpath := filepath.Join(dir, "VERSION")

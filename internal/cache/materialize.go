@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/upkg/upkg/internal/dirspread"
 	"github.com/upkg/upkg/internal/extract"
 )
 
@@ -88,8 +89,7 @@ func (s *Store) materialize(ctx context.Context, e *Entry, dest string, link boo
 		}
 	}
 
-	parent := filepath.Dir(dest)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if err := makeParent(dest); err != nil {
 		return fmt.Errorf("install %s: %w", label, err)
 	}
 	// Old copies that a replace could not delete (see replaceDir). New
@@ -198,6 +198,18 @@ func (s *Store) unpack(ctx context.Context, e *Entry, dst string) error {
 	if xerr != nil {
 		return fmt.Errorf("unpack %s: %w", e.TarballPath(), xerr)
 	}
+	return nil
+}
+
+// makeParent creates the folder packages are installed into (dest's
+// parent, Library/PackageCache) and asks the file system to spread its
+// package folders (see dirspread).
+func makeParent(dest string) error {
+	parent := filepath.Dir(dest)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	dirspread.Subfolders(parent)
 	return nil
 }
 
