@@ -88,6 +88,7 @@ func TestExtractRefusesUnsafe(t *testing.T) {
 
 func TestExtractBrokenArchives(t *testing.T) {
 	good := tgz(t, file("package/a", strings.Repeat("x", 4096)), file("package/b", "y"))
+	big := tgz(t, file("package/big", counterText(3*streamChunk)), file("package/b", "y"))
 	tests := []struct {
 		name string
 		data []byte
@@ -96,6 +97,7 @@ func TestExtractBrokenArchives(t *testing.T) {
 		{"not gzip", []byte("this is not a tarball")},
 		{"plain tar", rawTar(t, file("package/a", "x"))},
 		{"truncated", good[:len(good)/2]},
+		{"truncated in a streamed file", big[:len(big)/2]},
 		{"gzip of garbage", gz(t, bytes.Repeat([]byte{0xff}, 1024))},
 	}
 	for _, tt := range tests {
@@ -115,8 +117,18 @@ func TestExtractBrokenArchives(t *testing.T) {
 	}
 }
 
+// counterText is n bytes of numbered lines: no two chunks of a streamed
+// file alike, so that one written out of place shows.
+func counterText(n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, "%07d\n", i)
+	}
+	return b.String()[:n]
+}
+
 func TestExtractLayouts(t *testing.T) {
-	big := strings.Repeat("0123456789abcdef", (bufferMax/16)+100) // streamed, not buffered
+	big := counterText(2*streamChunk + 1000) // streamed in chunks, not buffered
 	long := "package/" + strings.Repeat("deep/", 30) + "name-longer-than-a-ustar-header-allows.cs"
 	tests := []struct {
 		name  string

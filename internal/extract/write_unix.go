@@ -25,19 +25,35 @@ func writeFile(name string, data []byte, perm uint32) error {
 	if err != nil {
 		return &os.PathError{Op: "open", Path: name, Err: err}
 	}
-	for len(data) > 0 {
-		n, err := unix.Write(fd, data)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			unix.Close(fd)
-			return &os.PathError{Op: "write", Path: name, Err: err}
-		}
-		data = data[n:]
+	if err := writeAll(fd, name, data, nil); err != nil {
+		unix.Close(fd)
+		return err
 	}
 	if err := unix.Close(fd); err != nil {
 		return &os.PathError{Op: "close", Path: name, Err: err}
+	}
+	return nil
+}
+
+// writeAll writes data to fd (the file name). Where *direct is set (fd was
+// opened with O_DIRECT) and the file system refuses a direct write, it
+// clears O_DIRECT, sets *direct false and writes through the page cache.
+func writeAll(fd int, name string, data []byte, direct *bool) error {
+	for len(data) > 0 {
+		n, err := unix.Write(fd, data)
+		switch {
+		case errors.Is(err, unix.EINTR):
+			continue
+		case errors.Is(err, unix.EINVAL) && direct != nil && *direct:
+			if err := buffered(fd, name); err != nil {
+				return err
+			}
+			*direct = false
+			continue
+		case err != nil:
+			return &os.PathError{Op: "write", Path: name, Err: err}
+		}
+		data = data[n:]
 	}
 	return nil
 }
