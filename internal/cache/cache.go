@@ -90,6 +90,9 @@ type Store struct {
 	mu    sync.Mutex
 	local map[string]chan struct{}
 
+	// parents are the folders packages were installed into (makeParent).
+	parents sync.Map
+
 	// fileOps bounds the files being created at once by all Materialize
 	// calls together: creating files waits on the disk, so many in flight
 	// pay off, but each blocked call holds an OS thread. writers is how

@@ -89,15 +89,8 @@ func (s *Store) materialize(ctx context.Context, e *Entry, dest string, link boo
 		}
 	}
 
-	if err := makeParent(dest); err != nil {
+	if err := s.makeParent(dest); err != nil {
 		return fmt.Errorf("install %s: %w", label, err)
-	}
-	// Old copies that a replace could not delete (see replaceDir). New
-	// ones ("-new-") are left alone: they may be another process's work.
-	if olds, _ := filepath.Glob(siblingPrefix(dest, "old") + "*"); len(olds) > 0 {
-		for _, o := range olds {
-			os.RemoveAll(o)
-		}
 	}
 	tmp := newSibling(dest)
 	defer func() {
@@ -202,14 +195,24 @@ func (s *Store) unpack(ctx context.Context, e *Entry, dst string) error {
 }
 
 // makeParent creates the folder packages are installed into (dest's
-// parent, Library/PackageCache) and asks the file system to spread its
-// package folders (see dirspread).
-func makeParent(dest string) error {
+// parent, Library/PackageCache). The first time s installs into a folder,
+// it also asks the file system to spread its package folders (see
+// dirspread) and deletes the old copies, of any package, that a replace
+// could not delete (see replaceDir): once per run, where looking for one
+// package's leftovers at each install read the whole folder per package.
+// New copies ("-new-") are left alone: they may be another process's work.
+func (s *Store) makeParent(dest string) error {
 	parent := filepath.Dir(dest)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
-	dirspread.Subfolders(parent)
+	if _, seen := s.parents.LoadOrStore(parent, true); !seen {
+		dirspread.Subfolders(parent)
+		olds, _ := filepath.Glob(filepath.Join(parent, ".*"+siblingMark+"old-*"))
+		for _, o := range olds {
+			os.RemoveAll(o)
+		}
+	}
 	return nil
 }
 
@@ -218,8 +221,12 @@ func makeParent(dest string) error {
 // replace moved away (Unity ignores hidden folders under PackageCache; a
 // crash leaves ".<name>@<version>.upkg-new-*").
 func siblingPrefix(dest, role string) string {
-	return filepath.Join(filepath.Dir(dest), "."+filepath.Base(dest)+".upkg-"+role+"-")
+	return filepath.Join(filepath.Dir(dest), "."+filepath.Base(dest)+siblingMark+role+"-")
 }
+
+// siblingMark comes between a hidden sibling's package folder name and its
+// role.
+const siblingMark = ".upkg-"
 
 // newSibling is a fresh name for a new copy of dest, beside it.
 func newSibling(dest string) string { return freshName(siblingPrefix(dest, "new")) }

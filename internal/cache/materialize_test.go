@@ -151,6 +151,9 @@ func TestMaterializeReplacesAnything(t *testing.T) {
 		{"leftover of a failed replace", func(t *testing.T, dest string) {
 			mustWrite(t, filepath.Join(filepath.Dir(dest), "."+filepath.Base(dest)+".upkg-old-123", "x"), []byte("x"))
 		}},
+		{"another package's leftover", func(t *testing.T, dest string) {
+			mustWrite(t, filepath.Join(filepath.Dir(dest), ".com.example.gone@2.0.0.upkg-old-7", "x"), []byte("x"))
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
