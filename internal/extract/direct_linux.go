@@ -5,8 +5,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"sync"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,11 +28,6 @@ const (
 	// Every streamed file (over bufferMax): with 1 MB instead, the unity
 	// profile's warm install took 500–720 ms against 480–550 ms.
 	directMin = bufferMax
-	// directAlign is the alignment of direct writes' memory, offsets and
-	// lengths: the page size, a multiple of every disk's logical block.
-	directAlign = 4096
-	// directChunk is how much one direct write moves.
-	directChunk = 512 << 10
 )
 
 // openDirect opens a new file for direct writes; tests replace it.
@@ -42,10 +35,11 @@ var openDirect = func(name string, perm uint32) (int, error) {
 	return unix.Open(name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_DIRECT, perm)
 }
 
-// streamDirect writes a large file as streamFile does, with O_DIRECT for
-// its whole blocks. done is false, and nothing is created, where name's
-// file system refuses O_DIRECT: streamFile then writes it buffered.
-func streamDirect(name, rel string, body io.Reader, size int64, perm fs.FileMode) (done bool, err error) {
+// streamDirect writes a large file as streamFile does, through buf (whose
+// address and length are multiples of directAlign), with O_DIRECT for its
+// whole blocks. done is false, and nothing is created, where name's file
+// system refuses O_DIRECT: streamFile then writes it buffered.
+func streamDirect(name, rel string, body io.Reader, size int64, perm fs.FileMode, buf []byte) (done bool, err error) {
 	if size < directMin {
 		return false, nil
 	}
@@ -62,25 +56,17 @@ func streamDirect(name, rel string, body io.Reader, size int64, perm fs.FileMode
 	if err != nil {
 		return true, &os.PathError{Op: "open", Path: name, Err: err}
 	}
-	bp := directBuffers.Get().(*[]byte)
-	defer directBuffers.Put(bp)
-	buf := *bp
 	direct := true
-	for written := int64(0); written < size && err == nil; {
-		chunk := buf[:min(int64(len(buf)), size-written)]
-		if _, err = io.ReadFull(body, chunk); err != nil {
-			err = entryReadError(rel, err)
-			break
-		}
+	err = copyChunks(body, size, rel, buf, func(chunk []byte) error {
 		if direct && len(chunk)%directAlign != 0 {
 			// The tail: through the page cache, which takes any length.
-			err, direct = buffered(fd, name), false
+			direct = false
+			if err := buffered(fd, name); err != nil {
+				return err
+			}
 		}
-		if err == nil {
-			err = writeAll(fd, name, chunk, &direct)
-		}
-		written += int64(len(chunk))
-	}
+		return writeAll(fd, name, chunk, &direct)
+	})
 	if cerr := unix.Close(fd); err == nil && cerr != nil {
 		err = &os.PathError{Op: "close", Path: name, Err: cerr}
 	}
@@ -97,18 +83,4 @@ func buffered(fd int, name string) error {
 		return &os.PathError{Op: "fcntl", Path: name, Err: err}
 	}
 	return nil
-}
-
-// directBuffers recycles streamDirect's aligned chunks.
-var directBuffers = sync.Pool{New: func() any {
-	b := aligned(directChunk)
-	return &b
-}}
-
-// aligned is n bytes whose address is a multiple of directAlign. Go's
-// heap never moves an object, so the alignment holds for its lifetime.
-func aligned(n int) []byte {
-	b := make([]byte, n+directAlign)
-	off := int(-uintptr(unsafe.Pointer(unsafe.SliceData(b))) & (directAlign - 1))
-	return b[off : off+n : off+n]
 }

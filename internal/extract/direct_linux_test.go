@@ -15,11 +15,11 @@ import (
 
 func TestStreamDirect(t *testing.T) {
 	testUmask()
-	for _, size := range []int{directMin, directMin + 1, 3*directChunk + directAlign - 1, 4 * directChunk} {
+	for _, size := range []int{directMin, directMin + 1, 3*streamChunk + directAlign - 1, 4 * streamChunk} {
 		dir := t.TempDir()
 		want := []byte(counterText(size))
 		name := filepath.Join(dir, "plugin.so")
-		done, err := streamDirect(name, "package/plugin.so", bytes.NewReader(want), int64(size), 0o755)
+		done, err := streamDirect(name, "package/plugin.so", bytes.NewReader(want), int64(size), 0o755, aligned(streamChunk))
 		if err != nil {
 			t.Fatalf("%d bytes: %v", size, err)
 		}
@@ -31,7 +31,7 @@ func TestStreamDirect(t *testing.T) {
 		}
 		checkFile(t, name, want, 0o755)
 	}
-	if done, _ := streamDirect(filepath.Join(t.TempDir(), "small"), "small", strings.NewReader("x"), 1, 0o644); done {
+	if done, _ := streamDirect(filepath.Join(t.TempDir(), "small"), "small", strings.NewReader("x"), 1, 0o644, aligned(streamChunk)); done {
 		t.Errorf("a file under directMin went direct")
 	}
 }
@@ -83,8 +83,8 @@ func TestWriteAllDirectRefused(t *testing.T) {
 
 func TestStreamDirectShortBody(t *testing.T) {
 	dir := t.TempDir()
-	body := io.LimitReader(strings.NewReader(counterText(2*directChunk)), directChunk+5)
-	done, err := streamDirect(filepath.Join(dir, "cut"), "package/cut", body, 2*directChunk, 0o644)
+	body := io.LimitReader(strings.NewReader(counterText(2*streamChunk)), streamChunk+5)
+	done, err := streamDirect(filepath.Join(dir, "cut"), "package/cut", body, 2*streamChunk, 0o644, aligned(streamChunk))
 	if done && (err == nil || !strings.Contains(err.Error(), "read tarball entry package/cut")) {
 		t.Errorf("a body cut short: %v", err)
 	}
@@ -92,8 +92,8 @@ func TestStreamDirectShortBody(t *testing.T) {
 
 func TestAligned(t *testing.T) {
 	for range 10 {
-		b := aligned(directChunk)
-		if len(b) != directChunk || cap(b) != directChunk {
+		b := aligned(streamChunk)
+		if len(b) != streamChunk || cap(b) != streamChunk {
 			t.Fatalf("len %d cap %d", len(b), cap(b))
 		}
 		if p := uintptr(unsafe.Pointer(unsafe.SliceData(b))); p%directAlign != 0 {

@@ -9,7 +9,7 @@ import (
 
 // streamDirect is not done here: every file goes through the page cache
 // (see direct_linux.go).
-func streamDirect(name, rel string, body io.Reader, size int64, perm fs.FileMode) (done bool, err error) {
+func streamDirect(name, rel string, body io.Reader, size int64, perm fs.FileMode, buf []byte) (done bool, err error) {
 	return false, nil
 }
 

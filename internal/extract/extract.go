@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"unsafe"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -332,45 +333,67 @@ func parentOf(rel string) string {
 //
 // On Linux, files of directMin and more skip the page cache (streamDirect).
 func streamFile(name, rel string, body io.Reader, size int64, perm fs.FileMode) error {
-	if done, err := streamDirect(name, rel, body, size, perm); done {
+	bp := streamBuffers.Get().(*[]byte)
+	defer streamBuffers.Put(bp)
+	if done, err := streamDirect(name, rel, body, size, perm, *bp); done {
 		return err
 	}
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return err
 	}
-	bp := streamBuffers.Get().(*[]byte)
-	defer streamBuffers.Put(bp)
-	buf := *bp
-	var written int64
-	for written < size && err == nil {
-		chunk := buf[:min(int64(len(buf)), size-written)]
-		var n int
-		if n, err = io.ReadFull(body, chunk); err != nil {
-			err = entryReadError(rel, err)
-			break
+	err = copyChunks(body, size, rel, *bp, func(chunk []byte) error {
+		if _, err := f.Write(chunk); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
 		}
-		if _, err = f.Write(chunk[:n]); err != nil {
-			err = fmt.Errorf("write %s: %w", name, err)
-		}
-		written += int64(n)
-	}
+		return nil
+	})
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("write %s: %w", name, cerr)
 	}
 	return err
 }
 
-// streamChunk is how much streamFile reads before it writes: a multiple
-// of every page size, small enough that the files streamed at once (one
-// per package being unpacked) hold little memory.
-const streamChunk = 256 << 10
+// copyChunks reads size bytes of the entry rel from body into buf, a
+// chunk at a time, and hands each chunk to write.
+func copyChunks(body io.Reader, size int64, rel string, buf []byte, write func(chunk []byte) error) error {
+	for written := int64(0); written < size; {
+		chunk := buf[:min(int64(len(buf)), size-written)]
+		if _, err := io.ReadFull(body, chunk); err != nil {
+			return entryReadError(rel, err)
+		}
+		if err := write(chunk); err != nil {
+			return err
+		}
+		written += int64(len(chunk))
+	}
+	return nil
+}
+
+const (
+	// streamChunk is how much streamFile reads before it writes: a
+	// multiple of every page size, small enough that the files streamed
+	// at once (one per package being unpacked) hold little memory.
+	streamChunk = 256 << 10
+	// directAlign is the alignment of streamFile's chunks in memory, which
+	// direct writes need (streamDirect): the page size, a multiple of every
+	// disk's logical block.
+	directAlign = 4096
+)
 
 // streamBuffers recycles streamFile's chunks.
 var streamBuffers = sync.Pool{New: func() any {
-	b := make([]byte, streamChunk)
+	b := aligned(streamChunk)
 	return &b
 }}
+
+// aligned is n bytes whose address is a multiple of directAlign. Go's
+// heap never moves an object, so the alignment holds for its lifetime.
+func aligned(n int) []byte {
+	b := make([]byte, n+directAlign)
+	off := int(-uintptr(unsafe.Pointer(unsafe.SliceData(b))) & (directAlign - 1))
+	return b[off : off+n : off+n]
+}
 
 // dirMaker creates each folder below root once, however many writers ask
 // for it at the same time: the first one creates it (parents first), the
