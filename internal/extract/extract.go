@@ -328,8 +328,7 @@ func parentOf(rel string) string {
 // reader returns (io.Copy) writes runs of any length, and a write that
 // ends inside a new page makes the kernel zero the rest of that page
 // before the next write fills it (ext4's block_write_begin): 8 % of a
-// warm install's time on the unity profile, with four times the system
-// calls.
+// warm install's time on the unity profile.
 //
 // On Linux, files of directMin and more skip the page cache (streamDirect).
 func streamFile(name, rel string, body io.Reader, size int64, perm fs.FileMode) error {
