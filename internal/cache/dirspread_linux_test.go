@@ -10,7 +10,9 @@ import (
 
 // TestPackageFoldersSpread: the folders whose subfolders are packages —
 // the cache's entries/ and tmp/, a project's Library/PackageCache, by
-// EnsureInto or by Materialize — carry the top-directory hint on ext4.
+// EnsureInto or by Materialize — carry the top-directory hint on ext4,
+// except a PackageCache that only MaterializeLinked filled (no file is
+// created there).
 func TestPackageFoldersSpread(t *testing.T) {
 	s := testStoreClone(t, false)
 	if _, known := dirspread.Marked(s.dir); !known {
@@ -28,9 +30,16 @@ func TestPackageFoldersSpread(t *testing.T) {
 	if err := s.Materialize(ctx, e, filepath.Join(second, "com.example.a@1.0.0")); err != nil {
 		t.Fatal(err)
 	}
+	linked := filepath.Join(t.TempDir(), "Library", "PackageCache")
+	if err := s.MaterializeLinked(ctx, e, filepath.Join(linked, "com.example.a@1.0.0")); err != nil {
+		t.Fatal(err)
+	}
 	for _, dir := range []string{filepath.Join(s.dir, entriesDir), filepath.Join(s.dir, tmpDir), first, second} {
 		if marked, _ := dirspread.Marked(dir); !marked {
 			t.Errorf("%s: no top-directory flag", dir)
 		}
+	}
+	if marked, _ := dirspread.Marked(linked); marked {
+		t.Errorf("%s: the top-directory flag, where packages were only linked", linked)
 	}
 }

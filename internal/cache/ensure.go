@@ -261,7 +261,7 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 	case keepTree:
 		res, err = extract.ExtractWith(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits(), s.extractOptions())
 	case dest != "":
-		if err = s.makeParent(dest); err != nil {
+		if err = s.makeParent(dest, true); err != nil {
 			break
 		}
 		placing = newSibling(dest)
