@@ -110,10 +110,10 @@ type Store struct {
 	cloneOK   bool
 
 	// link makes a hard link (os.Link), linkAt one relative to two open
-	// folders (linkat(2), where linkTree uses it); tests substitute
-	// failures.
+	// folders, of the same NUL-terminated name in both (linkat(2), where
+	// linkTree uses it); tests substitute failures.
 	link   func(oldname, newname string) error
-	linkAt func(olddirfd int, oldname string, newdirfd int, newname string) error
+	linkAt func(olddirfd, newdirfd int, name []byte) error
 	// linkByFolder: MaterializeLinked walks by open folders (linkTree)
 	// rather than by paths (linkFunc); tests clear it to cover the other.
 	linkByFolder bool
@@ -185,7 +185,7 @@ func open(dir string, maxSize int64, probe func(goos, dir string) bool) (*Store,
 		writers:  defaultWriters,
 		probe:    probe,
 		link:     os.Link,
-		linkAt:   linkAt,
+		linkAt:   linkName,
 
 		linkByFolder: canLinkByFolder,
 	}, nil

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -171,24 +171,42 @@ func sealedChange(regular bool, size int64, mtime time.Time, f extract.File) str
 type dirGroup struct {
 	dir   string
 	files []extract.File
+	n     int // len(files), once groupByDir has filled them
 }
 
 // groupByDir splits files by folder, folders in order of first appearance.
+// The groups share one array, filled in a second pass once their sizes are
+// known; the map of folders is looked up only where a file's folder is not
+// the previous file's (a tarball lists a folder's files together).
 func groupByDir(files []extract.File) []dirGroup {
 	var groups []dirGroup
 	at := map[string]int{}
-	for _, f := range files {
-		d := path.Dir(f.Path)
-		if d == "." {
-			d = ""
+	of := make([]int32, len(files)) // each file's group
+	cur, curDir := -1, ""
+	for i, f := range files {
+		d := ""
+		if j := strings.LastIndexByte(f.Path, '/'); j >= 0 {
+			d = f.Path[:j]
 		}
-		i, ok := at[d]
-		if !ok {
-			i = len(groups)
-			at[d] = i
-			groups = append(groups, dirGroup{dir: d})
+		if cur < 0 || d != curDir {
+			g, ok := at[d]
+			if !ok {
+				g = len(groups)
+				at[d] = g
+				groups = append(groups, dirGroup{dir: d})
+			}
+			cur, curDir = g, d
 		}
-		groups[i].files = append(groups[i].files, f)
+		of[i] = int32(cur)
+		groups[cur].n++
+	}
+	all := make([]extract.File, len(files))
+	for i := range groups {
+		groups[i].files, all = all[:0:groups[i].n], all[groups[i].n:]
+	}
+	for i, f := range files {
+		g := &groups[of[i]]
+		g.files = append(g.files, f)
 	}
 	return groups
 }

@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/upkg/upkg/internal/extract"
 	"github.com/upkg/upkg/internal/testharness/fixture"
 )
 
@@ -83,7 +85,10 @@ func linkWalks() []struct {
 // setLink makes every hard link of s (by path or by folder) call fn.
 func setLink(s *Store, fn func(oldname, newname string) error) {
 	s.link = fn
-	s.linkAt = func(_ int, oldname string, _ int, newname string) error { return fn(oldname, newname) }
+	s.linkAt = func(_, _ int, name []byte) error {
+		base := string(name[:len(name)-1])
+		return fn(base, base)
+	}
 }
 
 func TestMaterializeLinked(t *testing.T) {
@@ -395,5 +400,36 @@ func TestLinkManyFolders(t *testing.T) {
 				t.Errorf("%d linker slots still held after the failure", len(s.linkers))
 			}
 		})
+	}
+}
+
+func TestGroupByDir(t *testing.T) {
+	files := []extract.File{
+		{Path: "package.json"}, {Path: "Runtime/a.cs"}, {Path: "Runtime/b.cs"},
+		{Path: "Runtime/Sub/c.cs"}, {Path: "README.md"}, {Path: "Runtime/d.cs"}, {Path: "Runtime/Sub/e.cs"},
+	}
+	want := []struct {
+		dir   string
+		paths []string
+	}{
+		{"", []string{"package.json", "README.md"}},
+		{"Runtime", []string{"Runtime/a.cs", "Runtime/b.cs", "Runtime/d.cs"}},
+		{"Runtime/Sub", []string{"Runtime/Sub/c.cs", "Runtime/Sub/e.cs"}},
+	}
+	got := groupByDir(files)
+	if len(got) != len(want) {
+		t.Fatalf("%d groups, want %d: %+v", len(got), len(want), got)
+	}
+	for i, g := range got {
+		var paths []string
+		for _, f := range g.files {
+			paths = append(paths, f.Path)
+		}
+		if g.dir != want[i].dir || !slices.Equal(paths, want[i].paths) {
+			t.Errorf("group %d: %q %q, want %q %q", i, g.dir, paths, want[i].dir, want[i].paths)
+		}
+	}
+	if groupByDir(nil) != nil {
+		t.Error("groups of no files")
 	}
 }

@@ -12,9 +12,10 @@ import (
 // canLinkByFolder: here MaterializeLinked links by paths (linkFunc).
 const canLinkByFolder = false
 
-// linkAt is not used where folders are not opened as descriptors.
-func linkAt(olddirfd int, oldname string, newdirfd int, newname string) error {
-	return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: syscall.ENOTSUP}
+// linkName is not used where folders are not opened as descriptors.
+func linkName(olddirfd, newdirfd int, name []byte) error {
+	base := string(name[:len(name)-1])
+	return &os.LinkError{Op: "link", Old: base, New: base, Err: syscall.ENOTSUP}
 }
 
 // linkTree is not used where folders are not opened as descriptors.

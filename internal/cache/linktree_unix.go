@@ -9,26 +9,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sys/unix"
 )
-
-// linkAt is unix.Linkat without flags, as a *os.LinkError.
-func linkAt(olddirfd int, oldname string, newdirfd int, newname string) error {
-	for {
-		err := unix.Linkat(olddirfd, oldname, newdirfd, newname, 0)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: err}
-		}
-		return nil
-	}
-}
 
 // linkTree is MaterializeLinked's tree walk where folders can be opened:
 // each folder of the entry is opened once, in the cache and at dst, and
@@ -90,6 +76,8 @@ func (s *Store) linkDir(e *Entry, src, dst string, g dirGroup, linking *atomic.B
 		return err
 	}
 	defer unix.Close(dfd)
+	// Each name, NUL-terminated, for statName and linkName.
+	var name []byte
 	for _, f := range g.files {
 		base := path.Base(f.Path)
 		if f.Mode&fs.ModeSymlink != 0 {
@@ -101,15 +89,20 @@ func (s *Store) linkDir(e *Entry, src, dst string, g dirGroup, linking *atomic.B
 		// Paths are joined only for errors and copies: thousands of
 		// files, each a few microseconds of kernel time.
 		srcPath := func() string { return filepath.Join(srcDir, base) }
-		var st unix.Stat_t
-		if err := unix.Fstatat(sfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		if strings.IndexByte(base, 0) >= 0 {
+			// The kernel would read a shorter name.
+			return &fs.PathError{Op: "lstat", Path: srcPath(), Err: unix.EINVAL}
+		}
+		name = append(append(name[:0], base...), 0)
+		regular, size, mtime, err := statName(sfd, name)
+		if err != nil {
 			return &fs.PathError{Op: "lstat", Path: srcPath(), Err: err}
 		}
-		if how := sealedChange(st.Mode&unix.S_IFMT == unix.S_IFREG, st.Size, time.Unix(st.Mtim.Unix()), f); how != "" {
+		if how := sealedChange(regular, size, mtime, f); how != "" {
 			return &DamagedError{Key: e.Key, Path: srcPath(), Reason: how + " since it was made read-only for hard-linking (a linked project file was edited?)"}
 		}
 		if linking.Load() {
-			err := s.linkAt(sfd, base, dfd, base)
+			err := s.linkAt(sfd, dfd, name)
 			if err == nil {
 				continue
 			}
