@@ -3,6 +3,7 @@ package extract
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -152,16 +153,12 @@ const blockSize = 512
 // large one; a PAX header's size record, when the field cannot hold it, is
 // not looked for (MaxFileBytes is far below).
 func headerOf(block []byte, size int64) bool {
+	if len(block) != blockSize {
+		return false
+	}
 	// The checksum of the bytes as unsigned or, as some old tar programs
 	// wrote it, as signed (archive/tar takes either).
-	var unsigned, signed int64
-	for i, b := range block {
-		if i >= 148 && i < 156 {
-			b = ' ' // the checksum field counts as spaces
-		}
-		unsigned += int64(b)
-		signed += int64(int8(b))
-	}
+	unsigned, signed := checksums((*[blockSize]byte)(block))
 	stored, ok := octal(block[148:156])
 	if !ok || stored != unsigned && stored != signed {
 		return false
@@ -176,6 +173,35 @@ func headerOf(block []byte, size int64) bool {
 	}
 	n, ok := octal(field)
 	return ok && n == size
+}
+
+// checksums returns a header block's tar checksums: the sum of its bytes
+// as unsigned and as signed values, the checksum field (148–155) counted
+// as spaces. Eight bytes are added at a time (two per 16-bit lane, 64
+// words at most 2·255 each: no lane overflows), and a byte's signed value
+// is its unsigned one less 256 where its top bit is set (counted the same
+// way, a byte lane each). Replay checks a
+// header before every file it writes: a byte at a time, this was 7 % of
+// a warm install's user CPU.
+func checksums(block *[blockSize]byte) (unsigned, signed int64) {
+	const low, top = 0x00FF00FF00FF00FF, 0x8080808080808080
+	var lanes, tops uint64 // tops: each byte lane counts top bits, 64 at most
+	for i := 0; i < blockSize; i += 8 {
+		w := binary.LittleEndian.Uint64(block[i:])
+		lanes += w&low + w>>8&low
+		tops += w & top >> 7
+	}
+	tops = tops&low + tops>>8&low
+	sum := int64(lanes&0xFFFF + lanes>>16&0xFFFF + lanes>>32&0xFFFF + lanes>>48)
+	high := int(tops&0xFFFF + tops>>16&0xFFFF + tops>>32&0xFFFF + tops>>48)
+	for _, b := range block[148:156] {
+		sum -= int64(b)
+		if b >= 0x80 {
+			high--
+		}
+	}
+	sum += 8 * ' '
+	return sum, sum - 256*int64(high)
 }
 
 // octal parses a tar numeric field: octal digits, padded with spaces or

@@ -181,13 +181,7 @@ func TestHeaderOfSignedChecksum(t *testing.T) {
 	copy(block[124:], fmt.Sprintf("%011o\x00", 42))
 	block[156] = '0'
 	copy(block[257:], "ustar\x0000")
-	var signed int64
-	for i, b := range block {
-		if i >= 148 && i < 156 {
-			b = ' '
-		}
-		signed += int64(int8(b))
-	}
+	_, signed := checksumsByByte(block[:])
 	copy(block[148:], fmt.Sprintf("%06o\x00 ", signed))
 	if !headerOf(block[:], 42) {
 		t.Error("a header with a signed checksum was refused")
@@ -199,4 +193,49 @@ func TestHeaderOfSignedChecksum(t *testing.T) {
 	if headerOf(block[:], 42) {
 		t.Error("a header with a wrong checksum was taken")
 	}
+}
+
+// checksumsByByte is checksums a byte at a time, as the tar format
+// defines it.
+func checksumsByByte(block []byte) (unsigned, signed int64) {
+	for i, b := range block {
+		if i >= 148 && i < 156 {
+			b = ' '
+		}
+		unsigned += int64(b)
+		signed += int64(int8(b))
+	}
+	return unsigned, signed
+}
+
+func FuzzChecksums(f *testing.F) {
+	f.Add([]byte("package/README.md"), byte(0))
+	f.Add([]byte("package/é.txt\xff\xfe"), byte(0xff))
+	f.Fuzz(func(t *testing.T, head []byte, fill byte) {
+		var block [blockSize]byte
+		for i := range block {
+			block[i] = fill
+		}
+		copy(block[:], head)
+		u, s := checksums(&block)
+		wu, ws := checksumsByByte(block[:])
+		if u != wu || s != ws {
+			t.Fatalf("checksums = %d, %d; byte by byte %d, %d", u, s, wu, ws)
+		}
+	})
+}
+
+func BenchmarkChecksums(b *testing.B) {
+	var block [blockSize]byte
+	copy(block[:], "package/Runtime/Component1.cs")
+	b.Run("words", func(b *testing.B) {
+		for b.Loop() {
+			checksums(&block)
+		}
+	})
+	b.Run("bytes", func(b *testing.B) {
+		for b.Loop() {
+			checksumsByByte(block[:])
+		}
+	})
 }
