@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -576,4 +577,24 @@ func writeLargeTarball(w io.Writer, n int, size int64) error {
 		return err
 	}
 	return zw.Close()
+}
+
+// under and parentOf agree with filepath.Join and path.Dir on the paths
+// they are given: clean, relative, inside.
+func TestUnderAndParentOf(t *testing.T) {
+	sep := string(filepath.Separator)
+	for _, dest := range []string{filepath.Join(t.TempDir(), "pkg"), sep, "rel"} {
+		for _, rel := range []string{"package.json", "Runtime/a.cs", "a/b/c/d.meta", "Documentation~/Ü.md"} {
+			if got, want := under(dest, rel), filepath.Join(dest, filepath.FromSlash(rel)); got != want {
+				t.Errorf("under(%q, %q) = %q, want %q", dest, rel, got, want)
+			}
+			want := path.Dir(rel)
+			if want == "." {
+				want = ""
+			}
+			if got := parentOf(rel); got != want {
+				t.Errorf("parentOf(%q) = %q, want %q", rel, got, want)
+			}
+		}
+	}
 }

@@ -42,6 +42,7 @@ func CanReplay(files []File) bool {
 // cache on disk. On any error everything written, dest included, is
 // removed.
 func Replay(ctx context.Context, r io.Reader, dest string, files []File, dirs []string, opt Options) (err error) {
+	dest = filepath.Clean(dest) // for under
 	for _, d := range dirs {
 		if err := checkRel(d); err != nil {
 			return err
@@ -111,7 +112,7 @@ func Replay(ctx context.Context, r io.Reader, dest string, files []File, dirs []
 				return fmt.Errorf("replay %s: %w (no header for %d bytes before offset %d)", f.Path, ErrListMismatch, f.Size, f.Offset)
 			}
 			pos = f.Offset + f.Size
-			target := filepath.Join(dest, filepath.FromSlash(f.Path))
+			target := under(dest, f.Path)
 			if f.Size > bufferMax {
 				if err := streamFile(target, f.Path, io.LimitReader(zr, f.Size), f.Size, f.Mode.Perm()); err != nil {
 					return err
