@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -171,7 +170,6 @@ func sealedChange(regular bool, size int64, mtime time.Time, f extract.File) str
 type dirGroup struct {
 	dir   string
 	files []extract.File
-	n     int // len(files), once groupByDir has filled them
 }
 
 // groupByDir splits files by folder, folders in order of first appearance.
@@ -182,27 +180,26 @@ func groupByDir(files []extract.File) []dirGroup {
 	var groups []dirGroup
 	at := map[string]int{}
 	of := make([]int32, len(files)) // each file's group
+	var sizes []int
 	cur, curDir := -1, ""
 	for i, f := range files {
-		d := ""
-		if j := strings.LastIndexByte(f.Path, '/'); j >= 0 {
-			d = f.Path[:j]
-		}
+		d := extract.ParentOf(f.Path)
 		if cur < 0 || d != curDir {
 			g, ok := at[d]
 			if !ok {
 				g = len(groups)
 				at[d] = g
 				groups = append(groups, dirGroup{dir: d})
+				sizes = append(sizes, 0)
 			}
 			cur, curDir = g, d
 		}
 		of[i] = int32(cur)
-		groups[cur].n++
+		sizes[cur]++
 	}
 	all := make([]extract.File, len(files))
-	for i := range groups {
-		groups[i].files, all = all[:0:groups[i].n], all[groups[i].n:]
+	for i, n := range sizes {
+		groups[i].files, all = all[:0:n], all[n:]
 	}
 	for i, f := range files {
 		g := &groups[of[i]]

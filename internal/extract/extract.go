@@ -117,8 +117,8 @@ func ExtractWith(ctx context.Context, r io.Reader, dest string, lim Limits, opt 
 			w.spawn(func() error { return dirs.ensure(f.Path) })
 		case f.Mode&fs.ModeSymlink != 0:
 			res.Files = append(res.Files, f)
-			w.queue(pending{dir: parentOf(f.Path), job: func() error {
-				if err := dirs.ensure(parentOf(f.Path)); err != nil {
+			w.queue(pending{dir: ParentOf(f.Path), job: func() error {
+				if err := dirs.ensure(ParentOf(f.Path)); err != nil {
 					return err
 				}
 				if err := os.Symlink(f.Link, target); err != nil {
@@ -133,8 +133,8 @@ func ExtractWith(ctx context.Context, r io.Reader, dest string, lim Limits, opt 
 			if _, err := io.ReadFull(body, buf); err != nil {
 				return entryReadError(f.Path, err)
 			}
-			w.queue(pending{dir: parentOf(f.Path), job: func() error {
-				if err := dirs.ensure(parentOf(f.Path)); err != nil {
+			w.queue(pending{dir: ParentOf(f.Path), job: func() error {
+				if err := dirs.ensure(ParentOf(f.Path)); err != nil {
 					return err
 				}
 				return writeFile(target, buf, uint32(f.Mode.Perm()))
@@ -142,7 +142,7 @@ func ExtractWith(ctx context.Context, r io.Reader, dest string, lim Limits, opt 
 		default:
 			res.Files = append(res.Files, f)
 			res.Bytes += f.Size
-			if err := dirs.ensure(parentOf(f.Path)); err != nil {
+			if err := dirs.ensure(ParentOf(f.Path)); err != nil {
 				return err
 			}
 			return streamFile(target, f.Path, body, f.Size, f.Mode.Perm())
@@ -314,8 +314,9 @@ func interleave(jobs []pending) []pending {
 	return out
 }
 
-// parentOf returns the folder holding rel ("" for the root).
-func parentOf(rel string) string {
+// ParentOf returns the folder holding rel, a File.Path (clean, relative,
+// with forward slashes): "" for the package root.
+func ParentOf(rel string) string {
 	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
 		return rel[:i]
 	}
@@ -428,7 +429,7 @@ func (d *dirMaker) ensure(rel string) error {
 	}
 	o := v.(*dirOnce)
 	o.once.Do(func() {
-		if o.err = d.ensure(parentOf(rel)); o.err != nil {
+		if o.err = d.ensure(ParentOf(rel)); o.err != nil {
 			return
 		}
 		o.err = mkdir(filepath.Join(d.root, filepath.FromSlash(rel)))

@@ -579,7 +579,7 @@ func writeLargeTarball(w io.Writer, n int, size int64) error {
 	return zw.Close()
 }
 
-// under and parentOf agree with filepath.Join and path.Dir on the paths
+// under and ParentOf agree with filepath.Join and path.Dir on the paths
 // they are given: clean, relative, inside.
 func TestUnderAndParentOf(t *testing.T) {
 	sep := string(filepath.Separator)
@@ -592,8 +592,8 @@ func TestUnderAndParentOf(t *testing.T) {
 			if want == "." {
 				want = ""
 			}
-			if got := parentOf(rel); got != want {
-				t.Errorf("parentOf(%q) = %q, want %q", rel, got, want)
+			if got := ParentOf(rel); got != want {
+				t.Errorf("ParentOf(%q) = %q, want %q", rel, got, want)
 			}
 		}
 	}

@@ -108,7 +108,7 @@ func Replay(ctx context.Context, r io.Reader, dest string, files []File, dirs []
 			if _, err := io.ReadFull(zr, hdr[:]); err != nil {
 				return fmt.Errorf("replay %s: %w (%v)", f.Path, ErrListMismatch, err)
 			}
-			if !headerOf(hdr[:], f.Size) {
+			if !headerOf(&hdr, f.Size) {
 				return fmt.Errorf("replay %s: %w (no header for %d bytes before offset %d)", f.Path, ErrListMismatch, f.Size, f.Offset)
 			}
 			pos = f.Offset + f.Size
@@ -123,7 +123,7 @@ func Replay(ctx context.Context, r io.Reader, dest string, files []File, dirs []
 			if _, err := io.ReadFull(zr, buf); err != nil {
 				return entryReadError(f.Path, err)
 			}
-			w.queue(pending{dir: parentOf(f.Path), job: func() error {
+			w.queue(pending{dir: ParentOf(f.Path), job: func() error {
 				return writeFile(target, buf, uint32(f.Mode.Perm()))
 			}}, f.Size)
 		}
@@ -153,13 +153,10 @@ const blockSize = 512
 // contents of size bytes: a ustar size field in octal, or base-256 for a
 // large one; a PAX header's size record, when the field cannot hold it, is
 // not looked for (MaxFileBytes is far below).
-func headerOf(block []byte, size int64) bool {
-	if len(block) != blockSize {
-		return false
-	}
+func headerOf(block *[blockSize]byte, size int64) bool {
 	// The checksum of the bytes as unsigned or, as some old tar programs
 	// wrote it, as signed (archive/tar takes either).
-	unsigned, signed := checksums((*[blockSize]byte)(block))
+	unsigned, signed := checksums(block)
 	stored, ok := octal(block[148:156])
 	if !ok || stored != unsigned && stored != signed {
 		return false
@@ -181,9 +178,8 @@ func headerOf(block []byte, size int64) bool {
 // as spaces. Eight bytes are added at a time (two per 16-bit lane, 64
 // words at most 2·255 each: no lane overflows), and a byte's signed value
 // is its unsigned one less 256 where its top bit is set (counted the same
-// way, a byte lane each). Replay checks a
-// header before every file it writes: a byte at a time, this was 7 % of
-// a warm install's user CPU.
+// way, a byte lane each). Replay checks a header before every file it
+// writes: a byte at a time, this was 7 % of a warm install's user CPU.
 func checksums(block *[blockSize]byte) (unsigned, signed int64) {
 	const low, top = 0x00FF00FF00FF00FF, 0x8080808080808080
 	var lanes, tops uint64 // tops: each byte lane counts top bits, 64 at most

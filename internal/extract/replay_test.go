@@ -183,14 +183,14 @@ func TestHeaderOfSignedChecksum(t *testing.T) {
 	copy(block[257:], "ustar\x0000")
 	_, signed := checksumsByByte(block[:])
 	copy(block[148:], fmt.Sprintf("%06o\x00 ", signed))
-	if !headerOf(block[:], 42) {
+	if !headerOf(&block, 42) {
 		t.Error("a header with a signed checksum was refused")
 	}
-	if headerOf(block[:], 43) {
+	if headerOf(&block, 43) {
 		t.Error("a header was taken for another size")
 	}
 	block[0] = 'q'
-	if headerOf(block[:], 42) {
+	if headerOf(&block, 42) {
 		t.Error("a header with a wrong checksum was taken")
 	}
 }

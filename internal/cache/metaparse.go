@@ -5,44 +5,22 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	segjson "github.com/segmentio/encoding/json"
-
 	"github.com/upkg/upkg/internal/extract"
 )
 
-// fileList is Meta.Files, decoded by a parser of its own (parseMeta,
-// parseFileList) as encodeMeta writes it. A warm install reads every
-// entry's meta.json before it can link or copy a file, and the file list
-// is nearly all of it: the small profile's 100 entries hold 20 000 files.
-// segmentio's decoder takes 110–140 µs and 218 allocations for a 200-file
-// entry, this parser 35–55 µs and 3 (BenchmarkMeta): it copies the text once
-// and slices every string out of that copy; in a fresh process, the
-// garbage not made is also memory not first touched and collections not
-// run. Anything it does not expect — an escape in a string, an unknown
-// field, a number that is not a plain integer, malformed JSON — goes to
-// segmentio's decoder instead, so the result is always that decoder's
-// (FuzzParseMeta and FuzzFileList compare the two).
-type fileList []extract.File
-
-// UnmarshalJSON decodes a JSON array of extract.File.
-func (l *fileList) UnmarshalJSON(data []byte) error {
-	if files, ok := parseFileList(data); ok {
-		*l = files
-		return nil
-	}
-	var files []extract.File
-	if err := segjson.Unmarshal(data, &files); err != nil {
-		return err
-	}
-	*l = files
-	return nil
-}
-
 // parseMeta decodes data, a meta.json, into m when it holds nothing
-// unusual (see fileList), and reports whether it did; m may be partly
-// filled when it did not. The whole object is read here, not only its
-// file list: segmentio's decoder scans a field's whole value before it
-// hands it to an UnmarshalJSON method, which cost as much as decoding it.
+// unusual, and reports whether it did; m may be partly filled when it did
+// not. A warm install reads every entry's meta.json before it can link or
+// copy a file, and the file list is nearly all of it: the small profile's
+// 100 entries hold 20 000 files. segmentio's decoder takes 110–140 µs and
+// 218 allocations for a 200-file entry, this parser 35–55 µs and 3
+// (BenchmarkMeta): it copies the text once and slices every string out of
+// that copy; in a fresh process, the garbage not made is also memory not
+// first touched and collections not run. Anything it does not expect — an
+// escape in a string, an unknown field, a number that is not a plain
+// integer, malformed JSON — is left to segmentio's decoder (load), so the
+// result is always that decoder's (FuzzParseMeta and FuzzFileList compare
+// the two).
 func parseMeta(data []byte, m *Meta) bool {
 	p := jsonParser{s: string(data)}
 	return p.object(func(key string) (ok bool) {
@@ -83,15 +61,6 @@ func parseMeta(data []byte, m *Meta) bool {
 		}
 		return ok
 	}) && p.atEnd()
-}
-
-// parseFileList decodes data, a JSON array of objects with the fields of
-// extract.File, when it holds nothing unusual (see fileList); ok is false
-// otherwise.
-func parseFileList(data []byte) (files []extract.File, ok bool) {
-	p := jsonParser{s: string(data)}
-	files, ok = p.files()
-	return files, ok && p.atEnd()
 }
 
 // jsonParser reads the JSON text s from i on: the subset parseMeta takes.
