@@ -204,12 +204,15 @@ func checksums(block *[blockSize]byte) (unsigned, signed int64) {
 // octal parses a tar numeric field: octal digits, padded with spaces or
 // NULs on either side.
 func octal(b []byte) (int64, bool) {
-	s := strings.Trim(string(b), " \x00")
-	if s == "" {
-		return 0, true
+	i, j := 0, len(b)
+	for i < j && (b[i] == ' ' || b[i] == 0) {
+		i++
+	}
+	for j > i && (b[j-1] == ' ' || b[j-1] == 0) {
+		j--
 	}
 	var n int64
-	for _, c := range []byte(s) {
+	for _, c := range b[i:j] {
 		if c < '0' || c > '7' || n > 1<<60 {
 			return 0, false
 		}

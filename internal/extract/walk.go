@@ -121,10 +121,11 @@ func Walk(ctx context.Context, r io.Reader, lim Limits, fn func(f File, body io.
 	if err != nil {
 		return fmt.Errorf("read tarball: %w", err)
 	}
-	// tar.Reader reads exactly a header's blocks before returning it, so
-	// the count read so far is where the entry's contents start.
+	// tarReader (and archive/tar's Reader it hands unusual headers to)
+	// reads exactly a header's blocks before returning it, so the count
+	// read so far is where the entry's contents start.
 	pos := &countingReader{r: zr}
-	tr := tar.NewReader(pos)
+	tr := newTarReader(pos)
 	seen := map[string]kind{}
 	var count int
 	var total int64
@@ -148,16 +149,16 @@ func Walk(ctx context.Context, r io.Reader, lim Limits, fn func(f File, body io.
 		}
 		// Bytes are counted for every entry, skipped ones too: the
 		// decompressor has to inflate them all the same.
-		if hdr.Size > lim.MaxFileBytes {
-			return &UnsafeError{Entry: hdr.Name, Reason: fmt.Sprintf("file larger than %d bytes", lim.MaxFileBytes)}
+		if hdr.size > lim.MaxFileBytes {
+			return &UnsafeError{Entry: hdr.name, Reason: fmt.Sprintf("file larger than %d bytes", lim.MaxFileBytes)}
 		}
-		total += hdr.Size
+		total += hdr.size
 		if total > lim.MaxBytes {
-			return &UnsafeError{Entry: hdr.Name, Reason: fmt.Sprintf("more than %d bytes in total", lim.MaxBytes)}
+			return &UnsafeError{Entry: hdr.name, Reason: fmt.Sprintf("more than %d bytes in total", lim.MaxBytes)}
 		}
 
 		var k kind
-		switch hdr.Typeflag {
+		switch hdr.typ {
 		case tar.TypeXGlobalHeader:
 			// `git archive` writes one; it describes no file.
 			continue
@@ -168,14 +169,14 @@ func Walk(ctx context.Context, r io.Reader, lim Limits, fn func(f File, body io.
 		case tar.TypeSymlink:
 			k = kindLink
 		case tar.TypeLink:
-			return &UnsafeError{Entry: hdr.Name, Reason: "hard link"}
+			return &UnsafeError{Entry: hdr.name, Reason: "hard link"}
 		case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
-			return &UnsafeError{Entry: hdr.Name, Reason: "device or fifo"}
+			return &UnsafeError{Entry: hdr.name, Reason: "device or fifo"}
 		default:
-			return &UnsafeError{Entry: hdr.Name, Reason: fmt.Sprintf("unsupported entry type %q", hdr.Typeflag)}
+			return &UnsafeError{Entry: hdr.name, Reason: fmt.Sprintf("unsupported entry type %q", hdr.typ)}
 		}
 
-		rel, err := entryPath(hdr.Name)
+		rel, err := entryPath(hdr.name)
 		if err != nil {
 			return err
 		}
@@ -185,7 +186,7 @@ func Walk(ctx context.Context, r io.Reader, lim Limits, fn func(f File, body io.
 			continue
 		}
 		if k == kindLink {
-			if err := checkLink(hdr.Name, rel, hdr.Linkname); err != nil {
+			if err := checkLink(hdr.name, rel, hdr.link); err != nil {
 				return err
 			}
 		}
@@ -200,12 +201,12 @@ func Walk(ctx context.Context, r io.Reader, lim Limits, fn func(f File, body io.
 			switch seen[parent] {
 			case kindDir:
 			case kindFile:
-				return &UnsafeError{Entry: hdr.Name, Reason: fmt.Sprintf("%q is a file, not a folder", parent)}
+				return &UnsafeError{Entry: hdr.name, Reason: fmt.Sprintf("%q is a file, not a folder", parent)}
 			case kindLink:
-				return &UnsafeError{Entry: hdr.Name, Reason: fmt.Sprintf("path goes through the symbolic link %q", parent)}
+				return &UnsafeError{Entry: hdr.name, Reason: fmt.Sprintf("path goes through the symbolic link %q", parent)}
 			default:
 				seen[parent] = kindDir
-				if err := emit(hdr.Name, File{Path: parent, Mode: fs.ModeDir | 0o755}, strings.NewReader("")); err != nil {
+				if err := emit(hdr.name, File{Path: parent, Mode: fs.ModeDir | 0o755}, noBody{}); err != nil {
 					return err
 				}
 			}
@@ -215,36 +216,42 @@ func Walk(ctx context.Context, r io.Reader, lim Limits, fn func(f File, body io.
 		case prev == kindDir && k == kindDir:
 			continue
 		case prev == kindDir:
-			return &UnsafeError{Entry: hdr.Name, Reason: "would replace a folder"}
+			return &UnsafeError{Entry: hdr.name, Reason: "would replace a folder"}
 		case prev != 0 && k == kindDir:
-			return &UnsafeError{Entry: hdr.Name, Reason: "would turn a file into a folder"}
+			return &UnsafeError{Entry: hdr.name, Reason: "would turn a file into a folder"}
 		case prev != 0:
-			return &UnsafeError{Entry: hdr.Name, Reason: "duplicate entry"}
+			return &UnsafeError{Entry: hdr.name, Reason: "duplicate entry"}
 		}
 		seen[rel] = k
 
 		f := File{Path: rel}
-		var body io.Reader = strings.NewReader("")
+		var body io.Reader = noBody{}
 		switch k {
 		case kindDir:
 			f.Mode = fs.ModeDir | 0o755
 		case kindLink:
 			f.Mode = fs.ModeSymlink | 0o777
-			f.Link = hdr.Linkname
+			f.Link = hdr.link
 		case kindFile:
-			f.Size = hdr.Size
+			f.Size = hdr.size
 			f.Offset = pos.n
 			f.Mode = 0o644
-			if hdr.Mode&0o111 != 0 {
+			if hdr.mode&0o111 != 0 {
 				f.Mode = 0o755
 			}
 			body = tr
 		}
-		if err := emit(hdr.Name, f, body); err != nil {
+		if err := emit(hdr.name, f, body); err != nil {
 			return err
 		}
 	}
 }
+
+// noBody is the contents of a folder or a link: empty, and, unlike a
+// strings.Reader, not allocated for each.
+type noBody struct{}
+
+func (noBody) Read([]byte) (int, error) { return 0, io.EOF }
 
 // countingReader counts the bytes read through it.
 type countingReader struct {
@@ -267,41 +274,64 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // (drive letters and NTFS streams), NUL bytes, and any ".." component — even
 // one that cleaning would cancel, since no honest tarball has one.
 func entryPath(name string) (string, error) {
-	unsafe := func(reason string) error { return &UnsafeError{Entry: name, Reason: reason} }
-	switch {
-	case name == "":
-		return "", unsafe("empty name")
-	case strings.ContainsRune(name, 0):
-		return "", unsafe("NUL byte in name")
-	case strings.ContainsRune(name, '\\'):
-		return "", unsafe("backslash in name")
-	case strings.ContainsRune(name, ':'):
-		return "", unsafe("colon in name (drive letter or alternate stream)")
-	case strings.HasPrefix(name, "/"):
-		return "", unsafe("absolute path")
+	if err := checkName(name); err != nil {
+		return "", err
 	}
-	parts := strings.Split(name, "/")
-	if parts[0] == ".." {
+	unsafe := func(reason string) error { return &UnsafeError{Entry: name, Reason: reason} }
+	first, rest, _ := strings.Cut(name, "/")
+	if first == ".." {
 		return "", unsafe("path leaves the package")
 	}
-	keep := make([]string, 0, len(parts))
-	for _, p := range parts[1:] {
+	// Most names are clean already: then the rest of the name, less a
+	// folder's trailing slash, is the path, and nothing is allocated.
+	rel := strings.TrimRight(rest, "/")
+	clean := true
+	for p := range strings.SplitSeq(rel, "/") {
 		switch p {
 		case "", ".":
+			clean = false
 		case "..":
 			return "", unsafe("path leaves the package")
 		default:
 			if len(p) > MaxNameBytes {
 				return "", unsafe(fmt.Sprintf("a name longer than %d bytes", MaxNameBytes))
 			}
-			keep = append(keep, p)
 		}
 	}
-	rel := strings.Join(keep, "/")
+	if !clean {
+		var b strings.Builder
+		for p := range strings.SplitSeq(rel, "/") {
+			if p != "" && p != "." {
+				if b.Len() > 0 {
+					b.WriteByte('/')
+				}
+				b.WriteString(p)
+			}
+		}
+		rel = b.String()
+	}
 	if len(rel) > MaxPathBytes {
 		return "", unsafe(fmt.Sprintf("a path longer than %d bytes", MaxPathBytes))
 	}
 	return rel, nil
+}
+
+// checkName refuses the names entryPath refuses whatever their components.
+func checkName(name string) error {
+	unsafe := func(reason string) error { return &UnsafeError{Entry: name, Reason: reason} }
+	switch {
+	case name == "":
+		return unsafe("empty name")
+	case strings.ContainsRune(name, 0):
+		return unsafe("NUL byte in name")
+	case strings.ContainsRune(name, '\\'):
+		return unsafe("backslash in name")
+	case strings.ContainsRune(name, ':'):
+		return unsafe("colon in name (drive letter or alternate stream)")
+	case strings.HasPrefix(name, "/"):
+		return unsafe("absolute path")
+	}
+	return nil
 }
 
 // Bounds on entry names, so that an archive the file system cannot hold is
