@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"io"
+	"strings"
 )
 
 // tarEntry is what Walk reads of a tar entry's header.
@@ -21,20 +22,23 @@ type tarEntry struct {
 // which Walk does not use: that was a fifth of a cold install's user CPU
 // on packages of small files.
 //
-// At the first header that is anything else — PAX records, GNU long names,
-// sparse files, base-256 numbers, a bad checksum — the rest of the
-// stream, that block included, goes
-// to an archive/tar Reader, so every case it handles is handled by it and
-// every error is its own. FuzzTarReader checks that both read everything
-// alike (with GODEBUG's default tarinsecurepath, under which archive/tar
-// does not refuse names; Walk checks names itself).
+// An entry whose header is anything else — PAX records (npm writes them
+// for a name that is not ASCII or too long for ustar), GNU long names,
+// base-256 numbers, a bad checksum — is read by archive/tar, from its
+// first block to where its contents start (fallback); a sparse file hands
+// archive/tar the rest of the stream. So every case archive/tar handles is
+// handled by it, and every error is its own. FuzzTarReader checks that
+// both read everything alike (with GODEBUG's default tarinsecurepath,
+// under which archive/tar does not refuse names; Walk checks names).
 type tarReader struct {
 	r      io.Reader
 	blk    [blockSize]byte
 	remain int64       // the current entry's contents not read yet
 	pad    int64       // the padding after them
 	err    error       // sticky, as archive/tar's
-	std    *tar.Reader // once set, it reads everything
+	std    *tar.Reader // after a sparse file, it reads everything
+	// fallbacks counts the entries read by archive/tar (tests check it).
+	fallbacks int
 }
 
 func newTarReader(r io.Reader) *tarReader { return &tarReader{r: r} }
@@ -87,14 +91,54 @@ func (t *tarReader) next() (tarEntry, error) {
 	}
 	e, ok := plainHeader(&t.blk)
 	if !ok {
-		t.std = tar.NewReader(io.MultiReader(bytes.NewReader(t.blk[:]), t.r))
-		return fromHeader(t.std.Next())
+		return t.fallback()
 	}
 	if e.typ == tar.TypeReg {
 		t.remain = e.size
 	}
 	t.pad = -t.remain & (blockSize - 1)
 	return e, nil
+}
+
+// fallback reads the entry whose header is in t.blk with archive/tar, from
+// that block on, then goes on alone: archive/tar takes exactly the blocks
+// of the entry's headers (PAX records, GNU long names and the header
+// itself) and leaves the stream where its contents start, as long as
+// they are stored as they are — not for sparse files, after which the
+// rest of the stream is archive/tar's. A PAX global header is returned
+// with its records read, its padding not.
+func (t *tarReader) fallback() (tarEntry, error) {
+	t.fallbacks++
+	taken := &countingReader{r: t.r}
+	std := tar.NewReader(io.MultiReader(bytes.NewReader(t.blk[:]), taken))
+	h, err := std.Next()
+	if err != nil || sparse(h) {
+		t.std = std
+		return fromHeader(h, err)
+	}
+	switch h.Typeflag {
+	case tar.TypeXGlobalHeader:
+		t.remain, t.pad = 0, -(blockSize+taken.n)&(blockSize-1)
+	case tar.TypeLink, tar.TypeSymlink, tar.TypeChar, tar.TypeBlock, tar.TypeDir, tar.TypeFifo:
+		t.remain, t.pad = 0, 0 // archive/tar's header-only types
+	default:
+		t.remain, t.pad = h.Size, -h.Size&(blockSize-1)
+	}
+	return fromHeader(h, nil)
+}
+
+// sparse reports whether h is a sparse file, whose contents archive/tar
+// reads through a map of holes, in either of GNU's ways.
+func sparse(h *tar.Header) bool {
+	if h.Typeflag == tar.TypeGNUSparse {
+		return true
+	}
+	for k := range h.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }
 
 // Read reads the current entry's contents.

@@ -4,7 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"fmt"
+	"hash/crc32"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,8 +41,9 @@ func reg(name string, size int64, f tar.Format) *tar.Header {
 }
 
 // readTar reads every entry of a tar stream, as Walk does, into one line
-// each: the header's fields Walk uses, then all, three bytes or none of
-// the contents (as how, cycled, says), and the error that ended it.
+// each: the header's fields Walk uses, then all (up to 1 MB), three bytes
+// or none of the contents (as how, cycled, says), and the error that ended
+// it.
 func readTar(next func() (tarEntry, error), body io.Reader, how []byte) string {
 	var out strings.Builder
 	for i := 0; ; i++ {
@@ -55,8 +59,10 @@ func readTar(next func() (tarEntry, error), body io.Reader, how []byte) string {
 		}
 		switch mode {
 		case 0:
-			b, err := io.ReadAll(body)
-			fmt.Fprintf(&out, " body %q %v\n", b, err)
+			// Up to 1 MB: a sparse file can say 512 MB with a few bytes.
+			b := make([]byte, 1<<20)
+			n, err := io.ReadFull(body, b)
+			fmt.Fprintf(&out, " body %d bytes, CRC %08x, %.64q %v\n", n, crc32.ChecksumIEEE(b[:n]), b[:n], err)
 		case 1:
 			var b [3]byte
 			n, err := io.ReadFull(body, b[:])
@@ -79,26 +85,26 @@ func readBoth(data, how []byte) (std, own string, tr *tarReader) {
 func TestTarReader(t *testing.T) {
 	long := strings.Repeat("d", 90) + "/" + strings.Repeat("f", 90) // a ustar prefix
 	cases := []struct {
-		name  string
-		data  []byte
-		plain bool // read to the end without archive/tar
+		name      string
+		data      []byte
+		fallbacks int // entries archive/tar reads
 	}{
 		{"ustar", tarOf(t, true,
 			&tar.Header{Name: "package/", Typeflag: tar.TypeDir, Mode: 0o755, Format: tar.FormatUSTAR},
 			reg("package/a.cs", 700, tar.FormatUSTAR), reg("package/empty", 0, tar.FormatUSTAR),
 			&tar.Header{Name: "package/l", Typeflag: tar.TypeSymlink, Linkname: "a.cs", Format: tar.FormatUSTAR},
-			reg("package/"+long, 5, tar.FormatUSTAR), reg("package/x", 512, tar.FormatUSTAR)), true},
-		{"ustar without end blocks", tarOf(t, false, reg("package/a", 3, tar.FormatUSTAR), reg("package/b", 1, tar.FormatUSTAR)), true},
-		{"gnu", tarOf(t, false, reg("package/a", 3, tar.FormatGNU), reg("package/b", 9, tar.FormatGNU)), true},
+			reg("package/"+long, 5, tar.FormatUSTAR), reg("package/x", 512, tar.FormatUSTAR)), 0},
+		{"ustar without end blocks", tarOf(t, false, reg("package/a", 3, tar.FormatUSTAR), reg("package/b", 1, tar.FormatUSTAR)), 0},
+		{"gnu", tarOf(t, false, reg("package/a", 3, tar.FormatGNU), reg("package/b", 9, tar.FormatGNU)), 0},
 		{"pax in the middle", tarOf(t, true, reg("package/a", 3, tar.FormatUSTAR),
-			reg("package/é", 4, tar.FormatPAX), reg("package/b", 5, tar.FormatUSTAR)), false},
+			reg("package/é", 4, tar.FormatPAX), reg("package/b", 5, tar.FormatUSTAR)), 1},
 		{"gnu long name", tarOf(t, true, reg("package/a", 3, tar.FormatGNU),
-			reg("package/"+strings.Repeat("n", 120), 4, tar.FormatGNU), reg("package/b", 5, tar.FormatGNU)), false},
+			reg("package/"+strings.Repeat("n", 120), 4, tar.FormatGNU), reg("package/b", 5, tar.FormatGNU)), 1},
 		{"gnu access time", tarOf(t, true, &tar.Header{Name: "package/t", Typeflag: tar.TypeReg, Size: 1, Format: tar.FormatGNU,
-			AccessTime: time.Unix(1e9, 0), ChangeTime: time.Unix(1e9, 0)}), false},
-		{"base-256 uid", tarOf(t, true, &tar.Header{Name: "package/u", Typeflag: tar.TypeReg, Size: 1, Uid: 1 << 30, Format: tar.FormatGNU}), false},
+			AccessTime: time.Unix(1e9, 0), ChangeTime: time.Unix(1e9, 0)}), 1},
+		{"base-256 uid", tarOf(t, true, &tar.Header{Name: "package/u", Typeflag: tar.TypeReg, Size: 1, Uid: 1 << 30, Format: tar.FormatGNU}), 1},
 		{"global pax header", tarOf(t, true, &tar.Header{Typeflag: tar.TypeXGlobalHeader, Name: "g", PAXRecords: map[string]string{"comment": "x"}},
-			reg("package/a", 2, tar.FormatUSTAR)), false},
+			reg("package/a", 2, tar.FormatUSTAR)), 1},
 	}
 	// A folder's or link's size field says nothing about what follows it.
 	sized := tarOf(t, true, &tar.Header{Name: "package/d/", Typeflag: tar.TypeDir, Mode: 0o755, Format: tar.FormatUSTAR},
@@ -106,11 +112,19 @@ func TestTarReader(t *testing.T) {
 		reg("package/d/a", 3, tar.FormatUSTAR))
 	setField(sized[0:512], 124, "00000001130\x00")
 	setField(sized[512:1024], 124, "00000000007\x00")
+	// The same for a folder archive/tar reads (an access time set).
+	sizedGNU := tarOf(t, true, &tar.Header{Name: "package/d/", Typeflag: tar.TypeDir, Mode: 0o755, Format: tar.FormatGNU, AccessTime: time.Unix(1e9, 0)},
+		reg("package/d/a", 3, tar.FormatUSTAR))
+	setField(sizedGNU[0:512], 124, "00000001130\x00")
 	cases = append(cases, struct {
-		name  string
-		data  []byte
-		plain bool
-	}{"folder and link with a size", sized, true})
+		name      string
+		data      []byte
+		fallbacks int
+	}{"folder and link with a size", sized, 0}, struct {
+		name      string
+		data      []byte
+		fallbacks int
+	}{"folder with a size, read by archive/tar", sizedGNU, 1})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for _, how := range [][]byte{nil, {1}, {2}, {0, 2, 1}} {
@@ -125,8 +139,8 @@ func TestTarReader(t *testing.T) {
 				}
 			}
 			_, own, tr := readBoth(c.data, nil)
-			if fell := tr.std != nil; fell == c.plain {
-				t.Errorf("handed to archive/tar: %v, want %v\n%s", fell, !c.plain, own)
+			if tr.fallbacks != c.fallbacks || tr.std != nil {
+				t.Errorf("%d entries read by archive/tar, want %d; the rest handed to it: %v\n%s", tr.fallbacks, c.fallbacks, tr.std != nil, own)
 			}
 		})
 	}
@@ -140,6 +154,49 @@ func TestTarReader(t *testing.T) {
 			if std, own, _ := readBoth(data, nil); std != own {
 				t.Errorf("byte %d set to %q:\narchive/tar:\n%s\ntarReader:\n%s", at, v, std, own)
 			}
+		}
+	}
+}
+
+// goArchives returns the tar files of Go's own archive/tar tests, copied
+// into testdata/tar.
+func goArchives(t testing.TB) map[string][]byte {
+	names, err := filepath.Glob(filepath.Join("testdata", "tar", "*.tar"))
+	if err != nil || len(names) < 30 {
+		t.Fatalf("testdata/tar: %d archives, %v", len(names), err)
+	}
+	out := map[string][]byte{}
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[filepath.Base(n)] = data
+	}
+	return out
+}
+
+// TestTarReaderGoArchives reads the archives archive/tar's tests were
+// written for (every format, sparse files, damaged headers) both ways,
+// whole and cut short.
+func TestTarReaderGoArchives(t *testing.T) {
+	for name, data := range goArchives(t) {
+		for _, how := range [][]byte{nil, {1}, {2, 0}} {
+			for _, cut := range []int{len(data), len(data) - 512, len(data) - 700, 1024, 600} {
+				if cut < 0 || cut > len(data) {
+					continue
+				}
+				if std, own, _ := readBoth(data[:cut], how); std != own {
+					t.Errorf("%s cut at %d, reading %v:\narchive/tar:\n%s\ntarReader:\n%s", name, cut, how, std, own)
+				}
+			}
+		}
+	}
+	// Sparse files are archive/tar's to the end; a plain archive is not.
+	archives := goArchives(t)
+	for name, sticky := range map[string]bool{"pax-nil-sparse-data.tar": true, "gnu-nil-sparse-hole.tar": true, "ustar.tar": false, "file-and-dir.tar": false} {
+		if _, _, tr := readBoth(archives[name], nil); (tr.std != nil) != sticky {
+			t.Errorf("%s: handed to archive/tar: %v, want %v", name, tr.std != nil, sticky)
 		}
 	}
 }
@@ -164,6 +221,9 @@ func FuzzTarReader(f *testing.F) {
 	f.Add(tarOf(f, true, &tar.Header{Name: "package/l", Typeflag: tar.TypeSymlink, Linkname: "../x", Format: tar.FormatUSTAR},
 		&tar.Header{Name: "package/d/", Typeflag: tar.TypeDir, Size: 0, Format: tar.FormatGNU}), []byte{0})
 	f.Add(rawTar(f, file("package/a", "x"), special("package/c", tar.TypeChar)), []byte{})
+	for _, data := range goArchives(f) {
+		f.Add(data, []byte{0})
+	}
 	f.Fuzz(func(t *testing.T, data, how []byte) {
 		if std, own, _ := readBoth(data, how); std != own {
 			t.Errorf("archive/tar:\n%s\ntarReader:\n%s", std, own)
