@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/klauspost/compress/gzip"
 )
 
 // CanReplay reports whether files (a Result's, from Walk) record where
@@ -84,12 +83,13 @@ func Replay(ctx context.Context, r io.Reader, dest string, files []File, dirs []
 			return err
 		}
 	}
-	zr, err := gzip.NewReader(r)
+	zr, err := openGzip(r)
 	if err != nil {
 		return fmt.Errorf("read tarball: %w", err)
 	}
 	w, gctx := newWriters(ctx, opt)
 	readErr := func() error {
+		defer gzipReaders.Put(zr) // the writers only get buffers
 		var pos int64
 		var hdr [blockSize]byte
 		for _, f := range regular {
