@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
 )
 
 // CanReplay reports whether files (a Result's, from Walk) record where
