@@ -424,9 +424,7 @@ func copyHashed(path string, body io.Reader, d digest) ([]byte, string, int64, e
 	crc := newCRC()
 	limit := int64(extract.DefaultMaxBytes)
 	src := &trackedReader{r: io.LimitReader(body, limit+1)}
-	bp := copyBuffers.Get().(*[]byte)
-	n, err := io.CopyBuffer(io.MultiWriter(f, h, crc), src, *bp)
-	copyBuffers.Put(bp)
+	n, err := io.Copy(io.MultiWriter(f, h, crc), src)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -440,13 +438,6 @@ func copyHashed(path string, body io.Reader, d digest) ([]byte, string, int64, e
 	}
 	return h.Sum(nil), hex.EncodeToString(crc.Sum(nil)), n, nil
 }
-
-// copyBuffers recycles copyHashed's buffers (io.Copy would make a 32 kB
-// one for every download: 3 MB for the small profile's 100 packages).
-var copyBuffers = sync.Pool{New: func() any {
-	b := make([]byte, 32<<10)
-	return &b
-}}
 
 // castagnoli is the CRC-32C table (SSE 4.2 and ARMv8 compute it in
 // hardware), made when first needed: making it takes a fraction of a

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // CanReplay reports whether files (a Result's, from Walk) record where
@@ -82,13 +84,12 @@ func Replay(ctx context.Context, r io.Reader, dest string, files []File, dirs []
 			return err
 		}
 	}
-	zr, err := openGzip(r)
+	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return fmt.Errorf("read tarball: %w", err)
 	}
 	w, gctx := newWriters(ctx, opt)
 	readErr := func() error {
-		defer gzipReaders.Put(zr) // the writers only get buffers
 		var pos int64
 		var hdr [blockSize]byte
 		for _, f := range regular {
