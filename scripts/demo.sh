@@ -15,7 +15,7 @@ root=$PWD
 step() { printf '\n==> %s\n' "$*"; }
 
 step "build bin/upkg"
-go build -o bin/upkg ./cmd/upkg
+CGO_ENABLED=0 go build -o bin/upkg ./cmd/upkg # static, as make build and releases build it
 upkg=$root/bin/upkg
 
 step "test dependencies"

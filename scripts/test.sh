@@ -42,7 +42,7 @@ done
 
 step "go build"
 go build ./...
-go build -o bin/upkg ./cmd/upkg
+CGO_ENABLED=0 go build -o bin/upkg ./cmd/upkg # static, as make build and releases build it
 # The harness is for tests and the demo only; the binary must not link it.
 if go list -deps ./cmd/upkg | grep -q '/internal/testharness'; then
 	echo "cmd/upkg imports internal/testharness: the test harness must stay out of the binary" >&2
