@@ -41,11 +41,7 @@ func statName(dirfd int, name []byte) (regular bool, size int64, mtime time.Time
 			break
 		}
 	}
-	var st unix.Stat_t
-	if err := unix.Fstatat(dirfd, string(name[:len(name)-1]), &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return false, 0, time.Time{}, err
-	}
-	return st.Mode&unix.S_IFMT == unix.S_IFREG, st.Size, time.Unix(st.Mtim.Unix()), nil
+	return fstatName(dirfd, name)
 }
 
 // linkName is linkat(olddirfd, name, newdirfd, name, 0) as a

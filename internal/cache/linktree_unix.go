@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sys/unix"
@@ -122,6 +123,16 @@ func (s *Store) linkDir(e *Entry, src, dst string, g dirGroup, linking *atomic.B
 		}
 	}
 	return nil
+}
+
+// fstatName is statName by fstatat(2): darwin's, and Linux's where statx
+// is missing.
+func fstatName(dirfd int, name []byte) (regular bool, size int64, mtime time.Time, err error) {
+	var st unix.Stat_t
+	if err := unix.Fstatat(dirfd, string(name[:len(name)-1]), &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return false, 0, time.Time{}, err
+	}
+	return st.Mode&unix.S_IFMT == unix.S_IFREG, st.Size, time.Unix(st.Mtim.Unix()), nil
 }
 
 func openDirFD(dir string) (int, error) {

@@ -410,7 +410,7 @@ func aligned(n int) []byte {
 // for it at the same time: the first one creates it (parents first), the
 // others wait for that result.
 type dirMaker struct {
-	root string
+	root string   // clean (under joins to it)
 	m    sync.Map // rel path → *dirOnce
 }
 
@@ -432,7 +432,7 @@ func (d *dirMaker) ensure(rel string) error {
 		if o.err = d.ensure(ParentOf(rel)); o.err != nil {
 			return
 		}
-		o.err = mkdir(filepath.Join(d.root, filepath.FromSlash(rel)))
+		o.err = mkdir(under(d.root, rel))
 	})
 	return o.err
 }

@@ -80,7 +80,7 @@ func Replay(ctx context.Context, r io.Reader, dest string, files []File, dirs []
 	// folder's implied parents are listed too): every writer then finds
 	// its folder made.
 	for _, d := range dirs {
-		if err := mkdir(filepath.Join(dest, filepath.FromSlash(d))); err != nil {
+		if err := mkdir(under(dest, d)); err != nil {
 			return err
 		}
 	}
@@ -135,7 +135,7 @@ func Replay(ctx context.Context, r io.Reader, dest string, files []File, dirs []
 	// Links last: nothing is ever written through one, even if the list
 	// said a file was inside a link (Walk refuses such a tarball).
 	for _, f := range links {
-		if err := os.Symlink(f.Link, filepath.Join(dest, filepath.FromSlash(f.Path))); err != nil {
+		if err := os.Symlink(f.Link, under(dest, f.Path)); err != nil {
 			return fmt.Errorf("create symbolic link: %w", err)
 		}
 	}
