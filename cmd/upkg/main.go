@@ -7,10 +7,12 @@ import (
 	"os/signal"
 
 	"github.com/upkg/upkg/internal/cli"
+	"github.com/upkg/upkg/internal/gcpace"
 	"github.com/upkg/upkg/internal/iostreams"
 )
 
 func main() {
+	gcpace.Default()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := cli.Main(ctx, os.Args[1:], iostreams.System())
 	stop()
