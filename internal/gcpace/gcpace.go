@@ -26,7 +26,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"sync/atomic"
 )
 
@@ -74,16 +73,16 @@ func collected(live, goal uint64, rewatch func()) {
 	debug.SetMemoryLimit(math.MaxInt64)
 }
 
-// heap reads what the last collection left in use and the goal it set
-// for the next; zeros, which hand pacing back to GOGC=100, where the
-// runtime does not report them.
+// heap reads what the heap holds just after a collection (what it left
+// live, and what was allocated since) and the goal it set for the next.
+// runtime.ReadMemStats stops the world for microseconds, once a
+// collection while the collector is paced; runtime/metrics would read
+// the live heap exactly, but its initialisation costs every start of
+// upkg 0.08 ms, 2 % of a no-op install.
 func heap() (live, goal uint64) {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/heap/goal:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
-		return 0, 0
-	}
-	return s[0].Value.Uint64(), s[1].Value.Uint64()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc, m.NextGC
 }
 
 // Default is Start with the process's environment.
