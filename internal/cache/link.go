@@ -173,18 +173,22 @@ type dirGroup struct {
 }
 
 // groupByDir splits files by folder, folders in order of first appearance.
-// The groups share one array, filled in a second pass once their sizes are
-// known; the map of folders is looked up only where a file's folder is not
-// the previous file's (a tarball lists a folder's files together).
+// Where each folder's files come in one run — as a tarball usually lists
+// them — the groups are slices of files itself; otherwise they share one
+// new array, filled in a second pass once their sizes are known. The map
+// of folders is looked up only where a file's folder is not the previous
+// file's.
 func groupByDir(files []extract.File) []dirGroup {
 	var groups []dirGroup
 	at := map[string]int{}
 	of := make([]int32, len(files)) // each file's group
 	var sizes []int
+	runs := 0
 	cur, curDir := -1, ""
 	for i, f := range files {
 		d := extract.ParentOf(f.Path)
 		if cur < 0 || d != curDir {
+			runs++
 			g, ok := at[d]
 			if !ok {
 				g = len(groups)
@@ -196,6 +200,13 @@ func groupByDir(files []extract.File) []dirGroup {
 		}
 		of[i] = int32(cur)
 		sizes[cur]++
+	}
+	if runs == len(groups) {
+		// One run per folder, in order of first appearance.
+		for i, n := range sizes {
+			groups[i].files, files = files[:n:n], files[n:]
+		}
+		return groups
 	}
 	all := make([]extract.File, len(files))
 	for i, n := range sizes {

@@ -404,30 +404,70 @@ func TestLinkManyFolders(t *testing.T) {
 }
 
 func TestGroupByDir(t *testing.T) {
-	files := []extract.File{
-		{Path: "package.json"}, {Path: "Runtime/a.cs"}, {Path: "Runtime/b.cs"},
-		{Path: "Runtime/Sub/c.cs"}, {Path: "README.md"}, {Path: "Runtime/d.cs"}, {Path: "Runtime/Sub/e.cs"},
-	}
-	want := []struct {
+	type group struct {
 		dir   string
 		paths []string
+	}
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  []group
+		// inPlace: the groups are slices of the list itself.
+		inPlace bool
 	}{
-		{"", []string{"package.json", "README.md"}},
-		{"Runtime", []string{"Runtime/a.cs", "Runtime/b.cs", "Runtime/d.cs"}},
-		{"Runtime/Sub", []string{"Runtime/Sub/c.cs", "Runtime/Sub/e.cs"}},
-	}
-	got := groupByDir(files)
-	if len(got) != len(want) {
-		t.Fatalf("%d groups, want %d: %+v", len(got), len(want), got)
-	}
-	for i, g := range got {
-		var paths []string
-		for _, f := range g.files {
-			paths = append(paths, f.Path)
-		}
-		if g.dir != want[i].dir || !slices.Equal(paths, want[i].paths) {
-			t.Errorf("group %d: %q %q, want %q %q", i, g.dir, paths, want[i].dir, want[i].paths)
-		}
+		{
+			name:  "folders interleaved",
+			files: []string{"package.json", "Runtime/a.cs", "Runtime/b.cs", "Runtime/Sub/c.cs", "README.md", "Runtime/d.cs", "Runtime/Sub/e.cs"},
+			want: []group{
+				{"", []string{"package.json", "README.md"}},
+				{"Runtime", []string{"Runtime/a.cs", "Runtime/b.cs", "Runtime/d.cs"}},
+				{"Runtime/Sub", []string{"Runtime/Sub/c.cs", "Runtime/Sub/e.cs"}},
+			},
+		},
+		{
+			name:  "each folder in one run",
+			files: []string{"package.json", "README.md", "Runtime/a.cs", "Runtime/b.cs", "Runtime/Sub/c.cs", "Editor/e.cs"},
+			want: []group{
+				{"", []string{"package.json", "README.md"}},
+				{"Runtime", []string{"Runtime/a.cs", "Runtime/b.cs"}},
+				{"Runtime/Sub", []string{"Runtime/Sub/c.cs"}},
+				{"Editor", []string{"Editor/e.cs"}},
+			},
+			inPlace: true,
+		},
+		{
+			name:  "a folder back after another",
+			files: []string{"a/x", "b/y", "a/z"},
+			want:  []group{{"a", []string{"a/x", "a/z"}}, {"b", []string{"b/y"}}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := make([]extract.File, len(tc.files))
+			for i, p := range tc.files {
+				files[i].Path = p
+			}
+			got := groupByDir(files)
+			if len(got) != len(tc.want) {
+				t.Fatalf("%d groups, want %d: %+v", len(got), len(tc.want), got)
+			}
+			at := 0
+			for i, g := range got {
+				var paths []string
+				for _, f := range g.files {
+					paths = append(paths, f.Path)
+				}
+				if g.dir != tc.want[i].dir || !slices.Equal(paths, tc.want[i].paths) {
+					t.Errorf("group %d: %q %q, want %q %q", i, g.dir, paths, tc.want[i].dir, tc.want[i].paths)
+				}
+				if cap(g.files) != len(g.files) {
+					t.Errorf("group %d: capacity %d beyond its %d files: an append would write over the next group", i, cap(g.files), len(g.files))
+				}
+				if inPlace := &g.files[0] == &files[at]; inPlace != tc.inPlace {
+					t.Errorf("group %d is a slice of the list: %v, want %v", i, inPlace, tc.inPlace)
+				}
+				at += len(g.files)
+			}
+		})
 	}
 	if groupByDir(nil) != nil {
 		t.Error("groups of no files")

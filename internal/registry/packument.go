@@ -279,8 +279,15 @@ func DecodePackument(data []byte) (*Packument, error) {
 		Versions map[string]json.RawMessage `json:"versions"`
 		Time     map[string]json.RawMessage `json:"time"`
 	}
-	if err := segjson.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("not a packument: %w", err)
+	// The raw messages are slices of data, not copies (1.6 of a warm
+	// install's 11 MB of allocation): they are decoded before this returns
+	// and nothing here writes to data. Trailing bytes or a syntax error
+	// decode again the standard way, for its error.
+	if rest, err := segjson.Parse(data, &raw, segjson.DontCopyRawMessage); err != nil || len(rest) != 0 {
+		raw.Name, raw.DistTags, raw.Versions, raw.Time = nil, nil, nil, nil
+		if err := segjson.Unmarshal(data, &raw); err != nil {
+			return nil, fmt.Errorf("not a packument: %w", err)
+		}
 	}
 	var p Packument
 	if err := decodeLoose(raw.Name, &p.Name); err != nil {
