@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -38,6 +39,19 @@ func FuzzDecodePackument(f *testing.F) {
 		}
 		if !json.Valid(data) {
 			t.Fatalf("accepted invalid JSON %q", data)
+		}
+		// The result is the same however the input changes afterwards: it
+		// keeps no slice of data (the raw documents are decoded in place).
+		scribbled := append([]byte(nil), data...)
+		again, err := DecodePackument(scribbled)
+		if err != nil {
+			t.Fatalf("a second decode failed: %v", err)
+		}
+		for i := range scribbled {
+			scribbled[i] = '#'
+		}
+		if !reflect.DeepEqual(again, p) {
+			t.Fatalf("decoding %q again, then writing over the input: %+v, want %+v", data, again, p)
 		}
 		for key, v := range p.Versions {
 			if v == nil {
