@@ -56,6 +56,11 @@ Output
   NO_COLOR                 honoured: upkg prints no colours in any case
   DISPLAY, WAYLAND_DISPLAY on Linux, login opens a browser only when one is set
 
+Go runtime
+  GOGC, GOMEMLIMIT         the garbage collector's pace, as for any Go program;
+                           when neither is set, upkg collects nothing until it
+                           holds 32 MiB, then as GOGC=100 would
+
 Secrets
   auth set --token-env VAR reads the token from the variable VAR, and
   auth import-npmrc expands ${VAR} in .npmrc values; upkg reads no other
