@@ -30,8 +30,27 @@ import (
 // *DamagedError before anything is renamed into place; a link refused as
 // unsupported is a copy (EMLINK: that file only).
 func (s *Store) linkTree(ctx context.Context, e *Entry, src, dst string) error {
-	if err := makeDirs(dst, e.Meta.Dirs); err != nil {
+	// Both roots are opened once, and every folder under them is made and
+	// opened relative to its root: the kernel walks a path of one or two
+	// names instead of the ten or so of an absolute one, for each of the
+	// unity profile's 1 600 folders (made once, opened on both sides).
+	if err := os.Mkdir(dst, 0o755); err != nil {
 		return err
+	}
+	droot, err := openDirFD(dst)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(droot)
+	sroot, err := openDirFD(src)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(sroot)
+	for _, d := range e.Meta.Dirs {
+		if err := mkdirAt(droot, d); err != nil {
+			return &fs.PathError{Op: "mkdir", Path: filepath.Join(dst, filepath.FromSlash(d)), Err: err}
+		}
 	}
 	copyRest := s.copyFunc()
 	var linking atomic.Bool
@@ -55,28 +74,32 @@ func (s *Store) linkTree(ctx context.Context, e *Entry, src, dst string) error {
 		}
 		g.Go(func() error {
 			defer func() { <-s.linkers }()
-			return s.linkDir(e, src, dst, grp, &linking, copyRest)
+			return s.linkDir(e, src, dst, sroot, droot, grp, &linking, copyRest)
 		})
 	}
 	return g.Wait()
 }
 
-// linkDir links the files of one folder (g) of e from src to dst. linking
-// is shared by the entry's folders: the first link refused as unsupported
-// turns linking off for all.
-func (s *Store) linkDir(e *Entry, src, dst string, g dirGroup, linking *atomic.Bool, copyRest putFunc) error {
+// linkDir links the files of one folder (g) of e from src to dst, whose
+// descriptors are sroot and droot. linking is shared by the entry's
+// folders: the first link refused as unsupported turns linking off for all.
+func (s *Store) linkDir(e *Entry, src, dst string, sroot, droot int, g dirGroup, linking *atomic.Bool, copyRest putFunc) error {
 	srcDir := filepath.Join(src, filepath.FromSlash(g.dir))
 	dstDir := filepath.Join(dst, filepath.FromSlash(g.dir))
-	sfd, err := openDirFD(srcDir)
+	sfd, err := openDirAt(sroot, g.dir, srcDir)
 	if err != nil {
 		return err
 	}
-	defer unix.Close(sfd)
-	dfd, err := openDirFD(dstDir)
+	if sfd != sroot {
+		defer unix.Close(sfd)
+	}
+	dfd, err := openDirAt(droot, g.dir, dstDir)
 	if err != nil {
 		return err
 	}
-	defer unix.Close(dfd)
+	if dfd != droot {
+		defer unix.Close(dfd)
+	}
 	// Each name, NUL-terminated, for statName and linkName.
 	var name []byte
 	for _, f := range g.files {
@@ -133,6 +156,36 @@ func fstatName(dirfd int, name []byte) (regular bool, size int64, mtime time.Tim
 		return false, 0, time.Time{}, err
 	}
 	return st.Mode&unix.S_IFMT == unix.S_IFREG, st.Size, time.Unix(st.Mtim.Unix()), nil
+}
+
+// openDirAt opens the folder rel (slash-separated, clean) under the open
+// folder root, or returns root itself for the root (""); path names it in
+// errors.
+func openDirAt(root int, rel, path string) (int, error) {
+	if rel == "" {
+		return root, nil
+	}
+	for {
+		fd, err := unix.Openat(root, rel, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return -1, &fs.PathError{Op: "open", Path: path, Err: err}
+		}
+		return fd, nil
+	}
+}
+
+// mkdirAt makes the folder rel (slash-separated, clean) under the open
+// folder root, as os.Mkdir(…, 0o755) would.
+func mkdirAt(root int, rel string) error {
+	for {
+		err := unix.Mkdirat(root, rel, 0o755)
+		if !errors.Is(err, unix.EINTR) {
+			return err
+		}
+	}
 }
 
 func openDirFD(dir string) (int, error) {
