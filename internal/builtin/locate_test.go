@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestHubLocations(t *testing.T) {
@@ -130,5 +131,45 @@ func TestSourceKey(t *testing.T) {
 	}
 	if got := SourceKey(h, "/x", "2022.3.20f1"); got != "path:/x" {
 		t.Errorf("--editor-path: %q", got)
+	}
+}
+
+// TestTablesDigest: the digest the no-op check uses is that of the tables
+// this build embeds, and digest.go is what gen writes for it.
+func TestTablesDigest(t *testing.T) {
+	sub, err := fs.Sub(dataFS, "data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DigestTables(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != tablesDigest() {
+		t.Errorf("the embedded tables digest to %s, digest.go says %s: run go run ./internal/builtin/gen", got, tablesDigest())
+	}
+	src, err := os.ReadFile("digest.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(src) != DigestSource(tablesDigest()) {
+		t.Errorf("digest.go is not what gen writes:\n%s\nwant\n%s", src, DigestSource(tablesDigest()))
+	}
+	// Any change to a table changes the digest.
+	changed := fstest.MapFS{}
+	entries, _ := fs.ReadDir(sub, ".")
+	for _, e := range entries {
+		data, _ := fs.ReadFile(sub, e.Name())
+		changed[e.Name()] = &fstest.MapFile{Data: data}
+	}
+	if d, _ := DigestTables(changed); d != got {
+		t.Fatalf("a copy of the tables digests to %s, want %s", d, got)
+	}
+	first := entries[0].Name()
+	data := append([]byte(nil), changed[first].Data...)
+	data[len(data)/2] ^= 1
+	changed[first] = &fstest.MapFile{Data: data}
+	if d, _ := DigestTables(changed); d == got {
+		t.Errorf("a byte changed in %s left the digest %s", first, d)
 	}
 }
