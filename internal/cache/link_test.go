@@ -10,8 +10,10 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/upkg/upkg/internal/extract"
 	"github.com/upkg/upkg/internal/testharness/fixture"
@@ -352,20 +354,28 @@ func TestUnseal(t *testing.T) {
 	}
 }
 
-// TestLinkManyFolders links a package of many folders several folders at a
-// time (linkTree), then refuses it whole once one file deep inside was
-// edited, whichever folder's goroutine meets it.
-func TestLinkManyFolders(t *testing.T) {
+// manyFolders is the tarball of package name 1.0.0 with 40 folders of five
+// files each, Runtime/PartNN/Sub/F0.cs to F4.cs.
+func manyFolders(t *testing.T, name string) []byte {
+	t.Helper()
 	files := map[string][]byte{}
 	for d := range 40 {
 		for f := range 5 {
 			files[fmt.Sprintf("Runtime/Part%02d/Sub/F%d.cs", d, f)] = []byte(fmt.Sprintf("class P%dF%d {}\n", d, f))
 		}
 	}
-	data, err := fixture.Tarball(fixture.UnityManifest("com.example.many", "1.0.0", "2021.3", nil), files)
+	data, err := fixture.Tarball(fixture.UnityManifest(name, "1.0.0", "2021.3", nil), files)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return data
+}
+
+// TestLinkManyFolders links a package of many folders several folders at a
+// time (linkTree), then refuses it whole once one file deep inside was
+// edited, whichever folder's goroutine meets it.
+func TestLinkManyFolders(t *testing.T) {
+	data := manyFolders(t, "com.example.many")
 	for _, w := range linkWalks() {
 		t.Run(w.name, func(t *testing.T) {
 			s := testStoreClone(t, false)
@@ -400,6 +410,53 @@ func TestLinkManyFolders(t *testing.T) {
 				t.Errorf("%d linker slots still held after the failure", len(s.linkers))
 			}
 		})
+	}
+}
+
+// TestLinkSpreadsOverFreeSlots: a package of many folders does not link
+// alone on one worker while linker slots are free — the next folders go to
+// more workers as the first one finds slots free (linkTree). One link call
+// midway waits until another runs at the same time, which only a second
+// worker can make happen; the deadline only keeps a broken linkTree from
+// hanging the test.
+func TestLinkSpreadsOverFreeSlots(t *testing.T) {
+	if !canLinkByFolder {
+		t.Skip("links by path here, not by folder workers")
+	}
+	data := manyFolders(t, "com.example.spread")
+	s := testStoreClone(t, false)
+	s.linkByFolder = true
+	s.linkers = make(chan struct{}, 4)
+	var calls, active, most atomic.Int64
+	s.linkAt = func(olddirfd, newdirfd int, name []byte) error {
+		n := active.Add(1)
+		defer active.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		if calls.Add(1) == 30 {
+			deadline := time.Now().Add(30 * time.Second)
+			for most.Load() < 2 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		return linkName(olddirfd, newdirfd, name)
+	}
+	fetch, _ := counting(data)
+	e, err := s.Ensure(context.Background(), sriKey(data), "com.example.spread", "1.0.0", fetch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "com.example.spread@1.0.0")
+	if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
+		t.Fatal(err)
+	}
+	e, _ = s.Lookup(Key{Integrity: e.Meta.Integrity})
+	checkLinked(t, e, dest)
+	if most.Load() < 2 {
+		t.Errorf("at most %d link at a time with 4 slots free: one worker linked all 40 folders", most.Load())
+	}
+	if len(s.linkers) != 0 {
+		t.Errorf("%d linker slots still held", len(s.linkers))
 	}
 }
 
