@@ -371,6 +371,25 @@ func manyFolders(t *testing.T, name string) []byte {
 	return data
 }
 
+// linkFresh puts package name 1.0.0 (tarball data) into s and links it
+// into a new folder, checking every file is linked; it returns the entry,
+// as looked up after linking, and the folder.
+func linkFresh(t *testing.T, s *Store, data []byte, name string) (*Entry, string) {
+	t.Helper()
+	fetch, _ := counting(data)
+	e, err := s.Ensure(context.Background(), sriKey(data), name, "1.0.0", fetch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), name+"@1.0.0")
+	if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
+		t.Fatal(err)
+	}
+	e, _ = s.Lookup(Key{Integrity: e.Meta.Integrity})
+	checkLinked(t, e, dest)
+	return e, dest
+}
+
 // TestLinkManyFolders links a package of many folders several folders at a
 // time (linkTree), then refuses it whole once one file deep inside was
 // edited, whichever folder's goroutine meets it.
@@ -381,24 +400,14 @@ func TestLinkManyFolders(t *testing.T) {
 			s := testStoreClone(t, false)
 			s.linkByFolder = w.byFolder
 			s.linkers = make(chan struct{}, 4)
-			fetch, _ := counting(data)
-			e, err := s.Ensure(context.Background(), sriKey(data), "com.example.many", "1.0.0", fetch)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dest := filepath.Join(t.TempDir(), "com.example.many@1.0.0")
-			if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
-				t.Fatal(err)
-			}
-			e, _ = s.Lookup(Key{Integrity: e.Meta.Integrity})
-			checkLinked(t, e, dest)
+			e, dest := linkFresh(t, s, data, "com.example.many")
 			if len(s.linkers) != 0 {
 				t.Errorf("%d linker slots still held", len(s.linkers))
 			}
 
 			editLinked(t, filepath.Join(dest, "Runtime", "Part37", "Sub", "F3.cs"), "class Edited {}\n")
 			other := filepath.Join(t.TempDir(), "com.example.many@1.0.0")
-			err = s.MaterializeLinked(context.Background(), e, other)
+			err := s.MaterializeLinked(context.Background(), e, other)
 			var damaged *DamagedError
 			if !errors.As(err, &damaged) || !strings.HasSuffix(filepath.ToSlash(damaged.Path), "Runtime/Part37/Sub/F3.cs") {
 				t.Fatalf("MaterializeLinked = %v, want a DamagedError naming Part37/Sub/F3.cs", err)
@@ -441,17 +450,7 @@ func TestLinkSpreadsOverFreeSlots(t *testing.T) {
 		}
 		return linkName(olddirfd, newdirfd, name)
 	}
-	fetch, _ := counting(data)
-	e, err := s.Ensure(context.Background(), sriKey(data), "com.example.spread", "1.0.0", fetch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dest := filepath.Join(t.TempDir(), "com.example.spread@1.0.0")
-	if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
-		t.Fatal(err)
-	}
-	e, _ = s.Lookup(Key{Integrity: e.Meta.Integrity})
-	checkLinked(t, e, dest)
+	linkFresh(t, s, data, "com.example.spread")
 	if most.Load() < 2 {
 		t.Errorf("at most %d link at a time with 4 slots free: one worker linked all 40 folders", most.Load())
 	}

@@ -152,10 +152,7 @@ func (p *jsonParser) files() ([]extract.File, bool) {
 			case "offset":
 				f.Offset, ok = p.int()
 			case "mode":
-				var m int64
-				m, ok = p.int()
-				ok = ok && m <= 1<<32-1
-				f.Mode = fs.FileMode(m)
+				f.Mode, ok = p.mode()
 			}
 			return ok
 		})
@@ -173,28 +170,45 @@ func (p *jsonParser) files() ([]extract.File, bool) {
 // (-bench Meta).
 func (p *jsonParser) file(f *extract.File) bool {
 	start := p.i
-	if p.lit(`{"path":`) {
-		var ok bool
-		var m int64
-		if f.Path, ok = p.str(); ok && p.lit(`,"size":`) {
-			if f.Size, ok = p.int(); ok && p.lit(`,"mode":`) {
-				if m, ok = p.int(); ok && m <= 1<<32-1 {
-					f.Mode = fs.FileMode(m)
-					if p.lit(`,"link":`) {
-						f.Link, ok = p.str()
-					}
-					if ok && p.lit(`,"offset":`) {
-						f.Offset, ok = p.int()
-					}
-					if ok && p.eat('}') {
-						return true
-					}
-				}
-			}
-		}
+	if p.fileFields(f) {
+		return true
 	}
 	p.i = start
 	return false
+}
+
+// fileFields is file's reading, which may stop partway.
+func (p *jsonParser) fileFields(f *extract.File) bool {
+	var ok bool
+	if !p.lit(`{"path":`) {
+		return false
+	}
+	if f.Path, ok = p.str(); !ok || !p.lit(`,"size":`) {
+		return false
+	}
+	if f.Size, ok = p.int(); !ok || !p.lit(`,"mode":`) {
+		return false
+	}
+	if f.Mode, ok = p.mode(); !ok {
+		return false
+	}
+	if p.lit(`,"link":`) {
+		if f.Link, ok = p.str(); !ok {
+			return false
+		}
+	}
+	if p.lit(`,"offset":`) {
+		if f.Offset, ok = p.int(); !ok {
+			return false
+		}
+	}
+	return p.eat('}')
+}
+
+// mode reads a file mode: an integer that fits 32 bits.
+func (p *jsonParser) mode() (fs.FileMode, bool) {
+	m, ok := p.int()
+	return fs.FileMode(m), ok && m <= 1<<32-1
 }
 
 // lit consumes s if it comes next.

@@ -288,13 +288,14 @@ func DecodePackument(data []byte) (*Packument, error) {
 	raw.Time = make(map[string]json.RawMessage)
 	// The raw messages are slices of data, not copies (1.6 of a warm
 	// install's 11 MB of allocation): they are decoded before this returns
-	// and nothing here writes to data. Trailing bytes or a syntax error
-	// decode again the standard way, for its error.
+	// and nothing here writes to data. Unmarshal refuses what Parse does,
+	// or leaves behind; its error is the one to give (encoding/json's
+	// wording for trailing bytes).
 	if rest, err := segjson.Parse(data, &raw, segjson.DontCopyRawMessage); err != nil || len(rest) != 0 {
-		raw.Name, raw.DistTags, raw.Versions, raw.Time = nil, nil, nil, nil
-		if err := segjson.Unmarshal(data, &raw); err != nil {
-			return nil, fmt.Errorf("not a packument: %w", err)
+		if err = segjson.Unmarshal(data, &raw); err == nil {
+			err = errors.New("trailing data after the document")
 		}
+		return nil, fmt.Errorf("not a packument: %w", err)
 	}
 	var p Packument
 	if err := decodeLoose(raw.Name, &p.Name); err != nil {

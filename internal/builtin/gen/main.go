@@ -97,18 +97,16 @@ func run(out string, dirs []string, check, strict bool) error {
 	// The tables' digest, which every no-op install compares, is kept in
 	// digest.go beside the data folder rather than computed at each start.
 	digest, err := builtin.DigestTables(os.DirFS(out))
-	if err != nil && !check {
+	if err != nil {
 		return err
 	}
-	if err == nil {
-		f := filepath.Join(filepath.Dir(out), "digest.go")
-		want := []byte(builtin.DigestSource(digest))
-		if cur, err := os.ReadFile(f); err != nil || !bytes.Equal(cur, want) {
-			differ = append(differ, f)
-			if !check {
-				if err := os.WriteFile(f, want, 0o644); err != nil {
-					return err
-				}
+	f := filepath.Join(filepath.Dir(out), "digest.go")
+	want := []byte(builtin.DigestSource(digest))
+	if cur, err := os.ReadFile(f); err != nil || !bytes.Equal(cur, want) {
+		differ = append(differ, f)
+		if !check {
+			if err := os.WriteFile(f, want, 0o644); err != nil {
+				return err
 			}
 		}
 	}
