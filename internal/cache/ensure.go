@@ -178,13 +178,14 @@ func (s *Store) Ensure(ctx context.Context, key Key, name, version string, fetch
 	return e, err
 }
 
-// EnsureInto is Ensure, and when it downloads the package into a store that
-// keeps tarballs only (see build), it also installs it at dest as
-// Materialize does, in the same pass over the tarball that checks it before
-// the commit, instead of a second pass later: it reports whether it did.
-// When it did not (the entry was cached, the store keeps unpacked trees,
-// or putting dest in place failed), the caller materializes as usual. With
-// dest "" it is Ensure.
+// EnsureInto is Ensure, and when it downloads the package it also installs
+// it at dest as Materialize does: into a store that keeps tarballs only
+// (see build), in the same pass over the tarball that checks it before the
+// commit, instead of a second pass later; into one that keeps pkg/ folders,
+// by extracting the tarball a second time where writesColdCopies says that
+// beats cloning the files just written. It reports whether it did. When it
+// did not (the entry was cached, the store clones, or putting dest in place
+// failed), the caller materializes as usual. With dest "" it is Ensure.
 func (s *Store) EnsureInto(ctx context.Context, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error), dest string) (*Entry, bool, error) {
 	d, err := key.digest()
 	if err != nil {
@@ -232,7 +233,9 @@ func (s *Store) EnsureInto(ctx context.Context, key Key, name, version string, f
 // With dest (EnsureInto) on a store that keeps tarballs only, the check
 // before the commit extracts the tarball into a hidden sibling of dest
 // instead of only listing it, and that is renamed to dest once the entry
-// is committed: a cold install reads each tarball once.
+// is committed: a cold install reads each tarball once. On a store that
+// keeps pkg/ where writesColdCopies holds, the tarball is extracted twice,
+// into dest's sibling and into pkg/, rather than cloning pkg/'s new files.
 func (s *Store) build(ctx context.Context, d digest, key Key, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error), dest string) (_ *Entry, placed bool, err error) {
 	id := d.ID()
 	work := s.reserveTmp(id)
@@ -262,14 +265,19 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 	keepTree := s.canClone()
 	var res *extract.Result
 	switch {
-	case keepTree:
-		res, err = extract.ExtractWith(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits(), s.extractOptions())
-	case dest != "":
+	case dest != "" && (!keepTree || writesColdCopies(currentOS)):
 		if err = s.makeParent(dest, true); err != nil {
 			break
 		}
 		placing = newSibling(dest)
 		res, err = extract.ExtractWith(ctx, f, placing, extract.DefaultLimits(), s.extractOptions())
+		if err == nil && keepTree {
+			if _, err = f.Seek(0, io.SeekStart); err == nil {
+				res, err = extract.ExtractWith(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits(), s.extractOptions())
+			}
+		}
+	case keepTree:
+		res, err = extract.ExtractWith(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits(), s.extractOptions())
 	default:
 		res, err = extract.List(ctx, f, extract.DefaultLimits())
 	}
