@@ -266,7 +266,7 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 	var res *extract.Result
 	switch {
 	case dest != "" && (!keepTree || writesColdCopies(currentOS)):
-		if err = s.makeParent(dest, true); err != nil {
+		if err = s.makeParent(dest); err != nil {
 			break
 		}
 		placing = newSibling(dest)
