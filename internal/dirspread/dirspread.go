@@ -14,6 +14,11 @@
 // thousands of files: on the 2-core benchmark machine, 16 000 files took
 // 1.5–2.4 s of wall time (3–4.7 s of kernel time) under a plain parent
 // and 0.32–0.34 s under a top directory, right after the same deletion.
+// With a journal (which checks no freed inode's age) it matters too: on a
+// loop ext4 with one, copying installs of the benchmark's profiles took
+// 227 and 614 ms with the attribute against 380 and 976 ms without (wall
+// well above CPU without it: writers of every package waiting on the same
+// group's blocks), and linking ones the same time either way.
 //
 // The attribute changes where new folders go, nothing else; file systems
 // that do not know it (and other systems than Linux) are left alone, and
