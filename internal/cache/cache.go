@@ -325,26 +325,6 @@ func (s *Store) reserveTmp(id string) string {
 	return filepath.Join(s.dir, tmpDir, freshName(id+"."))
 }
 
-// syncDir flushes a folder's entries (a rename into it) to disk. Windows
-// cannot open a folder for that, and NTFS journals renames anyway.
-func syncDir(goos, dir string) error {
-	if goos == "windows" {
-		return nil
-	}
-	f, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
-}
-
 // currentOS is runtime.GOOS; functions take the OS as a parameter so that
 // tests on one OS cover every branch.
 const currentOS = runtime.GOOS

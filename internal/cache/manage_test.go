@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -281,29 +280,5 @@ func TestPruneWaitsForLock(t *testing.T) {
 	unlock()
 	if evicted, err := s.Prune(context.Background(), 1); err != nil || len(evicted) != 1 {
 		t.Errorf("Prune after unlock = %v, %v", evicted, err)
-	}
-}
-
-func TestSyncDir(t *testing.T) {
-	dir := t.TempDir()
-	missing := filepath.Join(dir, "missing")
-	tests := []struct {
-		goos, dir string
-		wantErr   bool
-	}{
-		{"linux", dir, false},
-		{"darwin", dir, false},
-		{"linux", missing, true},
-		{"windows", missing, false}, // not even opened
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%s %s", tt.goos, filepath.Base(tt.dir)), func(t *testing.T) {
-			if tt.goos != "windows" && currentOS == "windows" {
-				t.Skip("a folder cannot be synced on this OS")
-			}
-			if err := syncDir(tt.goos, tt.dir); (err != nil) != tt.wantErr {
-				t.Errorf("syncDir = %v, want error %v", err, tt.wantErr)
-			}
-		})
 	}
 }
