@@ -303,7 +303,7 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 	if err != nil {
 		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
-	if err := writeSynced(filepath.Join(work, metaName), data); err != nil {
+	if err := writeSynced(filepath.Join(work, metaName), data, tgz); err != nil {
 		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
 	}
 
@@ -381,17 +381,7 @@ func (s *Store) download(ctx context.Context, d digest, path, name, version stri
 			lastErr = &IntegrityError{Name: name, Version: version, Want: d.show(d.sum), Got: d.show(sum)}
 			continue
 		}
-		// Verified: only now is it worth making durable.
-		f, err := os.OpenFile(path, os.O_RDWR, 0)
-		if err == nil {
-			err = f.Sync()
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
-			return 0, "", fmt.Errorf("download %s@%s: sync %s: %w", name, version, path, err)
-		}
+		// Verified. build makes it durable next to meta.json.
 		return size, crc, nil
 	}
 	if errors.As(lastErr, new(*IntegrityError)) {
@@ -456,13 +446,37 @@ var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc
 // newCRC returns a CRC-32C hash (Meta.TarballCRC32C).
 func newCRC() hash.Hash32 { return crc32.New(castagnoli()) }
 
-// writeSynced creates name with data and flushes it to disk.
-func writeSynced(name string, data []byte) error {
+// syncFile flushes the file name to disk.
+func syncFile(name string) error {
+	f, err := os.OpenFile(name, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", name, err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", name, err)
+	}
+	return nil
+}
+
+// writeSynced creates name with data and flushes it to disk, after the
+// files before it (written already): synced one right after the other,
+// rather than each when it was written, they share a journal commit where
+// the file system keeps one.
+func writeSynced(name string, data []byte, before ...string) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
 	_, err = f.Write(data)
+	for _, b := range before {
+		if err == nil {
+			err = syncFile(b)
+		}
+	}
 	if err == nil {
 		err = f.Sync()
 	}
