@@ -449,17 +449,25 @@ func newCRC() hash.Hash32 { return crc32.New(castagnoli()) }
 // syncFile flushes the file name to disk.
 func syncFile(name string) error {
 	f, err := os.OpenFile(name, os.O_RDWR, 0)
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", name, err)
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = syncClose(f, nil)
 	}
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", name, err)
 	}
 	return nil
+}
+
+// syncClose flushes f to disk and closes it, unless err (an earlier
+// failure, returned) says only to close it.
+func syncClose(f *os.File, err error) error {
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // writeSynced creates name with data and flushes it to disk, after the
@@ -477,13 +485,7 @@ func writeSynced(name string, data []byte, before ...string) error {
 			err = syncFile(b)
 		}
 	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := syncClose(f, err); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil
