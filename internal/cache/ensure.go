@@ -424,6 +424,9 @@ func copyHashed(path string, body io.Reader, d digest) ([]byte, string, int64, e
 	limit := int64(extract.DefaultMaxBytes)
 	src := &trackedReader{r: io.LimitReader(body, limit+1)}
 	n, err := io.Copy(io.MultiWriter(f, h, crc), src)
+	if err == nil && src.err == nil {
+		startWriteback(f)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -480,6 +483,9 @@ func writeSynced(name string, data []byte, before ...string) error {
 		return err
 	}
 	_, err = f.Write(data)
+	if err == nil {
+		startWriteback(f)
+	}
 	for _, b := range before {
 		if err == nil {
 			err = syncFile(b)
