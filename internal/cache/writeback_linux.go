@@ -11,8 +11,8 @@ import (
 // The fsync that makes the file durable later then finds its blocks
 // allocated in a journal transaction that another entry's fsync, or the
 // journal's own timer, has often committed already: on a journaled ext4
-// the small profile's cold install made 70–90 journal commits instead of
-// 135–184 (100 entries, two synced files each). A hint: errors are
+// the small profile's cold install made 73–95 journal commits instead of
+// 133–163 (100 entries, two synced files each). A hint: errors are
 // ignored, and durability still comes from the fsync.
 func startWriteback(f *os.File) {
 	if rc, err := f.SyscallConn(); err == nil {
