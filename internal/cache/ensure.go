@@ -474,10 +474,10 @@ func syncClose(f *os.File, err error) error {
 }
 
 // writeSynced creates name with data and flushes it to disk, after the
-// files before it (written already): synced one right after the other,
-// rather than each when it was written, they share a journal commit where
-// the file system keeps one.
-func writeSynced(name string, data []byte, before ...string) error {
+// file first (written already): synced one right after the other, rather
+// than each when it was written, they share a journal commit where the
+// file system keeps one.
+func writeSynced(name string, data []byte, first string) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
@@ -486,10 +486,8 @@ func writeSynced(name string, data []byte, before ...string) error {
 	if err == nil {
 		startWriteback(f)
 	}
-	for _, b := range before {
-		if err == nil {
-			err = syncFile(b)
-		}
+	if err == nil {
+		err = syncFile(first)
 	}
 	if err := syncClose(f, err); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)

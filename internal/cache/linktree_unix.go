@@ -79,14 +79,7 @@ func (s *Store) linkTree(ctx context.Context, e *Entry, src, dst string) error {
 	work = func() {
 		g.Go(func() error {
 			defer func() { <-s.linkers }()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(groups) {
-					return nil
-				}
-				if err := gctx.Err(); err != nil {
-					return err
-				}
+			return eachClaimed(gctx, &next, len(groups), func(i int) error {
 				if err := s.linkDir(e, src, dst, sroot, droot, groups[i], &linking, copyRest); err != nil {
 					return err
 				}
@@ -97,7 +90,8 @@ func (s *Store) linkTree(ctx context.Context, e *Entry, src, dst string) error {
 					default:
 					}
 				}
-			}
+				return nil
+			})
 		})
 	}
 	select {

@@ -283,26 +283,35 @@ func (s *Store) copyTree(ctx context.Context, src, dst string, files []extract.F
 	var next atomic.Int64
 	for w := 0; w < min(s.writers, len(files)); w++ {
 		g.Go(func() error {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(files) {
-					return nil
-				}
-				if err := gctx.Err(); err != nil {
-					return err
-				}
+			return eachClaimed(gctx, &next, len(files), func(i int) error {
 				f := files[i]
 				rel := filepath.FromSlash(f.Path)
 				s.fileOps <- struct{}{}
 				err := put(filepath.Join(src, rel), filepath.Join(dst, rel), f)
 				<-s.fileOps
-				if err != nil {
-					return err
-				}
-			}
+				return err
+			})
 		})
 	}
 	return g.Wait()
+}
+
+// eachClaimed is one worker of several that share next: it calls do with
+// each index below n it claims from next, until none is left, ctx ends
+// (its error) or do fails.
+func eachClaimed(ctx context.Context, next *atomic.Int64, n int, do func(i int) error) error {
+	for {
+		i := int(next.Add(1) - 1)
+		if i >= n {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := do(i); err != nil {
+			return err
+		}
+	}
 }
 
 // copyEntry copies one file or symbolic link.
