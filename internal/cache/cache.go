@@ -99,6 +99,9 @@ type Store struct {
 	// many files one Materialize creates at once (see extract.Options).
 	fileOps chan struct{}
 	writers int
+	// streams bounds the downloads unpacked as they arrive (see
+	// streamed); the others are unpacked once verified.
+	streams chan struct{}
 	// linkers bounds the folders being hard-linked at once (linkTree).
 	linkers chan struct{}
 
@@ -126,7 +129,9 @@ type Store struct {
 // queue on a folder), and the store-wide bound is what keeps the threads
 // blocked in creat() in check when many packages are materialized at once;
 // 4 writers per package measured no better than 16 in `make bench`.
+// defaultStreams: see streamed.
 const (
+	defaultStreams = 4
 	defaultFileOps = 128
 	defaultWriters = 16
 )
@@ -181,6 +186,7 @@ func open(dir string, maxSize int64, probe func(goos, dir string) bool) (*Store,
 		lockPoll: 20 * time.Millisecond,
 		local:    map[string]chan struct{}{},
 		fileOps:  make(chan struct{}, defaultFileOps),
+		streams:  make(chan struct{}, defaultStreams),
 		linkers:  make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
 		writers:  defaultWriters,
 		probe:    probe,

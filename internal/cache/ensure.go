@@ -253,35 +253,47 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 	}()
 
 	tgz := filepath.Join(work, tarballName)
-	size, crc, err := s.download(ctx, d, tgz, name, version, fetch)
+	keepTree := s.canClone()
+	// The first pass over the tarball runs on the download itself, as its
+	// body arrives (see streamed): into dest's sibling, or pkg/, or only a
+	// listing. A second extraction, where there is one, reads the file.
+	var x *streamed
+	twice := false
+	switch {
+	case dest != "" && (!keepTree || writesColdCopies(currentOS)):
+		if err := s.makeParent(dest); err != nil {
+			return nil, false, fmt.Errorf("extract %s@%s: %w", name, version, err)
+		}
+		placing = newSibling(dest)
+		x = s.extractStream(ctx, placing)
+		twice = keepTree
+	case keepTree:
+		x = s.extractStream(ctx, filepath.Join(work, pkgName))
+	default:
+		x = &streamed{run: func(r io.Reader) (*extract.Result, error) {
+			return extract.List(ctx, r, extract.DefaultLimits())
+		}}
+	}
+	select {
+	case s.streams <- struct{}{}:
+		x.live = true
+	default:
+	}
+	size, crc, err := s.download(ctx, d, tgz, name, version, fetch, x)
+	if x.live {
+		<-s.streams
+	}
 	if err != nil {
 		return nil, false, err
 	}
-
-	f, err := os.Open(tgz)
-	if err != nil {
-		return nil, false, fmt.Errorf("cache %s@%s: %w", name, version, err)
-	}
-	keepTree := s.canClone()
-	var res *extract.Result
-	switch {
-	case dest != "" && (!keepTree || writesColdCopies(currentOS)):
-		if err = s.makeParent(dest); err != nil {
-			break
+	res, err := x.res, x.err
+	if err == nil && twice {
+		var f *os.File
+		if f, err = os.Open(tgz); err == nil {
+			res, err = extract.ExtractWith(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits(), s.extractOptions())
+			f.Close()
 		}
-		placing = newSibling(dest)
-		res, err = extract.ExtractWith(ctx, f, placing, extract.DefaultLimits(), s.extractOptions())
-		if err == nil && keepTree {
-			if _, err = f.Seek(0, io.SeekStart); err == nil {
-				res, err = extract.ExtractWith(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits(), s.extractOptions())
-			}
-		}
-	case keepTree:
-		res, err = extract.ExtractWith(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits(), s.extractOptions())
-	default:
-		res, err = extract.List(ctx, f, extract.DefaultLimits())
 	}
-	f.Close()
 	var unsafe *extract.UnsafeError
 	if err != nil && ctx.Err() == nil && !errors.As(err, &unsafe) && extract.IsFormatError(err) {
 		// The checksum matched, the archive does not read: what the
@@ -344,9 +356,10 @@ func encodeMeta(m *Meta) ([]byte, error) {
 }
 
 // download fetches the tarball into path, hashing it on the way, until it
-// matches d or the attempts run out. It returns the tarball's size and
-// CRC-32C (Meta.TarballCRC32C).
-func (s *Store) download(ctx context.Context, d digest, path, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error)) (int64, string, error) {
+// matches d or the attempts run out, and runs x on each attempt's body as
+// it arrives (x's output of an attempt that failed is discarded). It
+// returns the tarball's size and CRC-32C (Meta.TarballCRC32C).
+func (s *Store) download(ctx context.Context, d digest, path, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error), x *streamed) (int64, string, error) {
 	var lastErr error
 	for attempt := 1; attempt <= s.attempts; attempt++ {
 		if attempt > 1 {
@@ -362,8 +375,15 @@ func (s *Store) download(ctx context.Context, d digest, path, name, version stri
 		if err != nil {
 			return 0, "", fmt.Errorf("download %s@%s: %w", name, version, err)
 		}
-		sum, crc, size, err := copyHashed(path, body, d)
+		live := x
+		if !x.live {
+			live = nil
+		}
+		sum, crc, size, err := copyHashed(path, body, d, live)
 		body.Close()
+		if err != nil || !bytes.Equal(sum, d.sum) {
+			x.discard()
+		}
 		var broken *readError
 		switch {
 		case ctx.Err() != nil:
@@ -382,6 +402,9 @@ func (s *Store) download(ctx context.Context, d digest, path, name, version stri
 			continue
 		}
 		// Verified. build makes it durable next to meta.json.
+		if !x.live {
+			x.runFile(path)
+		}
 		return size, crc, nil
 	}
 	if errors.As(lastErr, new(*IntegrityError)) {
@@ -410,11 +433,131 @@ func (t *trackedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// streamed is a pass over a tarball that runs while it downloads: run
+// reads the file copyHashed writes, up to where it is written, so that
+// unpacking a large package overlaps its transfer instead of following it
+// (the unity profile's cold install, 50 ms away: its largest tarballs took
+// 1.1–1.3 s to arrive and 0.3–0.45 s more to unpack). It reads the file,
+// not a pipe, so that the transfer never waits for the unpacking (a pipe
+// held each chunk until the disk had taken the one before: downloads
+// slowed by a third). What run makes is only trusted once the download
+// matched its checksum: before that it sits in a hidden folder that
+// nothing reads, and discard removes it when the attempt fails.
+//
+// Only a few downloads at a time are unpacked as they arrive (live; see
+// Store.streams): each holds an inflater and a queue of small files while
+// it waits for data, and 32 at once raised the unity profile's peak RSS
+// from 41–44 to 57–59 MB. The others are unpacked from the file once
+// verified, as all were before.
+type streamed struct {
+	run  func(r io.Reader) (*extract.Result, error)
+	dest string // what run writes, removed by discard ("" for none)
+	live bool   // run on the download as it arrives
+	res  *extract.Result
+	err  error
+}
+
+// runFile runs x on the downloaded file path.
+func (x *streamed) runFile(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		x.err = err
+		return
+	}
+	defer f.Close()
+	x.res, x.err = x.run(f)
+}
+
+// extractStream is a streamed extraction into dest.
+func (s *Store) extractStream(ctx context.Context, dest string) *streamed {
+	return &streamed{dest: dest, run: func(r io.Reader) (*extract.Result, error) {
+		return extract.ExtractWith(ctx, r, dest, extract.DefaultLimits(), s.extractOptions())
+	}}
+}
+
+// discard removes what an attempt's run wrote.
+func (x *streamed) discard() {
+	x.res, x.err = nil, nil
+	if x.dest != "" {
+		os.RemoveAll(x.dest)
+	}
+}
+
+// growing is a file being written: how much of it is, and whether (and
+// why) the writing stopped.
+type growing struct {
+	f    *os.File
+	mu   sync.Mutex
+	more *sync.Cond
+	n    int64
+	done bool
+	err  error
+}
+
+func newGrowing(f *os.File) *growing {
+	g := &growing{f: f}
+	g.more = sync.NewCond(&g.mu)
+	return g
+}
+
+// Write writes p to the file and lets readers see it.
+func (g *growing) Write(p []byte) (int, error) {
+	n, err := g.f.Write(p)
+	g.mu.Lock()
+	g.n += int64(n)
+	g.mu.Unlock()
+	g.more.Broadcast()
+	return n, err
+}
+
+// stop ends the file: readers get io.EOF at its end, or err if set.
+func (g *growing) stop(err error) {
+	g.mu.Lock()
+	g.done, g.err = true, err
+	g.mu.Unlock()
+	g.more.Broadcast()
+}
+
+// reader returns a reader of the file from its start, which waits for
+// what is not written yet.
+func (g *growing) reader() io.Reader { return &growingReader{g: g} }
+
+type growingReader struct {
+	g   *growing
+	off int64
+}
+
+func (r *growingReader) Read(p []byte) (int, error) {
+	g := r.g
+	g.mu.Lock()
+	for r.off >= g.n && !g.done {
+		g.more.Wait()
+	}
+	avail, err := g.n-r.off, g.err
+	g.mu.Unlock()
+	if avail <= 0 {
+		if err == nil {
+			err = io.EOF
+		}
+		return 0, err
+	}
+	if int64(len(p)) > avail {
+		p = p[:avail]
+	}
+	n, err := g.f.ReadAt(p, r.off)
+	r.off += int64(n)
+	if err == io.EOF && n == len(p) {
+		err = nil
+	}
+	return n, err
+}
+
 // copyHashed writes body to path (replacing it), returning its digest,
-// CRC-32C and size. Downloads larger than the extraction limit are refused:
-// they could not be unpacked anyway, and a broken server must not fill the
-// disk.
-func copyHashed(path string, body io.Reader, d digest) ([]byte, string, int64, error) {
+// CRC-32C and size, and runs x, unless nil, on the file as it is written
+// (x.res and x.err hold its outcome when copyHashed returns). Downloads larger than
+// the extraction limit are refused: they could not be unpacked anyway,
+// and a broken server must not fill the disk.
+func copyHashed(path string, body io.Reader, d digest, x *streamed) ([]byte, string, int64, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, "", 0, err
@@ -423,7 +566,20 @@ func copyHashed(path string, body io.Reader, d digest) ([]byte, string, int64, e
 	crc := newCRC()
 	limit := int64(extract.DefaultMaxBytes)
 	src := &trackedReader{r: io.LimitReader(body, limit+1)}
-	n, err := io.Copy(io.MultiWriter(f, h, crc), src)
+	file := newGrowing(f)
+	done := make(chan struct{})
+	if x != nil {
+		go func() {
+			defer close(done)
+			x.res, x.err = x.run(file.reader())
+		}()
+	} else {
+		close(done)
+	}
+	n, err := io.Copy(io.MultiWriter(file, h, crc), src)
+	// run sees the file's end, or the error that cut it short.
+	file.stop(err)
+	<-done
 	if err == nil && src.err == nil {
 		startWriteback(f)
 	}

@@ -1,9 +1,16 @@
 package cache
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
+	"syscall"
 	"testing"
 )
 
@@ -47,6 +54,71 @@ func TestEnsureInto(t *testing.T) {
 			}
 			checkVerify(t, s)
 		})
+	}
+}
+
+// TestEnsureIntoRetries: the pass that unpacks into dest runs on each
+// download as it arrives, so what an attempt that failed had unpacked —
+// half a package, or all of a package the checksum then refused — is gone
+// before the next attempt, and only the verified package reaches dest.
+func TestEnsureIntoRetries(t *testing.T) {
+	data := unityPackage(t, "com.example.retry", 3)
+	other := unityPackage(t, "com.example.other", 5) // a whole package, the wrong one
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	good := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	wrong := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(other)), nil }
+	broken := func() (io.ReadCloser, error) {
+		return &brokenBody{r: bytes.NewReader(data[:len(data)/2]), err: reset}, nil
+	}
+	for _, l := range layouts() {
+		for _, tt := range []struct {
+			name     string
+			attempts []func() (io.ReadCloser, error)
+			wantErr  bool
+		}{
+			{"wrong package once", []func() (io.ReadCloser, error){wrong, good}, false},
+			{"reset then wrong then good", []func() (io.ReadCloser, error){broken, wrong, good}, false},
+			{"wrong every time", []func() (io.ReadCloser, error){wrong, wrong, wrong}, true},
+		} {
+			for _, live := range []bool{true, false} {
+				t.Run(fmt.Sprintf("%s/%s/live=%v", l.name, tt.name, live), func(t *testing.T) {
+					s := testStoreClone(t, l.clone)
+					if !live {
+						s.streams = make(chan struct{}) // no slot: unpacked once verified
+					}
+					var calls atomic.Int32
+					fetch := func(ctx context.Context) (io.ReadCloser, error) {
+						return tt.attempts[calls.Add(1)-1]()
+					}
+					parent := t.TempDir()
+					dest := filepath.Join(parent, "com.example.retry@1.0.0")
+					e, placed, err := s.EnsureInto(context.Background(), sriKey(data), "com.example.retry", "1.0.0", fetch, dest)
+					if int(calls.Load()) != len(tt.attempts) {
+						t.Errorf("%d fetches, want %d", calls.Load(), len(tt.attempts))
+					}
+					if tt.wantErr {
+						if !errors.As(err, new(*IntegrityError)) {
+							t.Fatalf("EnsureInto = %v, want an *IntegrityError", err)
+						}
+						if names := dirNames(t, parent); names != "" {
+							t.Errorf("beside dest: %q", names)
+						}
+						checkEmpty(t, s)
+						return
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					if placed {
+						checkSameTree(t, e, dest)
+						if names := dirNames(t, parent); names != "com.example.retry@1.0.0" {
+							t.Errorf("beside dest: %q", names)
+						}
+					}
+					checkVerify(t, s)
+				})
+			}
+		}
 	}
 }
 
@@ -101,5 +173,55 @@ func TestWritesColdCopiesByOS(t *testing.T) {
 		if got := writesColdCopies(goos); got != want {
 			t.Errorf("writesColdCopies(%q) = %v, want %v", goos, got, want)
 		}
+	}
+}
+
+// TestGrowingFile: a reader of a file being downloaded gets every byte in
+// order, waiting for those not written yet, then io.EOF — or the error
+// that cut the download short; a reader that stops early never holds up
+// the writer.
+func TestGrowingFile(t *testing.T) {
+	reset := errors.New("connection reset")
+	for _, stop := range []error{nil, reset} {
+		f, err := os.Create(filepath.Join(t.TempDir(), "tarball.tgz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := newGrowing(f)
+		want := bytes.Repeat([]byte("0123456789abcdef"), 40000)
+		type result struct {
+			data []byte
+			err  error
+		}
+		whole := make(chan result, 1)
+		go func() {
+			data, err := io.ReadAll(g.reader())
+			whole <- result{data, err}
+		}()
+		head := make(chan []byte, 1)
+		go func() {
+			p := make([]byte, 10)
+			n, _ := io.ReadFull(g.reader(), p)
+			head <- p[:n]
+		}()
+		for rest := want; len(rest) > 0; {
+			k := min(len(rest), 7777) // pieces that do not line up with a reader's buffer
+			if n, err := g.Write(rest[:k]); n != k || err != nil {
+				t.Fatalf("Write = %d, %v", n, err)
+			}
+			rest = rest[k:]
+		}
+		g.stop(stop)
+		got := <-whole
+		if !bytes.Equal(got.data, want) {
+			t.Errorf("stop(%v): read %d bytes, want the %d written", stop, len(got.data), len(want))
+		}
+		if stop == nil && got.err != nil || stop != nil && !errors.Is(got.err, stop) {
+			t.Errorf("stop(%v): ReadAll's error = %v", stop, got.err)
+		}
+		if h := <-head; string(h) != "0123456789" {
+			t.Errorf("the early reader got %q", h)
+		}
+		f.Close()
 	}
 }
