@@ -80,6 +80,9 @@ type options struct {
 	// latency, when set, replaces every profile's own.
 	latency    time.Duration
 	latencySet bool
+	// rate, when above 0, caps each registry response at this many bytes
+	// a second.
+	rate float64
 }
 
 func main() {
@@ -93,6 +96,7 @@ func main() {
 	bin := flag.String("upkg", "bin/upkg", "the upkg binary to measure")
 	peerList := flag.String("peers", "", "also measure these package managers on the same packages, side by side: a comma-separated list of npm, pnpm, bun")
 	latency := flag.Duration("latency", 0, "hold back every registry response this long, for every profile (by default the unity profile's registry is 50ms away, the others' on loopback)")
+	rate := flag.Float64("rate", 0, "send each registry response at most this many MB a second, for every profile, as a registry across a slower network does (0: no limit)")
 	hold := flag.Bool("hold", false, "publish and set up the projects, print their environment, then wait for Ctrl-C instead of measuring (for profiling by hand)")
 	markdown := flag.Bool("markdown", false, "print the results as the tables of README's Performance section")
 	peerBin := flag.String("peer-bin", "test/peers/node_modules/.bin", "where the pnpm and bun executables are")
@@ -101,7 +105,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
-	o := options{runs: *runs, bin: *bin, hold: *hold, markdown: *markdown, latency: *latency}
+	o := options{runs: *runs, bin: *bin, hold: *hold, markdown: *markdown, latency: *latency, rate: *rate * 1e6}
 	flag.Visit(func(f *flag.Flag) { o.latencySet = o.latencySet || f.Name == "latency" })
 	if o.runs < 1 {
 		fail(fmt.Errorf("-runs %d: want at least 1", o.runs))
@@ -148,8 +152,10 @@ type bench struct {
 	tools    []*tool
 	tgzBytes int64
 	files    int
-	// latency is how long its registry holds back every response.
+	// latency is how long its registry holds back every response; rate,
+	// when above 0, how many bytes a second it sends of each.
 	latency time.Duration
+	rate    float64
 }
 
 func run(o options) error {
@@ -269,14 +275,18 @@ func setUp(ctx context.Context, srv *verdaccio.Server, token string, p *profile,
 	if o.latencySet {
 		latency = o.latency
 	}
-	b.latency = latency
+	b.latency, b.rate = latency, o.rate
 	regURL := srv.URL
-	if latency > 0 {
+	if latency > 0 || o.rate > 0 {
 		var err error
-		if regURL, err = delayed(srv.URL, latency); err != nil {
+		if regURL, err = delayed(srv.URL, latency, o.rate); err != nil {
 			return nil, fmt.Errorf("start the latency proxy: %w", err)
 		}
-		fmt.Fprintf(os.Stderr, "%s installs go through %s, which holds every response back %s\n", p.name, regURL, latency)
+		fmt.Fprintf(os.Stderr, "%s installs go through %s, which holds every response back %s", p.name, regURL, latency)
+		if o.rate > 0 {
+			fmt.Fprintf(os.Stderr, " and sends it at %.0f MB/s", o.rate/1e6)
+		}
+		fmt.Fprintln(os.Stderr)
 	}
 	last := p.packages[len(p.packages)-1].name
 	dir := filepath.Join(work, p.name)
@@ -496,9 +506,11 @@ func setUpPeer(p peer, dir, url, token string, deps []string, last string) (*too
 }
 
 // delayed starts a reverse proxy to target on loopback that answers every
-// request latency late, as a registry across a network does. It keeps the
-// Host header, so Verdaccio's tarball addresses point at the proxy too.
-func delayed(target string, latency time.Duration) (string, error) {
+// request latency late, as a registry across a network does, and, when
+// rate is above 0, sends each response's body at most rate bytes a second.
+// It keeps the Host header, so Verdaccio's tarball addresses point at the
+// proxy too.
+func delayed(target string, latency time.Duration, rate float64) (string, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return "", err
@@ -510,9 +522,47 @@ func delayed(target string, latency time.Duration) (string, error) {
 	rp := httputil.NewSingleHostReverseProxy(u)
 	go http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(latency)
+		if rate > 0 {
+			w = &paced{ResponseWriter: w, start: time.Now(), rate: rate}
+		}
 		rp.ServeHTTP(w, r)
 	}))
 	return "http://" + l.Addr().String(), nil
+}
+
+// paced writes a response at most rate bytes a second since start, in
+// pieces of 16 kB, each sent before the next is due.
+type paced struct {
+	http.ResponseWriter
+	start time.Time
+	sent  int64
+	rate  float64
+}
+
+func (p *paced) Write(b []byte) (int, error) {
+	written := 0
+	for len(b) > 0 {
+		k := min(len(b), 16<<10)
+		n, err := p.ResponseWriter.Write(b[:k])
+		written += n
+		p.sent += int64(n)
+		if err != nil {
+			return written, err
+		}
+		if f, ok := p.ResponseWriter.(http.Flusher); ok {
+			f.Flush()
+		}
+		time.Sleep(time.Until(p.start.Add(time.Duration(float64(p.sent) / p.rate * float64(time.Second)))))
+		b = b[k:]
+	}
+	return written, nil
+}
+
+// Flush lets the reverse proxy flush through paced.
+func (p *paced) Flush() {
+	if f, ok := p.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 // discard moves path out of the way into work/trash, which is deleted when

@@ -73,6 +73,9 @@ func (b *bench) summary() string {
 	if b.latency > 0 {
 		s += fmt.Sprintf(", %s away", b.latency)
 	}
+	if b.rate > 0 {
+		s += fmt.Sprintf(", %.0f MB/s per response", b.rate/1e6)
+	}
 	return s
 }
 
