@@ -32,7 +32,8 @@
 //     shrinks PNGs and compressed libraries (real libraries do compress
 //     somewhat: the tarballs here are the worst case).
 //   - Packages come from a registry across a network: every response is held
-//     back 50 ms (-latency overrides it for every profile).
+//     back 50 ms (-latency overrides it for every profile; -rate also sends
+//     each response at most that many MB a second).
 //
 // The generation is seeded: every run publishes the same bytes.
 //
