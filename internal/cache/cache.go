@@ -37,6 +37,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -102,6 +103,8 @@ type Store struct {
 	// streams bounds the downloads unpacked as they arrive (see
 	// streamed); the others are unpacked once verified.
 	streams chan struct{}
+	// linkable: entries are built with a sealed pkg/ (BuildLinkable).
+	linkable atomic.Bool
 	// linkers bounds the folders being hard-linked at once (linkTree).
 	linkers chan struct{}
 
@@ -196,6 +199,14 @@ func open(dir string, maxSize int64, probe func(goos, dir string) bool) (*Store,
 		linkByFolder: canLinkByFolder,
 	}, nil
 }
+
+// BuildLinkable makes the entries s builds from now on keep a sealed pkg/
+// folder (Meta.Linkable), as MaterializeLinked needs, on file systems that
+// cannot clone as well: a link-mode install calls it, so that a download
+// is unpacked into the cache once, as it arrives, rather than only listed
+// then and unpacked from the tarball again at its first linked install
+// (ensureTree, which still serves entries built before).
+func (s *Store) BuildLinkable() { s.linkable.Store(true) }
 
 // Dir returns the store's folder.
 func (s *Store) Dir() string { return s.dir }

@@ -253,7 +253,8 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 	}()
 
 	tgz := filepath.Join(work, tarballName)
-	keepTree := s.canClone()
+	linkable := s.linkable.Load()
+	keepTree := s.canClone() || linkable
 	// The first pass over the tarball runs on the download itself, as its
 	// body arrives (see streamed): into dest's sibling, or pkg/, or only a
 	// listing. A second extraction, where there is one, reads the file.
@@ -300,6 +301,9 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 		// registry holds is broken, and nothing is cached.
 		err = &BrokenArchiveError{Name: name, Version: version, Err: err}
 	}
+	if err == nil && linkable {
+		err = seal(filepath.Join(work, pkgName), res.Files)
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("extract %s@%s: %w", name, version, err)
 	}
@@ -307,7 +311,7 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 	meta := Meta{
 		Name: name, Version: version, Key: id,
 		Integrity: key.Integrity, Shasum: key.Shasum,
-		TarballSize: size, TarballCRC32C: crc, UnpackedSize: res.Bytes, FileCount: res.FileCount, TarballOnly: !keepTree,
+		TarballSize: size, TarballCRC32C: crc, UnpackedSize: res.Bytes, FileCount: res.FileCount, TarballOnly: !keepTree, Linkable: linkable,
 		Added: time.Now().UTC().Truncate(time.Second),
 		Files: res.Files, Dirs: res.Dirs,
 	}

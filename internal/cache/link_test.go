@@ -529,3 +529,33 @@ func TestGroupByDir(t *testing.T) {
 		t.Error("groups of no files")
 	}
 }
+
+// TestBuildLinkable: a store told that installs link builds each entry
+// with its pkg/ folder sealed, on file systems that clone or not, so that
+// the first linked install links at once — it needs no tarball — and
+// Verify finds the entry whole.
+func TestBuildLinkable(t *testing.T) {
+	for _, l := range layouts() {
+		t.Run(l.name, func(t *testing.T) {
+			s := testStoreClone(t, l.clone)
+			s.BuildLinkable()
+			e := ensureSpecial(t, s)
+			if !e.Meta.Linkable || e.Meta.TarballOnly {
+				t.Fatalf("built Linkable %v, TarballOnly %v; want a sealed pkg/", e.Meta.Linkable, e.Meta.TarballOnly)
+			}
+			if loaded, err := s.load(e.Key); err != nil || !loaded.Meta.Linkable || loaded.Meta.TarballOnly {
+				t.Fatalf("meta.json on disk: %+v, %v", loaded, err)
+			}
+			checkVerify(t, s)
+			// Linking reads pkg/ only: without the tarball it still works.
+			if err := os.Remove(e.TarballPath()); err != nil {
+				t.Fatal(err)
+			}
+			dest := filepath.Join(t.TempDir(), "com.example.special@1.0.0")
+			if err := s.MaterializeLinked(context.Background(), e, dest); err != nil {
+				t.Fatal(err)
+			}
+			checkLinked(t, e, dest)
+		})
+	}
+}

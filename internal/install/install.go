@@ -260,6 +260,9 @@ func Run(ctx context.Context, opts Options) (_ *Summary, err error) {
 		return sum, nil
 	}
 
+	if opts.Link && opts.Store != nil {
+		opts.Store.BuildLinkable()
+	}
 	var oldLock *lockfile.Lock
 	// With "enableLockFile": false an existing lock decides nothing
 	// (upm-manifestPrj): it is neither read nor written.
