@@ -9,9 +9,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/upkg/upkg/internal/extract"
 )
 
 // TestEnsureInto: a package downloaded installs at dest, exactly as
@@ -177,9 +181,10 @@ func TestWritesColdCopiesByOS(t *testing.T) {
 }
 
 // TestGrowingFile: a reader of a file being downloaded gets every byte in
-// order, waiting for those not written yet, then io.EOF — or the error
-// that cut the download short; a reader that stops early never holds up
-// the writer.
+// order, waiting for those not written yet — each piece is written only
+// after the reader has caught up with the last one and had time to ask for
+// more — then io.EOF, or the error that cut the download short; a reader
+// that stops early never holds up the writer.
 func TestGrowingFile(t *testing.T) {
 	reset := errors.New("connection reset")
 	for _, stop := range []error{nil, reset} {
@@ -188,15 +193,27 @@ func TestGrowingFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		g := newGrowing(f)
-		want := bytes.Repeat([]byte("0123456789abcdef"), 40000)
+		want := bytes.Repeat([]byte("0123456789abcdef"), 4000)
 		type result struct {
 			data []byte
 			err  error
 		}
 		whole := make(chan result, 1)
+		progress := make(chan int, len(want))
 		go func() {
-			data, err := io.ReadAll(g.reader())
-			whole <- result{data, err}
+			r, buf := g.reader(), make([]byte, 5000)
+			var data []byte
+			for {
+				n, err := r.Read(buf)
+				data = append(data, buf[:n]...)
+				if n > 0 {
+					progress <- len(data)
+				}
+				if err != nil {
+					whole <- result{data, err}
+					return
+				}
+			}
 		}()
 		head := make(chan []byte, 1)
 		go func() {
@@ -204,24 +221,101 @@ func TestGrowingFile(t *testing.T) {
 			n, _ := io.ReadFull(g.reader(), p)
 			head <- p[:n]
 		}()
+		written := 0
 		for rest := want; len(rest) > 0; {
-			k := min(len(rest), 7777) // pieces that do not line up with a reader's buffer
+			k := min(len(rest), 7777) // pieces that do not line up with the reader's buffer
 			if n, err := g.Write(rest[:k]); n != k || err != nil {
 				t.Fatalf("Write = %d, %v", n, err)
 			}
-			rest = rest[k:]
+			rest, written = rest[k:], written+k
+			for seen := 0; seen < written; {
+				select {
+				case seen = <-progress:
+				case r := <-whole:
+					t.Fatalf("stop(%v): the reader ended at %d of the %d bytes written so far: %v", stop, len(r.data), written, r.err)
+				}
+			}
+			// Only the order matters, not the time: a reader that does
+			// not wait for more would end here.
+			time.Sleep(time.Millisecond)
 		}
 		g.stop(stop)
 		got := <-whole
 		if !bytes.Equal(got.data, want) {
 			t.Errorf("stop(%v): read %d bytes, want the %d written", stop, len(got.data), len(want))
 		}
-		if stop == nil && got.err != nil || stop != nil && !errors.Is(got.err, stop) {
-			t.Errorf("stop(%v): ReadAll's error = %v", stop, got.err)
+		if stop == nil && got.err != io.EOF || stop != nil && !errors.Is(got.err, stop) {
+			t.Errorf("stop(%v): the reader ended with %v", stop, got.err)
 		}
 		if h := <-head; string(h) != "0123456789" {
 			t.Errorf("the early reader got %q", h)
 		}
 		f.Close()
 	}
+}
+
+// FuzzStreamedMatchesFile: unpacking a tarball as it downloads gives what
+// unpacking the verified file gives — the same files placed, or the same
+// kind of refusal — for any bytes, and never hangs.
+func FuzzStreamedMatchesFile(f *testing.F) {
+	f.Add(unityPackage(f, "com.example.a", 2))
+	f.Add(specialPackage(f))
+	f.Add(evilTarball(f))
+	data := unityPackage(f, "com.example.b", 1)
+	f.Add(data[:len(data)/2])
+	f.Add(append(append([]byte(nil), data...), 0, 0, 0, 0))
+	f.Add([]byte("not a tarball"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got [2]string
+		for i, live := range []bool{true, false} {
+			s := testStoreClone(t, false)
+			s.attempts = 1
+			if !live {
+				s.streams = make(chan struct{})
+			}
+			fetch := func(context.Context) (io.ReadCloser, error) {
+				return io.NopCloser(&trickle{data: data}), nil
+			}
+			parent := t.TempDir()
+			e, placed, err := s.EnsureInto(context.Background(), sriKey(data), "com.example.fuzz", "1.0.0", fetch, filepath.Join(parent, "com.example.fuzz@1.0.0"))
+			got[i] = outcome(e, placed, err)
+			if err != nil {
+				if names := dirNames(t, parent); names != "" {
+					t.Fatalf("live %v: %v, and left %q", live, err, names)
+				}
+			}
+		}
+		if got[0] != got[1] {
+			t.Fatalf("unpacked as it arrived: %s\nunpacked once verified: %s", got[0], got[1])
+		}
+	})
+}
+
+// trickle yields data a few hundred bytes at a time, letting other
+// goroutines run before each piece, so that a streamed pass often catches
+// up with the download and waits.
+type trickle struct{ data []byte }
+
+func (r *trickle) Read(p []byte) (int, error) {
+	runtime.Gosched()
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), 700)], r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// outcome describes what EnsureInto did, without the paths that differ
+// from one store to another.
+func outcome(e *Entry, placed bool, err error) string {
+	switch {
+	case errors.As(err, new(*extract.UnsafeError)):
+		return "refused as unsafe"
+	case errors.As(err, new(*BrokenArchiveError)):
+		return "broken archive"
+	case err != nil:
+		return "other error"
+	}
+	return fmt.Sprintf("placed %v, %d bytes, files %v, dirs %v", placed, e.Meta.UnpackedSize, e.Meta.Files, e.Meta.Dirs)
 }
