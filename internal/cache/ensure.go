@@ -379,11 +379,11 @@ func (s *Store) download(ctx context.Context, d digest, path, name, version stri
 		if err != nil {
 			return 0, "", fmt.Errorf("download %s@%s: %w", name, version, err)
 		}
-		live := x
-		if !x.live {
-			live = nil
+		var during *streamed // runs on the body as it arrives
+		if x.live {
+			during = x
 		}
-		sum, crc, size, err := copyHashed(path, body, d, live)
+		sum, crc, size, err := copyHashed(path, body, d, during)
 		body.Close()
 		if err != nil || !bytes.Equal(sum, d.sum) {
 			x.discard()
