@@ -275,25 +275,26 @@ func (s *Store) build(ctx context.Context, d digest, key Key, name, version stri
 			return extract.List(ctx, r, extract.DefaultLimits())
 		}}
 	}
+	var size int64
+	var crc string
 	select {
 	case s.streams <- struct{}{}:
-		x.live = true
-	default:
-	}
-	size, crc, err := s.download(ctx, d, tgz, name, version, fetch, x)
-	if x.live {
+		size, crc, err = s.download(ctx, d, tgz, name, version, fetch, x)
 		<-s.streams
+	default:
+		// No slot: unpacked from the file once it is verified.
+		if size, crc, err = s.download(ctx, d, tgz, name, version, fetch, nil); err == nil {
+			x.runFile(tgz)
+		}
 	}
 	if err != nil {
 		return nil, false, err
 	}
 	res, err := x.res, x.err
 	if err == nil && twice {
-		var f *os.File
-		if f, err = os.Open(tgz); err == nil {
-			res, err = extract.ExtractWith(ctx, f, filepath.Join(work, pkgName), extract.DefaultLimits(), s.extractOptions())
-			f.Close()
-		}
+		y := s.extractStream(ctx, filepath.Join(work, pkgName))
+		y.runFile(tgz)
+		res, err = y.res, y.err
 	}
 	var unsafe *extract.UnsafeError
 	if err != nil && ctx.Err() == nil && !errors.As(err, &unsafe) && extract.IsFormatError(err) {
@@ -360,8 +361,9 @@ func encodeMeta(m *Meta) ([]byte, error) {
 }
 
 // download fetches the tarball into path, hashing it on the way, until it
-// matches d or the attempts run out, and runs x on each attempt's body as
-// it arrives (x's output of an attempt that failed is discarded). It
+// matches d or the attempts run out, and runs x (unless nil) on each
+// attempt's body as it arrives (x's output of an attempt that failed is
+// discarded). It
 // returns the tarball's size and CRC-32C (Meta.TarballCRC32C).
 func (s *Store) download(ctx context.Context, d digest, path, name, version string, fetch func(ctx context.Context) (io.ReadCloser, error), x *streamed) (int64, string, error) {
 	var lastErr error
@@ -379,11 +381,7 @@ func (s *Store) download(ctx context.Context, d digest, path, name, version stri
 		if err != nil {
 			return 0, "", fmt.Errorf("download %s@%s: %w", name, version, err)
 		}
-		var during *streamed // runs on the body as it arrives
-		if x.live {
-			during = x
-		}
-		sum, crc, size, err := copyHashed(path, body, d, during)
+		sum, crc, size, err := copyHashed(path, body, d, x)
 		body.Close()
 		if err != nil || !bytes.Equal(sum, d.sum) {
 			x.discard()
@@ -406,9 +404,6 @@ func (s *Store) download(ctx context.Context, d digest, path, name, version stri
 			continue
 		}
 		// Verified. build makes it durable next to meta.json.
-		if !x.live {
-			x.runFile(path)
-		}
 		return size, crc, nil
 	}
 	if errors.As(lastErr, new(*IntegrityError)) {
@@ -448,7 +443,7 @@ func (t *trackedReader) Read(p []byte) (int, error) {
 // matched its checksum: before that it sits in a hidden folder that
 // nothing reads, and discard removes it when the attempt fails.
 //
-// Only a few downloads at a time are unpacked as they arrive (live; see
+// Only a few downloads at a time are unpacked as they arrive (see
 // Store.streams): each holds an inflater and a queue of small files while
 // it waits for data, and 32 at once raised the unity profile's peak RSS
 // from 41–44 to 57–59 MB. The others are unpacked from the file once
@@ -456,7 +451,6 @@ func (t *trackedReader) Read(p []byte) (int, error) {
 type streamed struct {
 	run  func(r io.Reader) (*extract.Result, error)
 	dest string // what run writes, removed by discard ("" for none)
-	live bool   // run on the download as it arrives
 	res  *extract.Result
 	err  error
 }
@@ -479,8 +473,11 @@ func (s *Store) extractStream(ctx context.Context, dest string) *streamed {
 	}}
 }
 
-// discard removes what an attempt's run wrote.
+// discard removes what an attempt's run wrote (nothing for a nil x).
 func (x *streamed) discard() {
+	if x == nil {
+		return
+	}
 	x.res, x.err = nil, nil
 	if x.dest != "" {
 		os.RemoveAll(x.dest)
@@ -570,20 +567,24 @@ func copyHashed(path string, body io.Reader, d digest, x *streamed) ([]byte, str
 	crc := newCRC()
 	limit := int64(extract.DefaultMaxBytes)
 	src := &trackedReader{r: io.LimitReader(body, limit+1)}
-	file := newGrowing(f)
-	done := make(chan struct{})
+	var w io.Writer = f
+	finish := func(error) {}
 	if x != nil {
+		file := newGrowing(f)
+		done := make(chan struct{})
 		go func() {
 			defer close(done)
 			x.res, x.err = x.run(file.reader())
 		}()
-	} else {
-		close(done)
+		w = file
+		// run sees the file's end, or the error that cut it short.
+		finish = func(err error) {
+			file.stop(err)
+			<-done
+		}
 	}
-	n, err := io.Copy(io.MultiWriter(file, h, crc), src)
-	// run sees the file's end, or the error that cut it short.
-	file.stop(err)
-	<-done
+	n, err := io.Copy(io.MultiWriter(w, h, crc), src)
+	finish(err)
 	if err == nil && src.err == nil {
 		startWriteback(f)
 	}

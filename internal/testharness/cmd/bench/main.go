@@ -550,9 +550,7 @@ func (p *paced) Write(b []byte) (int, error) {
 		if err != nil {
 			return written, err
 		}
-		if f, ok := p.ResponseWriter.(http.Flusher); ok {
-			f.Flush()
-		}
+		p.Flush()
 		time.Sleep(time.Until(p.start.Add(time.Duration(float64(p.sent) / p.rate * float64(time.Second)))))
 		b = b[k:]
 	}
