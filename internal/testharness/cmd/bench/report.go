@@ -94,6 +94,12 @@ func printText(w io.Writer, benches []*bench, env environment) {
 			fmt.Fprintf(tw, "%s\t\n", t.rssColumn())
 		}
 		tw.Flush()
+		if len(b.floors[0]) > 0 {
+			fmt.Fprintf(w, "floors, on %d goroutines, with nothing of an installer around them:\n", floorWorkers)
+			for k := range floorKinds {
+				fmt.Fprintf(w, "  %8s  %s\n", seconds(median(b.floors[k])), b.floorWhat[k])
+			}
+		}
 	}
 }
 
@@ -134,6 +140,12 @@ func printMarkdown(w io.Writer, benches []*bench, env environment) {
 				}
 			}
 			fmt.Fprintf(w, " %s |\n", t.rssColumn())
+		}
+		if len(b.floors[0]) > 0 {
+			fmt.Fprintf(w, "\n| %s: the floors, on %d goroutines, with nothing of an installer around them | median |\n|---|---|\n", b.name, floorWorkers)
+			for k := range floorKinds {
+				fmt.Fprintf(w, "| %s | %s |\n", b.floorWhat[k], seconds(median(b.floors[k])))
+			}
 		}
 	}
 }

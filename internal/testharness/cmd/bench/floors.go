@@ -1,0 +1,220 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/upkg/upkg/internal/dirspread"
+)
+
+// The floors (-floors): after the runs, what this machine allows for the
+// warm cases, measured on the trees the tools installed, with nothing of an
+// installer around it (no resolving, no lock file, no process start): the
+// least any tool could take that does the same work. Each is timed from
+// the first folder made to the last file closed, on floorWorkers
+// goroutines taking a folder at a time, into a new tree whose package
+// folders are spread as upkg's are (dirspread), then moved to the trash
+// like every other.
+const (
+	// floorLink hard-links every file of upkg --link's cache entries.
+	floorLink = iota
+	// floorLinkCheck does so after statting each file first, as link mode's
+	// edit check does.
+	floorLinkCheck
+	// floorCopy creates and writes every file of upkg's installed tree.
+	floorCopy
+	// floorWrite writes as many bytes to one file: the data alone.
+	floorWrite
+	floorKinds
+)
+
+// floorWorkers is how many goroutines a floor runs on: creating a file
+// waits on the file system more than it uses the CPU, so as many as upkg
+// extracts with (extract.DefaultWriters); linking is CPU-bound, and took
+// the same on 2 as on 8.
+const floorWorkers = 16
+
+var floorNames = [floorKinds]string{
+	"hard-link every file of upkg --link's cache entries",
+	"the same, each file statted first (the edit check)",
+	"copy every file of upkg's installed Library/PackageCache",
+	"write as many bytes to one file",
+}
+
+func fileCount(dirs []floorDir) int {
+	n := 0
+	for _, d := range dirs {
+		n += len(d.files)
+	}
+	return n
+}
+
+// floorDir is one folder of a tree to link or copy: where its files are
+// (src), where they go below the new tree's root (rel), and their names.
+type floorDir struct {
+	src, rel string
+	files    []string
+}
+
+// floorTree lists the folders below each of roots, a parent before its
+// children; root i goes to the new tree's folder r<i>. It also returns
+// the files' total size.
+func floorTree(roots []string) ([]floorDir, int64, error) {
+	var dirs []floorDir
+	var bytes int64
+	for i, root := range roots {
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return err
+			}
+			rel, err := filepath.Rel(root, p)
+			if err != nil {
+				return err
+			}
+			entries, err := os.ReadDir(p)
+			if err != nil {
+				return err
+			}
+			fd := floorDir{src: p, rel: filepath.Join(fmt.Sprintf("r%d", i), rel)}
+			for _, e := range entries {
+				if e.Type().IsRegular() {
+					info, err := e.Info()
+					if err != nil {
+						return err
+					}
+					fd.files = append(fd.files, e.Name())
+					bytes += info.Size()
+				}
+			}
+			sort.Strings(fd.files)
+			dirs = append(dirs, fd)
+			return nil
+		})
+		if err != nil {
+			return nil, 0, fmt.Errorf("list %s: %w", root, err)
+		}
+	}
+	return dirs, bytes, nil
+}
+
+// floorRun makes dirs' folders below dst, then runs each on one of
+// floorWorkers goroutines, and returns how long it all took.
+func floorRun(dirs []floorDir, dst string, each func(d floorDir, to string) error) (time.Duration, error) {
+	start := time.Now()
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return 0, err
+	}
+	// Spread as upkg spreads Library/PackageCache and its cache's entries
+	// (see dirspread): each root's subfolders, a package each, and the
+	// roots themselves. Without it, creating files right after a large
+	// deletion is several times slower.
+	dirspread.Subfolders(dst)
+	for _, d := range dirs {
+		p := filepath.Join(dst, d.rel)
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return 0, err
+		}
+		if !strings.ContainsRune(d.rel, filepath.Separator) {
+			dirspread.Subfolders(p)
+		}
+	}
+	work := make(chan floorDir)
+	errs := make(chan error, floorWorkers)
+	for range floorWorkers {
+		go func() {
+			var first error
+			for d := range work {
+				if first == nil {
+					first = each(d, filepath.Join(dst, d.rel))
+				}
+			}
+			errs <- first
+		}()
+	}
+	for _, d := range dirs {
+		work <- d
+	}
+	close(work)
+	var err error
+	for range floorWorkers {
+		if e := <-errs; err == nil {
+			err = e
+		}
+	}
+	return time.Since(start), err
+}
+
+// floors measures each floor runs times on b's trees, taking turns.
+func (b *bench) measureFloors(work string, runs int) error {
+	link, installed := b.tools[1], b.tools[0]
+	pkgs, err := filepath.Glob(filepath.Join(link.cache, "upkg", "v1", "entries", "*", "pkg"))
+	if err != nil || len(pkgs) == 0 {
+		return fmt.Errorf("floors: no unpacked entries in %s (%v)", link.cache, err)
+	}
+	linkDirs, linkBytes, err := floorTree(pkgs)
+	if err != nil {
+		return err
+	}
+	copyDirs, total, err := floorTree([]string{filepath.Join(installed.dir, "Library", "PackageCache")})
+	if err != nil {
+		return err
+	}
+	b.floorWhat[floorLink] = fmt.Sprintf("%s (%s, %.0f MB)", floorNames[floorLink], count(fileCount(linkDirs), "file"), float64(linkBytes)/1e6)
+	b.floorWhat[floorLinkCheck] = floorNames[floorLinkCheck]
+	b.floorWhat[floorCopy] = fmt.Sprintf("%s (%s, %.0f MB)", floorNames[floorCopy], count(fileCount(copyDirs), "file"), float64(total)/1e6)
+	b.floorWhat[floorWrite] = fmt.Sprintf("write its %.0f MB to one file", float64(total)/1e6)
+	for r := 0; r < runs; r++ {
+		for k := range floorKinds {
+			dst, err := os.MkdirTemp(work, "floor-")
+			if err != nil {
+				return err
+			}
+			var d time.Duration
+			switch k {
+			case floorLink, floorLinkCheck:
+				d, err = floorRun(linkDirs, dst, func(fd floorDir, to string) error { return linkFiles(fd, to, k == floorLinkCheck) })
+			case floorCopy:
+				d, err = floorRun(copyDirs, dst, copyFiles)
+			case floorWrite:
+				d, err = writeBytes(filepath.Join(dst, "data"), total)
+			}
+			if err != nil {
+				return fmt.Errorf("floors, %s: %w", floorNames[k], err)
+			}
+			b.floors[k] = append(b.floors[k], d)
+			if err := discard(work, dst); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeBytes writes n bytes to a new file at path, 1 MB at a time.
+func writeBytes(path string, n int64) (time.Duration, error) {
+	buf := make([]byte, 1<<20)
+	for i := range buf {
+		buf[i] = byte(i * 7)
+	}
+	start := time.Now()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	for n > 0 {
+		k := min(n, int64(len(buf)))
+		if _, err := f.Write(buf[:k]); err != nil {
+			f.Close()
+			return 0, err
+		}
+		n -= k
+	}
+	if err := f.Close(); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
