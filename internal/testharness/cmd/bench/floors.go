@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -101,8 +103,8 @@ func floorTree(roots []string) ([]floorDir, int64, error) {
 	return dirs, bytes, nil
 }
 
-// floorRun makes dirs' folders below dst, then runs each on one of
-// floorWorkers goroutines, and returns how long it all took.
+// floorRun runs each of dirs on one of floorWorkers goroutines, which
+// makes the folder below dst first, and returns how long it all took.
 func floorRun(dirs []floorDir, dst string, each func(d floorDir, to string) error) (time.Duration, error) {
 	start := time.Now()
 	if err := os.MkdirAll(dst, 0o755); err != nil {
@@ -110,15 +112,16 @@ func floorRun(dirs []floorDir, dst string, each func(d floorDir, to string) erro
 	}
 	// Spread as upkg spreads Library/PackageCache and its cache's entries
 	// (see dirspread): each root's subfolders, a package each, and the
-	// roots themselves. Without it, creating files right after a large
-	// deletion is several times slower.
+	// roots themselves, made here so that none gets a subfolder before
+	// its hint. Without it, creating files right after a large deletion
+	// is several times slower.
 	dirspread.Subfolders(dst)
 	for _, d := range dirs {
-		p := filepath.Join(dst, d.rel)
-		if err := os.MkdirAll(p, 0o755); err != nil {
-			return 0, err
-		}
 		if !strings.ContainsRune(d.rel, filepath.Separator) {
+			p := filepath.Join(dst, d.rel)
+			if err := os.Mkdir(p, 0o755); err != nil {
+				return 0, err
+			}
 			dirspread.Subfolders(p)
 		}
 	}
@@ -129,7 +132,7 @@ func floorRun(dirs []floorDir, dst string, each func(d floorDir, to string) erro
 			var first error
 			for d := range work {
 				if first == nil {
-					first = each(d, filepath.Join(dst, d.rel))
+					first = floorDo(d, filepath.Join(dst, d.rel), each)
 				}
 			}
 			errs <- first
@@ -146,6 +149,22 @@ func floorRun(dirs []floorDir, dst string, each func(d floorDir, to string) erro
 		}
 	}
 	return time.Since(start), err
+}
+
+// floorDo makes d's folder at to, unless it is a root (made already), then
+// runs each. Folders are handed out parents first, but a parent taken by
+// another goroutine may not be made yet: then the parents are made here.
+func floorDo(d floorDir, to string, each func(d floorDir, to string) error) error {
+	if strings.ContainsRune(d.rel, filepath.Separator) {
+		err := os.Mkdir(to, 0o755)
+		if errors.Is(err, fs.ErrNotExist) {
+			err = os.MkdirAll(to, 0o755)
+		}
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+	}
+	return each(d, to)
 }
 
 // floors measures each floor runs times on b's trees, taking turns.

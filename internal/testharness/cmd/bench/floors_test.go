@@ -60,8 +60,8 @@ func TestFloorsLinkAndCopy(t *testing.T) {
 		t.Errorf("the empty folder was not made: %v", err)
 	}
 
-	// A failure is reported, not skipped: linking into a tree that
-	// already has the files.
+	// A failure is reported, not skipped: running again into a tree
+	// that is already there.
 	if _, err := floorRun(dirs, dst, func(d floorDir, to string) error { return linkFiles(d, to, false) }); err == nil {
 		t.Error("linking over existing files succeeded")
 	}
