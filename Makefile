@@ -41,15 +41,15 @@ vet:
 
 ## bench: cold, warm, churned-disk and no-op installs of generated projects
 ## with upkg, npm, pnpm and bun against a local Verdaccio, tools taking turns,
-## medians of RUNS (default 3) with peak RSS, and the floors (what linking and
-## copying the installed files take with no installer around them), printed
-## as README's tables (not part of the tests). PROFILES: small,unity by default; bigtarball is the
+## medians of RUNS (default 3) with peak RSS, and baselines (linking and copying
+## the installed files plainly, with no installer around it), printed as
+## README's tables (not part of the tests). PROFILES: small,unity by default; bigtarball is the
 ## 200 MB memory test (see internal/testharness/cmd/bench)
 PROFILES ?= small,unity
 RUNS ?= 3
 bench: build test-deps
 	cd test/peers && npm ci --no-audit --no-fund --loglevel=error
-	$(GO) run ./internal/testharness/cmd/bench -upkg bin/upkg -peers npm,pnpm,bun -profile $(PROFILES) -runs $(RUNS) -floors -markdown
+	$(GO) run ./internal/testharness/cmd/bench -upkg bin/upkg -peers npm,pnpm,bun -profile $(PROFILES) -runs $(RUNS) -baselines -markdown
 
 # GoReleaser runs from its own module (tools/release/go.mod), never the main go.mod.
 GORELEASER = $(GO) tool -modfile=tools/release/go.mod goreleaser

@@ -45,9 +45,9 @@
 // system, as when a user deletes Library and installs again), which would
 // slow the other cases if measured between them. Within a run the tools take
 // turns, starting with a different one each run, so that the machine's noise
-// reaches all alike. -floors also measures, before the churned cases, what
-// the machine allows for the warm cases with no installer around it (see
-// floors.go): hard-linking the cached files with and without a stat of
+// reaches all alike. -baselines also measures, before the churned cases,
+// the warm cases' work done plainly, with no installer around it (see
+// baselines.go): hard-linking the cached files with and without a stat of
 // each, copying the installed tree, writing its bytes to one file.
 // -markdown prints the tables in the form README's Performance section uses.
 package main
@@ -87,8 +87,9 @@ type options struct {
 	// rate, when above 0, caps each registry response at this many bytes
 	// a second.
 	rate float64
-	// floors also measures what the machine allows (see floors.go).
-	floors bool
+	// baselines also measures the warm cases' work done plainly (see
+	// baselines.go).
+	baselines bool
 }
 
 func main() {
@@ -104,7 +105,7 @@ func main() {
 	latency := flag.Duration("latency", 0, "hold back every registry response this long, for every profile (by default the unity profile's registry is 50ms away, the others' on loopback)")
 	rate := flag.Float64("rate", 0, "send each registry response at most this many MB a second, for every profile, as a registry across a slower network does (0: no limit)")
 	hold := flag.Bool("hold", false, "publish and set up the projects, print their environment, then wait for Ctrl-C instead of measuring (for profiling by hand)")
-	floors := flag.Bool("floors", false, "after the runs, also measure the floors: hard-linking, and copying, the installed files with nothing of an installer around it")
+	baselines := flag.Bool("baselines", false, "after the runs, also measure the warm cases' work done plainly, with no installer around it: hard-linking, and copying, the installed files")
 	markdown := flag.Bool("markdown", false, "print the results as the tables of README's Performance section")
 	peerBin := flag.String("peer-bin", "test/peers/node_modules/.bin", "where the pnpm and bun executables are")
 	flag.Parse()
@@ -112,7 +113,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
-	o := options{runs: *runs, bin: *bin, hold: *hold, markdown: *markdown, latency: *latency, rate: *rate * 1e6, floors: *floors}
+	o := options{runs: *runs, bin: *bin, hold: *hold, markdown: *markdown, latency: *latency, rate: *rate * 1e6, baselines: *baselines}
 	flag.Visit(func(f *flag.Flag) { o.latencySet = o.latencySet || f.Name == "latency" })
 	if o.runs < 1 {
 		fail(fmt.Errorf("-runs %d: want at least 1", o.runs))
@@ -163,9 +164,10 @@ type bench struct {
 	// when above 0, how many bytes a second it sends of each.
 	latency time.Duration
 	rate    float64
-	// floors are the floors' times (-floors), floorWhat what each did.
-	floors    [floorKinds][]time.Duration
-	floorWhat [floorKinds]string
+	// baselines are the baselines' times (-baselines), baseWhat what
+	// each did.
+	baselines [baseKinds][]time.Duration
+	baseWhat  [baseKinds]string
 }
 
 func run(o options) error {
@@ -242,12 +244,12 @@ func run(o options) error {
 			}
 		}
 	}
-	// The floors create files too: before the churned cases, for the same
-	// reason.
-	if o.floors {
+	// The baselines create files too: before the churned cases, for the
+	// same reason.
+	if o.baselines {
 		for _, b := range benches {
-			fmt.Fprintf(os.Stderr, "profile %s, floors …\n", b.name)
-			if err := b.measureFloors(work, o.runs); err != nil {
+			fmt.Fprintf(os.Stderr, "profile %s, baselines …\n", b.name)
+			if err := b.measureBaselines(work, o.runs); err != nil {
 				return fmt.Errorf("profile %s: %w", b.name, err)
 			}
 		}

@@ -94,10 +94,10 @@ func printText(w io.Writer, benches []*bench, env environment) {
 			fmt.Fprintf(tw, "%s\t\n", t.rssColumn())
 		}
 		tw.Flush()
-		if len(b.floors[0]) > 0 {
-			fmt.Fprintf(w, "floors, on %d goroutines, with nothing of an installer around them:\n", floorWorkers)
-			for k := range floorKinds {
-				fmt.Fprintf(w, "  %8s  %s\n", seconds(median(b.floors[k])), b.floorWhat[k])
+		if len(b.baselines[0]) > 0 {
+			fmt.Fprintf(w, "the same work done plainly, on %d goroutines, with no installer around it:\n", baseWorkers)
+			for k := range baseKinds {
+				fmt.Fprintf(w, "  %8s  %s\n", seconds(median(b.baselines[k])), b.baseWhat[k])
 			}
 		}
 	}
@@ -141,10 +141,10 @@ func printMarkdown(w io.Writer, benches []*bench, env environment) {
 			}
 			fmt.Fprintf(w, " %s |\n", t.rssColumn())
 		}
-		if len(b.floors[0]) > 0 {
-			fmt.Fprintf(w, "\n| %s: the floors, on %d goroutines, with nothing of an installer around them | median |\n|---|---|\n", b.name, floorWorkers)
-			for k := range floorKinds {
-				fmt.Fprintf(w, "| %s | %s |\n", b.floorWhat[k], seconds(median(b.floors[k])))
+		if len(b.baselines[0]) > 0 {
+			fmt.Fprintf(w, "\n| %s: the same work done plainly, on %d goroutines, with no installer around it | median |\n|---|---|\n", b.name, baseWorkers)
+			for k := range baseKinds {
+				fmt.Fprintf(w, "| %s | %s |\n", b.baseWhat[k], seconds(median(b.baselines[k])))
 			}
 		}
 	}

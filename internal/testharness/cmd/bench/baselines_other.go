@@ -8,7 +8,7 @@ import (
 )
 
 // linkFiles hard-links d's files into to, statting each first with check.
-func linkFiles(d floorDir, to string, check bool) error {
+func linkFiles(d baseDir, to string, check bool) error {
 	for _, name := range d.files {
 		from := filepath.Join(d.src, name)
 		if check {
@@ -24,7 +24,7 @@ func linkFiles(d floorDir, to string, check bool) error {
 }
 
 // copyFiles creates each of d's files in to and writes its bytes.
-func copyFiles(d floorDir, to string) error {
+func copyFiles(d baseDir, to string) error {
 	for _, name := range d.files {
 		data, err := os.ReadFile(filepath.Join(d.src, name))
 		if err != nil {

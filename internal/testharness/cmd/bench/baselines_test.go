@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// TestFloorsLinkAndCopy runs the link and copy floors on a small tree: every
+// TestBaselinesLinkAndCopy runs the link and copy baselines on a small tree: every
 // file arrives in the new tree, linked (one file, two names) or copied (same
 // bytes, a file of its own), and folders without files are made too.
-func TestFloorsLinkAndCopy(t *testing.T) {
+func TestBaselinesLinkAndCopy(t *testing.T) {
 	root := t.TempDir()
 	files := map[string]string{
 		"package.json":          `{"name":"com.example.a"}`,
@@ -33,7 +33,7 @@ func TestFloorsLinkAndCopy(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(root, "pkg", "Empty"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	dirs, size, err := floorTree([]string{filepath.Join(root, "pkg")})
+	dirs, size, err := baseTree([]string{filepath.Join(root, "pkg")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,32 +42,32 @@ func TestFloorsLinkAndCopy(t *testing.T) {
 		want += int64(len(body))
 	}
 	if size != want || fileCount(dirs) != len(files) {
-		t.Fatalf("floorTree: %d files, %d bytes; want %d, %d", fileCount(dirs), size, len(files), want)
+		t.Fatalf("baseTree: %d files, %d bytes; want %d, %d", fileCount(dirs), size, len(files), want)
 	}
 	for _, check := range []bool{false, true} {
 		dst := filepath.Join(t.TempDir(), "linked")
-		if _, err := floorRun(dirs, dst, func(d floorDir, to string) error { return linkFiles(d, to, check) }); err != nil {
+		if _, err := baseRun(dirs, dst, func(d baseDir, to string) error { return linkFiles(d, to, check) }); err != nil {
 			t.Fatal(err)
 		}
-		checkFloorTree(t, root, dst, files, true)
+		checkBaseTree(t, root, dst, files, true)
 	}
 	dst := filepath.Join(t.TempDir(), "copied")
-	if _, err := floorRun(dirs, dst, copyFiles); err != nil {
+	if _, err := baseRun(dirs, dst, copyFiles); err != nil {
 		t.Fatal(err)
 	}
-	checkFloorTree(t, root, dst, files, false)
+	checkBaseTree(t, root, dst, files, false)
 	if _, err := os.Stat(filepath.Join(dst, "r0", "Empty")); err != nil {
 		t.Errorf("the empty folder was not made: %v", err)
 	}
 
 	// A failure is reported, not skipped: running again into a tree
 	// that is already there.
-	if _, err := floorRun(dirs, dst, func(d floorDir, to string) error { return linkFiles(d, to, false) }); err == nil {
+	if _, err := baseRun(dirs, dst, func(d baseDir, to string) error { return linkFiles(d, to, false) }); err == nil {
 		t.Error("linking over existing files succeeded")
 	}
 }
 
-func checkFloorTree(t *testing.T, root, dst string, files map[string]string, linked bool) {
+func checkBaseTree(t *testing.T, root, dst string, files map[string]string, linked bool) {
 	t.Helper()
 	for name, body := range files {
 		from := filepath.Join(root, "pkg", filepath.FromSlash(name))

@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openDirs opens the folders a floor reads from and writes to: each file is
+// openDirs opens the folders a baseline reads from and writes to: each file is
 // then found by its name alone, the cheapest lookup there is.
 func openDirs(from, to string) (src, dst int, err error) {
 	if src, err = unix.Open(from, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
@@ -24,7 +24,7 @@ func openDirs(from, to string) (src, dst int, err error) {
 }
 
 // linkFiles hard-links d's files into to, statting each first with check.
-func linkFiles(d floorDir, to string, check bool) error {
+func linkFiles(d baseDir, to string, check bool) error {
 	src, dst, err := openDirs(d.src, to)
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func linkFiles(d floorDir, to string, check bool) error {
 }
 
 // copyFiles creates each of d's files in to and writes its bytes.
-func copyFiles(d floorDir, to string) error {
+func copyFiles(d baseDir, to string) error {
 	src, dst, err := openDirs(d.src, to)
 	if err != nil {
 		return err

@@ -13,41 +13,44 @@ import (
 	"github.com/upkg/upkg/internal/dirspread"
 )
 
-// The floors (-floors): after the runs, what this machine allows for the
-// warm cases, measured on the trees the tools installed, with nothing of an
-// installer around it (no resolving, no lock file, no process start): the
-// least any tool could take that does the same work. Each is timed from
-// the first folder made to the last file closed, on floorWorkers
+// The baselines (-baselines): after the runs, the warm cases' work done
+// plainly, on the trees the tools installed, with nothing of an installer
+// around it (no resolving, no lock file, no process start). They are not
+// lower bounds — a cleverer copy or link can beat a plain one, and upkg's
+// link mode has beaten the link baseline — but what the work itself takes
+// on this disk in the same minutes: a target far below a baseline asks for
+// doing the work several times faster than doing it plainly. Each is timed from
+// the first folder made to the last file closed, on baseWorkers
 // goroutines taking a folder at a time, into a new tree whose package
 // folders are spread as upkg's are (dirspread), then moved to the trash
 // like every other.
 const (
-	// floorLink hard-links every file of upkg --link's cache entries.
-	floorLink = iota
-	// floorLinkCheck does so after statting each file first, as link mode's
+	// baseLink hard-links every file of upkg --link's cache entries.
+	baseLink = iota
+	// baseLinkCheck does so after statting each file first, as link mode's
 	// edit check does.
-	floorLinkCheck
-	// floorCopy creates and writes every file of upkg's installed tree.
-	floorCopy
-	// floorWrite writes as many bytes to one file: the data alone.
-	floorWrite
-	floorKinds
+	baseLinkCheck
+	// baseCopy creates and writes every file of upkg's installed tree.
+	baseCopy
+	// baseWrite writes as many bytes to one file: the data alone.
+	baseWrite
+	baseKinds
 )
 
-// floorWorkers is how many goroutines a floor runs on: creating a file
+// baseWorkers is how many goroutines a baseline runs on: creating a file
 // waits on the file system more than it uses the CPU, so as many as upkg
 // extracts with (extract.DefaultWriters); linking is CPU-bound, and took
 // the same on 2 as on 8.
-const floorWorkers = 16
+const baseWorkers = 16
 
-var floorNames = [floorKinds]string{
+var baseNames = [baseKinds]string{
 	"hard-link every file of upkg --link's cache entries",
 	"the same, each file statted first (the edit check)",
 	"copy every file of upkg's installed Library/PackageCache",
 	"write as many bytes to one file",
 }
 
-func fileCount(dirs []floorDir) int {
+func fileCount(dirs []baseDir) int {
 	n := 0
 	for _, d := range dirs {
 		n += len(d.files)
@@ -55,18 +58,18 @@ func fileCount(dirs []floorDir) int {
 	return n
 }
 
-// floorDir is one folder of a tree to link or copy: where its files are
+// baseDir is one folder of a tree to link or copy: where its files are
 // (src), where they go below the new tree's root (rel), and their names.
-type floorDir struct {
+type baseDir struct {
 	src, rel string
 	files    []string
 }
 
-// floorTree lists the folders below each of roots, a parent before its
+// baseTree lists the folders below each of roots, a parent before its
 // children; root i goes to the new tree's folder r<i>. It also returns
 // the files' total size.
-func floorTree(roots []string) ([]floorDir, int64, error) {
-	var dirs []floorDir
+func baseTree(roots []string) ([]baseDir, int64, error) {
+	var dirs []baseDir
 	var bytes int64
 	for i, root := range roots {
 		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
@@ -81,7 +84,7 @@ func floorTree(roots []string) ([]floorDir, int64, error) {
 			if err != nil {
 				return err
 			}
-			fd := floorDir{src: p, rel: filepath.Join(fmt.Sprintf("r%d", i), rel)}
+			fd := baseDir{src: p, rel: filepath.Join(fmt.Sprintf("r%d", i), rel)}
 			for _, e := range entries {
 				if e.Type().IsRegular() {
 					info, err := e.Info()
@@ -103,9 +106,9 @@ func floorTree(roots []string) ([]floorDir, int64, error) {
 	return dirs, bytes, nil
 }
 
-// floorRun runs each of dirs on one of floorWorkers goroutines, which
+// baseRun runs each of dirs on one of baseWorkers goroutines, which
 // makes the folder below dst first, and returns how long it all took.
-func floorRun(dirs []floorDir, dst string, each func(d floorDir, to string) error) (time.Duration, error) {
+func baseRun(dirs []baseDir, dst string, each func(d baseDir, to string) error) (time.Duration, error) {
 	start := time.Now()
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return 0, err
@@ -125,14 +128,14 @@ func floorRun(dirs []floorDir, dst string, each func(d floorDir, to string) erro
 			dirspread.Subfolders(p)
 		}
 	}
-	work := make(chan floorDir)
-	errs := make(chan error, floorWorkers)
-	for range floorWorkers {
+	work := make(chan baseDir)
+	errs := make(chan error, baseWorkers)
+	for range baseWorkers {
 		go func() {
 			var first error
 			for d := range work {
 				if first == nil {
-					first = floorDo(d, filepath.Join(dst, d.rel), each)
+					first = baseDo(d, filepath.Join(dst, d.rel), each)
 				}
 			}
 			errs <- first
@@ -143,7 +146,7 @@ func floorRun(dirs []floorDir, dst string, each func(d floorDir, to string) erro
 	}
 	close(work)
 	var err error
-	for range floorWorkers {
+	for range baseWorkers {
 		if e := <-errs; err == nil {
 			err = e
 		}
@@ -151,10 +154,10 @@ func floorRun(dirs []floorDir, dst string, each func(d floorDir, to string) erro
 	return time.Since(start), err
 }
 
-// floorDo makes d's folder at to, unless it is a root (made already), then
+// baseDo makes d's folder at to, unless it is a root (made already), then
 // runs each. Folders are handed out parents first, but a parent taken by
 // another goroutine may not be made yet: then the parents are made here.
-func floorDo(d floorDir, to string, each func(d floorDir, to string) error) error {
+func baseDo(d baseDir, to string, each func(d baseDir, to string) error) error {
 	if strings.ContainsRune(d.rel, filepath.Separator) {
 		err := os.Mkdir(to, 0o755)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -167,44 +170,45 @@ func floorDo(d floorDir, to string, each func(d floorDir, to string) error) erro
 	return each(d, to)
 }
 
-// floors measures each floor runs times on b's trees, taking turns.
-func (b *bench) measureFloors(work string, runs int) error {
+// measureBaselines measures each baseline runs times on b's trees, taking
+// turns.
+func (b *bench) measureBaselines(work string, runs int) error {
 	link, installed := b.tools[1], b.tools[0]
 	pkgs, err := filepath.Glob(filepath.Join(link.cache, "upkg", "v1", "entries", "*", "pkg"))
 	if err != nil || len(pkgs) == 0 {
-		return fmt.Errorf("floors: no unpacked entries in %s (%v)", link.cache, err)
+		return fmt.Errorf("baselines: no unpacked entries in %s (%v)", link.cache, err)
 	}
-	linkDirs, linkBytes, err := floorTree(pkgs)
+	linkDirs, linkBytes, err := baseTree(pkgs)
 	if err != nil {
 		return err
 	}
-	copyDirs, total, err := floorTree([]string{filepath.Join(installed.dir, "Library", "PackageCache")})
+	copyDirs, total, err := baseTree([]string{filepath.Join(installed.dir, "Library", "PackageCache")})
 	if err != nil {
 		return err
 	}
-	b.floorWhat[floorLink] = fmt.Sprintf("%s (%s, %.0f MB)", floorNames[floorLink], count(fileCount(linkDirs), "file"), float64(linkBytes)/1e6)
-	b.floorWhat[floorLinkCheck] = floorNames[floorLinkCheck]
-	b.floorWhat[floorCopy] = fmt.Sprintf("%s (%s, %.0f MB)", floorNames[floorCopy], count(fileCount(copyDirs), "file"), float64(total)/1e6)
-	b.floorWhat[floorWrite] = fmt.Sprintf("write its %.0f MB to one file", float64(total)/1e6)
+	b.baseWhat[baseLink] = fmt.Sprintf("%s (%s, %.0f MB)", baseNames[baseLink], count(fileCount(linkDirs), "file"), float64(linkBytes)/1e6)
+	b.baseWhat[baseLinkCheck] = baseNames[baseLinkCheck]
+	b.baseWhat[baseCopy] = fmt.Sprintf("%s (%s, %.0f MB)", baseNames[baseCopy], count(fileCount(copyDirs), "file"), float64(total)/1e6)
+	b.baseWhat[baseWrite] = fmt.Sprintf("write its %.0f MB to one file", float64(total)/1e6)
 	for r := 0; r < runs; r++ {
-		for k := range floorKinds {
-			dst, err := os.MkdirTemp(work, "floor-")
+		for k := range baseKinds {
+			dst, err := os.MkdirTemp(work, "baseline-")
 			if err != nil {
 				return err
 			}
 			var d time.Duration
 			switch k {
-			case floorLink, floorLinkCheck:
-				d, err = floorRun(linkDirs, dst, func(fd floorDir, to string) error { return linkFiles(fd, to, k == floorLinkCheck) })
-			case floorCopy:
-				d, err = floorRun(copyDirs, dst, copyFiles)
-			case floorWrite:
+			case baseLink, baseLinkCheck:
+				d, err = baseRun(linkDirs, dst, func(fd baseDir, to string) error { return linkFiles(fd, to, k == baseLinkCheck) })
+			case baseCopy:
+				d, err = baseRun(copyDirs, dst, copyFiles)
+			case baseWrite:
 				d, err = writeBytes(filepath.Join(dst, "data"), total)
 			}
 			if err != nil {
-				return fmt.Errorf("floors, %s: %w", floorNames[k], err)
+				return fmt.Errorf("baselines, %s: %w", baseNames[k], err)
 			}
-			b.floors[k] = append(b.floors[k], d)
+			b.baselines[k] = append(b.baselines[k], d)
 			if err := discard(work, dst); err != nil {
 				return err
 			}
