@@ -3,4 +3,4 @@
 package builtin
 
 // embeddedTablesDigest is DigestTables of data/*.json.
-const embeddedTablesDigest = "494c78a6"
+const embeddedTablesDigest = "eac2192d"
