@@ -40,8 +40,11 @@ var corpusDir = filepath.Join("..", "testdata", "unity-projects")
 // lock finds what it asks for. It reaches upkg as the real registries would:
 // over HTTPS (a private CA), through an HTTPS proxy, so the lock's URLs
 // (https://packages.unity.com, https://<name>.example.com) stay as they are.
+// A registry URL may have a path (Artifactory's .../api/npm/<repository>):
+// it is served below that path.
 type corpusRegistry struct {
-	// pkgs maps host → name → version → dependencies, in package.json order.
+	// pkgs maps registry (host and path, no trailing slash) → name →
+	// version → dependencies, in package.json order.
 	pkgs map[string]map[string]map[string][]lockfile.Dep
 
 	mu    sync.Mutex
@@ -60,11 +63,12 @@ func newCorpusRegistry(l *lockfile.Lock, manifestDeps map[string]string) *corpus
 		if err != nil {
 			continue
 		}
-		host[e.Name], locked[e.Name] = u.Host, e
-		if r.pkgs[u.Host] == nil {
-			r.pkgs[u.Host] = map[string]map[string][]lockfile.Dep{}
+		reg := u.Host + strings.TrimSuffix(u.Path, "/")
+		host[e.Name], locked[e.Name] = reg, e
+		if r.pkgs[reg] == nil {
+			r.pkgs[reg] = map[string]map[string][]lockfile.Dep{}
 		}
-		r.pkgs[u.Host][e.Name] = map[string][]lockfile.Dep{e.Version: e.Dependencies}
+		r.pkgs[reg][e.Name] = map[string][]lockfile.Dep{e.Version: e.Dependencies}
 	}
 	addRequest := func(name, version string) {
 		h, ok := host[name]
@@ -123,9 +127,18 @@ func (r *corpusRegistry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	p := strings.TrimPrefix(req.URL.Path, "/")
+	// The registry whose path is the longest prefix of the request's.
+	reg := ""
+	for base := range r.pkgs {
+		h, path, _ := strings.Cut(base, "/")
+		if h == host && strings.HasPrefix(req.URL.Path, "/"+path) && len(base) > len(reg) {
+			reg = base
+		}
+	}
+	_, path, _ := strings.Cut(reg, "/")
+	p := strings.TrimPrefix(strings.TrimPrefix(req.URL.Path, "/"+path), "/")
 	name, file, isTarball := strings.Cut(p, "/-/")
-	versions := r.pkgs[host][name]
+	versions := r.pkgs[reg][name]
 	r.mu.Lock()
 	if !isTarball {
 		r.asked[name]++
@@ -161,7 +174,7 @@ func (r *corpusRegistry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(&b, `%q: {"name": %q, "version": %q, "dependencies": %s, "dist": {"tarball": "https://%s/%s/-/%s-%s.tgz", "shasum": %q, "integrity": "sha512-%s"}}`,
-			v, name, v, orderedDeps(versions[v]), host, name, name, v, hex.EncodeToString(s1[:]), base64.StdEncoding.EncodeToString(s512[:]))
+			v, name, v, orderedDeps(versions[v]), reg, name, name, v, hex.EncodeToString(s1[:]), base64.StdEncoding.EncodeToString(s512[:]))
 	}
 	b.WriteString("}}")
 	w.Header().Set("Content-Type", "application/json")

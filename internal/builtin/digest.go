@@ -3,4 +3,4 @@
 package builtin
 
 // embeddedTablesDigest is DigestTables of data/*.json.
-const embeddedTablesDigest = "eac2192d"
+const embeddedTablesDigest = "c2b94a6f"
