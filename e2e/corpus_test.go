@@ -127,16 +127,15 @@ func (r *corpusRegistry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	// The registry whose path is the longest prefix of the request's.
-	reg := ""
+	// The registry whose path holds the request's, the longest such.
+	reg, p := "", ""
 	for base := range r.pkgs {
 		h, path, _ := strings.Cut(base, "/")
-		if h == host && strings.HasPrefix(req.URL.Path, "/"+path) && len(base) > len(reg) {
-			reg = base
+		rest, ok := strings.CutPrefix(req.URL.Path, strings.TrimSuffix("/"+path, "/")+"/")
+		if h == host && ok && len(base) >= len(reg) {
+			reg, p = base, rest
 		}
 	}
-	_, path, _ := strings.Cut(reg, "/")
-	p := strings.TrimPrefix(strings.TrimPrefix(req.URL.Path, "/"+path), "/")
 	name, file, isTarball := strings.Cut(p, "/-/")
 	versions := r.pkgs[reg][name]
 	r.mu.Lock()

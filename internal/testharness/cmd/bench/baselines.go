@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -65,41 +64,47 @@ type baseDir struct {
 	files    []string
 }
 
+// isRoot reports whether d is one of the new tree's roots (r<i>), which
+// baseRun makes before the others.
+func (d baseDir) isRoot() bool { return !strings.ContainsRune(d.rel, filepath.Separator) }
+
 // baseTree lists the folders below each of roots, a parent before its
-// children; root i goes to the new tree's folder r<i>. It also returns
-// the files' total size.
+// children, reading each folder once; root i goes to the new tree's
+// folder r<i>. It also returns the files' total size.
 func baseTree(roots []string) ([]baseDir, int64, error) {
 	var dirs []baseDir
 	var bytes int64
-	for i, root := range roots {
-		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-			if err != nil || !d.IsDir() {
-				return err
-			}
-			rel, err := filepath.Rel(root, p)
-			if err != nil {
-				return err
-			}
-			entries, err := os.ReadDir(p)
-			if err != nil {
-				return err
-			}
-			fd := baseDir{src: p, rel: filepath.Join(fmt.Sprintf("r%d", i), rel)}
-			for _, e := range entries {
-				if e.Type().IsRegular() {
-					info, err := e.Info()
-					if err != nil {
-						return err
-					}
-					fd.files = append(fd.files, e.Name())
-					bytes += info.Size()
-				}
-			}
-			sort.Strings(fd.files)
-			dirs = append(dirs, fd)
-			return nil
-		})
+	var walk func(src, rel string) error
+	walk = func(src, rel string) error {
+		entries, err := os.ReadDir(src) // sorted by name
 		if err != nil {
+			return err
+		}
+		d := baseDir{src: src, rel: rel}
+		var subs []string
+		for _, e := range entries {
+			switch {
+			case e.Type().IsRegular():
+				info, err := e.Info()
+				if err != nil {
+					return err
+				}
+				d.files = append(d.files, e.Name())
+				bytes += info.Size()
+			case e.IsDir():
+				subs = append(subs, e.Name())
+			}
+		}
+		dirs = append(dirs, d)
+		for _, sub := range subs {
+			if err := walk(filepath.Join(src, sub), filepath.Join(rel, sub)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i, root := range roots {
+		if err := walk(root, fmt.Sprintf("r%d", i)); err != nil {
 			return nil, 0, fmt.Errorf("list %s: %w", root, err)
 		}
 	}
@@ -120,7 +125,7 @@ func baseRun(dirs []baseDir, dst string, each func(d baseDir, to string) error) 
 	// is several times slower.
 	dirspread.Subfolders(dst)
 	for _, d := range dirs {
-		if !strings.ContainsRune(d.rel, filepath.Separator) {
+		if d.isRoot() {
 			p := filepath.Join(dst, d.rel)
 			if err := os.Mkdir(p, 0o755); err != nil {
 				return 0, err
@@ -158,7 +163,7 @@ func baseRun(dirs []baseDir, dst string, each func(d baseDir, to string) error) 
 // runs each. Folders are handed out parents first, but a parent taken by
 // another goroutine may not be made yet: then the parents are made here.
 func baseDo(d baseDir, to string, each func(d baseDir, to string) error) error {
-	if strings.ContainsRune(d.rel, filepath.Separator) {
+	if !d.isRoot() {
 		err := os.Mkdir(to, 0o755)
 		if errors.Is(err, fs.ErrNotExist) {
 			err = os.MkdirAll(to, 0o755)
